@@ -1,0 +1,5 @@
+import sys
+
+from salingsapa.cli import main
+
+sys.exit(main())

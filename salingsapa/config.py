@@ -1,0 +1,97 @@
+"""Reading configuration from the environment.
+
+Every setting comes from an environment variable; a secret may instead be given as a file
+path in ``<NAME>_FILE``. A bad or missing value raises :class:`ConfigError`, whose message
+names the variable; the ``salingsapa`` command turns it into a one-line error.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A configuration variable is missing or invalid. The message names the variable."""
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    file_var = os.environ.get(f"{name}_FILE")
+    if file_var:
+        try:
+            return Path(file_var).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE: cannot read {file_var!r} ({exc.strerror})") from None
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env_str(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}: expected true/false, got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a whole number, got {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = env_str(name)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def decode_key(name: str, text: str) -> bytes:
+    """A 32-byte key given as URL-safe base64 (``salingsapa keys generate`` prints one)."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, TypeError):
+        raise ConfigError(f"{name}: not valid base64") from None
+    if len(raw) != 32:
+        raise ConfigError(f"{name}: each key must be 32 bytes of URL-safe base64 (got {len(raw)} bytes)")
+    return raw
+
+
+def new_key_text() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+def demo_keys(data_dir: Path) -> dict[str, str]:
+    """Keys for development and the demo, generated once into the data folder (mode 0600)."""
+    path = data_dir / "demo-keys.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    keys = {
+        "SALINGSAPA_SECRET_KEY": secrets.token_urlsafe(50),
+        "SALINGSAPA_ENCRYPTION_KEYS": new_key_text(),
+        "SALINGSAPA_INDEX_KEY": new_key_text(),
+    }
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(keys, fh, indent=2)
+    os.replace(tmp, path)
+    return keys

@@ -1,0 +1,137 @@
+"""The one crypto facade. Nothing outside ``core`` touches keys or ciphertext.
+
+* ``seal`` / ``unseal``: AES-256-GCM authenticated encryption. The token carries the id of the
+  key that sealed it, so older keys keep decrypting after rotation (keys are listed newest first
+  in ``SALINGSAPA_ENCRYPTION_KEYS``). A token is bound to its purpose (the model field) through
+  the associated data, so a ciphertext copied into another column does not decrypt.
+* ``blind_index``: keyed HMAC-SHA256 of a normalised value for exact-match lookups on encrypted
+  identifiers (phone, NIK, social-media handle), under a key derived per kind.
+* ``chain_hmac``: the keyed hash that links audit-log entries.
+* ``hash_codename`` / ``verify_codename``: Argon2id for the follow-up codenames.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+VERSION = b"s1"
+PREFIX = "s1:"
+
+
+class CryptoError(Exception):
+    """Base class of the facade's errors."""
+
+
+class DecryptionError(CryptoError):
+    """A token could not be opened: unknown key, tampered data, or the wrong purpose."""
+
+
+def _key_id(key: bytes) -> bytes:
+    return hashlib.sha256(b"salingsapa-key-id" + key).digest()[:4]
+
+
+@lru_cache(maxsize=8)
+def _keyring(keys: tuple[bytes, ...]) -> tuple[tuple[bytes, AESGCM], dict[bytes, AESGCM]]:
+    if not keys:
+        raise CryptoError("no encryption keys configured")
+    ring = {_key_id(k): AESGCM(k) for k in keys}
+    return (_key_id(keys[0]), ring[_key_id(keys[0])]), ring
+
+
+def _ring() -> tuple[tuple[bytes, AESGCM], dict[bytes, AESGCM]]:
+    return _keyring(tuple(settings.ENCRYPTION_KEYS))
+
+
+def seal_bytes(data: bytes, *, purpose: str) -> bytes:
+    (kid, aead), _ = _ring()
+    nonce = os.urandom(12)
+    return VERSION + kid + nonce + aead.encrypt(nonce, data, purpose.encode())
+
+
+def unseal_bytes(token: bytes, *, purpose: str) -> bytes:
+    if len(token) < 2 + 4 + 12 + 16 or token[:2] != VERSION:
+        raise DecryptionError("not a sealed token")
+    _, ring = _ring()
+    aead = ring.get(token[2:6])
+    if aead is None:
+        raise DecryptionError("sealed with a key that is not configured")
+    try:
+        return aead.decrypt(token[6:18], token[18:], purpose.encode())
+    except InvalidTag:
+        raise DecryptionError("token was altered or sealed for another purpose") from None
+
+
+def seal(text: str, *, purpose: str) -> str:
+    return PREFIX + base64.urlsafe_b64encode(seal_bytes(text.encode("utf-8"), purpose=purpose)).decode()
+
+
+def unseal(token: str, *, purpose: str) -> str:
+    if not token.startswith(PREFIX):
+        raise DecryptionError("not a sealed token")
+    raw = base64.urlsafe_b64decode(token[len(PREFIX):].encode())
+    return unseal_bytes(raw, purpose=purpose).decode("utf-8")
+
+
+def needs_reseal(token: str | bytes) -> bool:
+    """True when a token was sealed with a key other than the newest one."""
+    (kid, _), _ = _ring()
+    raw = token if isinstance(token, bytes) else base64.urlsafe_b64decode(token[len(PREFIX):].encode())
+    return raw[2:6] != kid
+
+
+# Intent-named helpers, so call sites say what they protect.
+def seal_narrative(text: str) -> str:
+    return seal(text, purpose="narrative")
+
+
+def unseal_narrative(token: str) -> str:
+    return unseal(token, purpose="narrative")
+
+
+@lru_cache(maxsize=32)
+def _subkey(master: bytes, info: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"salingsapa", info=info.encode()).derive(master)
+
+
+def blind_index(value: str, *, kind: str) -> str:
+    """Keyed HMAC of an already normalised value; equal inputs give equal indexes per kind."""
+    key = _subkey(settings.INDEX_KEY, f"blind-index:{kind}")
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def chain_hmac(previous: str, payload: bytes) -> str:
+    key = _subkey(settings.INDEX_KEY, "audit-chain")
+    return hmac.new(key, previous.encode() + b"\n" + payload, hashlib.sha256).hexdigest()
+
+
+def keyed_hash(value: str, *, purpose: str) -> str:
+    """A keyed hash for pseudonymous counters (e.g. rate limits by IP): not reversible, not linkable across purposes."""
+    key = _subkey(settings.INDEX_KEY, f"keyed:{purpose}")
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def _codename_hasher() -> PasswordHasher:
+    return PasswordHasher(**settings.CODENAME_ARGON2)
+
+
+def hash_codename(codename: str) -> str:
+    return _codename_hasher().hash(codename)
+
+
+def verify_codename(stored_hash: str, codename: str) -> bool:
+    try:
+        return _codename_hasher().verify(stored_hash, codename)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,250 @@
+"""The one settings module. Everything comes from environment variables (see README).
+
+``SALINGSAPA_ENV=production`` makes every secret mandatory and refuses insecure values;
+otherwise development/demo keys are generated once into ``SALINGSAPA_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from salingsapa.config import (
+    ConfigError,
+    decode_key,
+    demo_keys,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+
+ENVIRONMENT = env_str("SALINGSAPA_ENV", "development")
+if ENVIRONMENT not in {"development", "production", "test"}:
+    raise ConfigError(f"SALINGSAPA_ENV: expected development, test or production, got {ENVIRONMENT!r}")
+PRODUCTION = ENVIRONMENT == "production"
+
+DATA_DIR = Path(env_str("SALINGSAPA_DATA_DIR", "./var") or "./var").resolve()
+MEDIA_ROOT = DATA_DIR / "files"
+
+_demo = {} if PRODUCTION else demo_keys(DATA_DIR)
+
+
+def _secret(name: str) -> str:
+    value = env_str(name) or _demo.get(name)
+    if not value:
+        raise ConfigError(f"{name}: required in production (set it or {name}_FILE)")
+    return value
+
+
+SECRET_KEY = _secret("SALINGSAPA_SECRET_KEY")
+if PRODUCTION and len(SECRET_KEY) < 40:
+    raise ConfigError("SALINGSAPA_SECRET_KEY: too short for production (use at least 40 random characters)")
+
+# Encryption keys for personal and sensitive data: newest first; older keys only decrypt.
+ENCRYPTION_KEYS = [
+    decode_key("SALINGSAPA_ENCRYPTION_KEYS", k)
+    for k in _secret("SALINGSAPA_ENCRYPTION_KEYS").split(",")
+    if k.strip()
+]
+# Key for the blind index and the audit-log chain. Never rotated casually: see docs/operations.md.
+INDEX_KEY = decode_key("SALINGSAPA_INDEX_KEY", _secret("SALINGSAPA_INDEX_KEY"))
+
+DEBUG = env_bool("SALINGSAPA_DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ConfigError("SALINGSAPA_DEBUG: must be off in production")
+
+ALLOWED_HOSTS = env_list("SALINGSAPA_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and (not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS):
+    raise ConfigError("SALINGSAPA_ALLOWED_HOSTS: list the host names the service answers to (no '*')")
+CSRF_TRUSTED_ORIGINS = env_list("SALINGSAPA_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "salingsapa.core",
+    "salingsapa.accounts",
+    "salingsapa.intake",
+    "salingsapa.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "salingsapa.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "salingsapa.urls"
+WSGI_APPLICATION = "salingsapa.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    try:
+        _db = dj_database_url.parse(_database_url, conn_max_age=env_int("SALINGSAPA_DB_CONN_MAX_AGE", 60))
+    except Exception as exc:  # dj_database_url raises several types for a bad URL
+        raise ConfigError(f"DATABASE_URL: cannot parse ({exc})") from None
+    if not _db.get("ENGINE"):
+        raise ConfigError("DATABASE_URL: unknown database scheme")
+    _db.setdefault("TEST", {})
+    DATABASES = {"default": _db}
+else:
+    if PRODUCTION and not env_bool("SALINGSAPA_ALLOW_SQLITE", False):
+        raise ConfigError("DATABASE_URL: required in production (PostgreSQL), or set SALINGSAPA_ALLOW_SQLITE=true")
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "salingsapa.sqlite3",
+            "OPTIONS": {
+                "timeout": 20,  # busy timeout, seconds
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+FAST_HASHING = env_bool("SALINGSAPA_FAST_HASHING", False)
+if PRODUCTION and FAST_HASHING:
+    raise ConfigError("SALINGSAPA_FAST_HASHING: only for tests, never in production")
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if FAST_HASHING else []
+) + [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/staf/masuk/"
+LOGIN_REDIRECT_URL = "/staf/"
+
+# Codenames for anonymous follow-up are hashed with Argon2id; tests use cheap parameters.
+CODENAME_ARGON2 = (
+    {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    if FAST_HASHING
+    else {"time_cost": 3, "memory_cost": 65536, "parallelism": 2}
+)
+
+# --- sessions, cookies, headers ------------------------------------------------------------
+SECURE = env_bool("SALINGSAPA_SECURE_COOKIES", PRODUCTION)
+if PRODUCTION and not SECURE:
+    raise ConfigError("SALINGSAPA_SECURE_COOKIES: must be on in production (HTTPS only)")
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_NAME = "ss_session"
+CSRF_COOKIE_NAME = "ss_csrf"
+SESSION_COOKIE_AGE = env_int("SALINGSAPA_SESSION_MAX_SECONDS", 8 * 3600, minimum=300)  # absolute limit
+SESSION_IDLE_SECONDS = env_int("SALINGSAPA_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_SSL_REDIRECT = env_bool("SALINGSAPA_SSL_REDIRECT", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SALINGSAPA_BEHIND_PROXY", PRODUCTION) else None
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["security.W004", "security.W008", "security.W012", "security.W016"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Request bodies: the API answers 413 above this; evidence files have their own limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+# --- i18n -----------------------------------------------------------------------------
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- domain settings ----------------------------------------------------------------------
+CASE_NUMBER_PREFIX = env_str("SALINGSAPA_CASE_PREFIX", "SRG") or "SRG"
+HOME_REGION_CODE = env_str("SALINGSAPA_REGION", "36.73") or "36.73"  # Kota Serang
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_redis = env_str("SALINGSAPA_REDIS_URL")
+if _redis:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}}
+
+# Logs never carry personal data: request paths hold no identifiers, bodies are never logged.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("SALINGSAPA_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from salingsapa.core import views as core_views
+
+admin.site.site_header = "Saling Sapa — Administrasi"
+admin.site.site_title = "Saling Sapa"
+admin.site.index_title = "Administrasi"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", core_views.home, name="home"),
+]

@@ -215,7 +215,7 @@ def test_queue_orders_emergencies_then_high_risk_then_oldest(intake_officer):
     make_report(status=Report.Status.NOT_VIOLENCE)
     client = verified_client(intake_officer)
     body = client.get("/staf/pengaduan/").content.decode()
-    order = [m for m in re.findall(r'data-reference="([^"]+)"', body)]
+    order = re.findall(r'data-reference="([^"]+)"', body)
     assert order == [emergency.reference, high.reference, oldest.reference, newer.reference]
     assert "sisa" in body or "terlambat" in body  # the deadline clock is shown
 

@@ -173,12 +173,13 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
             "preferred_channel": codelists.label("preferred_channel", report.preferred_channel)
             if report.preferred_channel else "",
         },
-        "triage_form": f.TriageForm(initial={"risk_level": report.risk_level, "is_emergency": report.is_emergency}),
-        "open_form": f.OpenCaseForm(organisation_id=user.organisation_id),
-        "attach_form": f.AttachForm(),
-        "not_violence_form": f.NotViolenceForm(),
-        "refer_form": f.ReferOutForm(),
-        "reply_form": f.ReplyForm(),
+        "triage_form": f.TriageForm(initial={"risk_level": report.risk_level, "is_emergency": report.is_emergency},
+                                    auto_id="triage_%s"),
+        "open_form": f.OpenCaseForm(organisation_id=user.organisation_id, auto_id="open_%s"),
+        "attach_form": f.AttachForm(auto_id="attach_%s"),
+        "not_violence_form": f.NotViolenceForm(auto_id="notviolence_%s"),
+        "refer_form": f.ReferOutForm(auto_id="refer_%s"),
+        "reply_form": f.ReplyForm(auto_id="reply_%s"),
     }
     context.update(extra)
     return context
@@ -318,15 +319,17 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "reports": list(case.reports.all()),
         "transitions": [(s, CaseStatus(s).label) for s in services.allowed_transitions(case)],
         "is_sexual_violence": services._case_is_sexual_violence(case),
-        "transition_form": f.TransitionForm(initial=version),
+        # Several forms share one page: each gets its own id prefix so labels stay unique.
+        "transition_form": f.TransitionForm(initial=version, auto_id="status_%s"),
         "assign_form": f.AssignForm(initial={**version, "manager": case.case_manager_id},
-                                    organisation_id=case.organisation_id),
-        "note_form": f.NoteForm(initial={"occurred_on": timezone.localdate()}),
-        "task_form": f.TaskForm(organisation_id=case.organisation_id),
-        "document_form": f.DocumentForm(),
-        "reason_form": f.ReasonForm(initial=version),
-        "consent_form": f.ConsentForm(initial=version),
-        "decision_form": f.DecisionForm(),
+                                    organisation_id=case.organisation_id, auto_id="manager_%s"),
+        "note_form": f.NoteForm(initial={"occurred_on": timezone.localdate()}, auto_id="note_%s"),
+        "task_form": f.TaskForm(organisation_id=case.organisation_id, auto_id="task_%s"),
+        "document_form": f.DocumentForm(auto_id="document_%s"),
+        "reason_form": f.ReasonForm(initial=version, auto_id="reason_%s"),
+        "consent_form": f.ConsentForm(initial=version, auto_id="consent_%s"),
+        "plan_decision_form": f.DecisionForm(auto_id="plan_%s"),
+        "closure_decision_form": f.DecisionForm(auto_id="closure_%s"),
         "can_approve": user.is_supervisor,
     }
     context.update(extra)

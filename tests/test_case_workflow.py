@@ -347,3 +347,33 @@ def test_supervisor_approves_plan_and_closure_through_pages(case_manager, superv
     boss.post(f"/staf/kasus/{case.pk}/aksi/terminasi-keputusan/", {"decision": "approve"})
     case.refresh_from_db()
     assert case.status == "closed"
+
+
+def test_incident_classification_and_people_can_be_corrected(case_manager):
+    case = _open(case_manager, violence_forms=["fisik"])
+    incident = case.incidents.get()
+    client = verified_client(case_manager)
+    assert client.get(f"/staf/kasus/{case.pk}/kejadian/{incident.pk}/").status_code == 200
+    response = client.post(f"/staf/kasus/{case.pk}/kejadian/{incident.pk}/", {
+        "version": case.version, "violence_forms": ["fisik", "seksual"], "tpks_forms": ["pelecehan-seksual-fisik"],
+        "factors": ["ekonomi"], "relationship": "tetangga", "kelurahan": "36.73.03.1001",
+    })
+    assert response.status_code == 302
+    assert sorted(incident.violence_forms.values_list("slug", flat=True)) == ["fisik", "seksual"]
+    assert list(incident.factors.values_list("slug", flat=True)) == ["ekonomi"]
+    case.refresh_from_db()
+    response = client.post(f"/staf/kasus/{case.pk}/orang/baru/", {
+        "version": case.version, "role": "perpetrator", "full_name": "Pelaku Uji", "sex": "male",
+        "nik": "3673 0101 0101 0002", "phone": "0812-7777-8888",
+    })
+    assert response.status_code == 302
+    perpetrator = case.participants.get(role="perpetrator").person
+    assert perpetrator.full_name == "Pelaku Uji" and perpetrator.nik == "3673010101010002" and perpetrator.nik_index
+    body = client.get("/staf/kasus/", {"identifier_kind": "nik", "identifier": "3673010101010002"}).content.decode()
+    assert case.number in body
+    victim = case.participants.get(role="victim")
+    response = client.post(f"/staf/kasus/{case.pk}/orang/{victim.pk}/", {
+        "version": case.version, "role": "victim", "full_name": "Korban", "sex": "female", "nik": "12",
+    })
+    assert response.status_code == 400 and "NIK harus 16 angka" in response.content.decode()
+    assert case.events.filter(kind="edited").count() == 2

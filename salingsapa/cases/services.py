@@ -752,3 +752,83 @@ def case_document_read(*, actor: User, document: CaseDocument) -> bytes:
     audit_log(actor=actor, action="read", object_type="case_document", object_id=document.pk,
               detail={"case": document.case_id})
     return data
+
+
+# --- editing the record: incidents and people -----------------------------------------------------
+
+
+def incident_update(
+    *, actor: User, case: Case, incident: Incident, expected_version: int | None, occurred_on: dt.date | None,
+    place: str, kelurahan: Any, relationship: str, met_via: str, met_via_platform: str,
+    violence_forms: list[str], tpks_forms: list[str], factors: list[str], description: str,
+) -> None:
+    """Correct an incident's facts and its SIMFONI-PPA / UU TPKS classification."""
+    _require_casework(actor)
+    if incident.case_id != case.pk:
+        raise NotPermitted("Kejadian ini bukan bagian dari kasus ini.")
+    if not violence_forms:
+        raise CaseError("Pilih minimal satu bentuk kekerasan.", field="violence_forms")
+    if occurred_on and occurred_on > timezone.localdate():
+        raise CaseError("Tanggal kejadian tidak boleh di masa depan.", field="occurred_on")
+    with transaction.atomic():
+        _bump(case, expected_version)
+        incident.occurred_on, incident.place, incident.kelurahan = occurred_on, place, kelurahan
+        incident.relationship, incident.met_via, incident.met_via_platform = relationship, met_via, met_via_platform
+        incident.description = description
+        incident.save()
+        incident.violence_forms.set(_codes("violence_form", violence_forms))
+        incident.tpks_forms.set(_codes("tpks_form", tpks_forms))
+        incident.factors.set(_codes("factor", factors))
+        deadline_tpks_ensure(case=case)
+        _event(case, actor, CaseEvent.Kind.EDITED, "Data kejadian diperbarui")
+        audit_log(actor=actor, action="update", object_type="incident", object_id=incident.pk,
+                  detail={"case": case.pk, "violence_forms": sorted(violence_forms), "tpks_forms": sorted(tpks_forms)})
+
+
+def case_person_save(
+    *, actor: User, case: Case, expected_version: int | None, role: str, case_person: CasePerson | None = None,
+    full_name: str = "", alias: str = "", nik: str = "", phone: str = "", address: str = "", birth_date: str = "",
+    sex: str = "unknown", education: str = "", occupation: str = "", marital_status: str = "", disability: str = "",
+    kelurahan: Any = None, age_group: str = "",
+) -> CasePerson:
+    """Add a person to the case in a role, or correct one already there. NIK and phone are blind-indexed."""
+    from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
+
+    _require_casework(actor)
+    if role not in CasePerson.Role.values:
+        raise CaseError("Peran tidak dikenal.", field="role")
+    if case_person is not None and case_person.case_id != case.pk:
+        raise NotPermitted("Orang ini bukan bagian dari kasus ini.")
+    nik_index = phone_index = ""
+    try:
+        if nik.strip():
+            _, nik = normalise_identifier("nik", nik)
+            nik_index = identifier_index("nik", nik)
+        if phone.strip():
+            kind, phone = normalise_identifier("phone", phone)
+            phone_index = identifier_index(kind, phone)
+    except InvalidIdentifier as exc:
+        raise CaseError(str(exc), field="nik" if "NIK" in str(exc) else "phone") from None
+    with transaction.atomic():
+        _bump(case, expected_version)
+        person = case_person.person if case_person is not None else Person(created_at=_now())
+        person.full_name, person.alias, person.nik, person.nik_index = full_name.strip(), alias.strip(), nik, nik_index
+        person.phone, person.phone_index, person.address = phone, phone_index, address.strip()
+        person.birth_date, person.sex, person.education, person.occupation = birth_date.strip(), sex, education, occupation
+        person.marital_status, person.disability, person.kelurahan = marital_status, disability, kelurahan
+        person.save()
+        is_child = age_group in codelists.CHILD_AGE_GROUPS
+        if case_person is None:
+            case_person = CasePerson.objects.create(case=case, person=person, role=role, age_group=age_group,
+                                                    is_child=is_child)
+            summary = f"{CasePerson.Role(role).label} ditambahkan"
+            action = "create"
+        else:
+            case_person.age_group, case_person.is_child = age_group, is_child
+            case_person.save(update_fields=["age_group", "is_child"])
+            summary = f"Data {CasePerson.Role(case_person.role).label.lower()} diperbarui"
+            action = "update"
+        _event(case, actor, CaseEvent.Kind.EDITED, summary)
+        audit_log(actor=actor, action=action, object_type="person", object_id=person.pk,
+                  detail={"case": case.pk, "role": case_person.role})
+    return case_person

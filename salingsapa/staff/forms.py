@@ -311,3 +311,70 @@ class ReferOutForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label="Pesan untuk pelapor", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class IncidentForm(VersionForm):
+    occurred_on = forms.DateField(label="Tanggal kejadian", required=False, widget=DateInput())
+    kelurahan = forms.ChoiceField(label="Kelurahan kejadian", required=False)
+    place = forms.ChoiceField(label="Tempat kejadian", choices=BLANK + codelists.choices("place"), required=False)
+    violence_forms = forms.MultipleChoiceField(label="Bentuk kekerasan (SIMFONI-PPA)",
+                                               choices=codelists.choices("violence_form"),
+                                               widget=forms.CheckboxSelectMultiple)
+    tpks_forms = forms.MultipleChoiceField(label="Bentuk kekerasan seksual (UU 12/2022 Pasal 4)", required=False,
+                                           choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple)
+    factors = forms.MultipleChoiceField(label="Faktor pendorong", required=False, choices=codelists.choices("factor"),
+                                        widget=forms.CheckboxSelectMultiple)
+    relationship = forms.ChoiceField(label="Hubungan pelaku dengan korban",
+                                     choices=BLANK + codelists.choices("relationship"), required=False)
+    met_via = forms.ChoiceField(label="Cara korban dan pelaku kenal", choices=BLANK + codelists.choices("met_via"),
+                                required=False)
+    met_via_platform = forms.ChoiceField(label="Platform media sosial", choices=BLANK + codelists.choices("platform"),
+                                         required=False)
+    description = forms.CharField(label="Uraian kejadian", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                                  max_length=20000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
+
+
+class PersonForm(VersionForm):
+    role = forms.ChoiceField(label="Peran dalam kasus", choices=[("victim", "Korban"), ("perpetrator", "Pelaku"),
+                                                                 ("reporter", "Pelapor")])
+    full_name = forms.CharField(label="Nama lengkap", required=False, max_length=200)
+    alias = forms.CharField(label="Nama panggilan", required=False, max_length=200)
+    sex = forms.ChoiceField(label="Jenis kelamin", choices=codelists.choices("sex"))
+    age_group = forms.ChoiceField(label="Kelompok umur saat kejadian", choices=BLANK + codelists.choices("age_group"),
+                                  required=False)
+    birth_date = forms.CharField(label="Tanggal lahir", required=False, max_length=40)
+    nik = forms.CharField(label="NIK", required=False, max_length=40)
+    phone = forms.CharField(label="Telepon/WhatsApp", required=False, max_length=40)
+    address = forms.CharField(label="Alamat", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    kelurahan = forms.ChoiceField(label="Kelurahan tempat tinggal", required=False)
+    education = forms.ChoiceField(label="Pendidikan", choices=BLANK + codelists.choices("education"), required=False)
+    occupation = forms.ChoiceField(label="Pekerjaan", choices=BLANK + codelists.choices("occupation"), required=False)
+    marital_status = forms.ChoiceField(label="Status perkawinan", choices=BLANK + codelists.choices("marital_status"),
+                                       required=False)
+    disability = forms.ChoiceField(label="Disabilitas", choices=BLANK + codelists.choices("disability"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
+
+    def clean_nik(self) -> str:
+        value = self.cleaned_data.get("nik", "").strip()
+        if value:
+            try:
+                normalise_identifier("nik", value)
+            except InvalidIdentifier as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "").strip()
+        if value:
+            try:
+                normalise_identifier("phone", value)
+            except InvalidIdentifier as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value

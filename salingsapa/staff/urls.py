@@ -23,5 +23,8 @@ urlpatterns = [
     path("kasus/<int:pk>/asesmen-risiko/", views.risk_assessment, name="risk_assessment"),
     path("kasus/<int:pk>/rencana-intervensi/", views.service_plan, name="service_plan"),
     path("kasus/<int:pk>/dokumen/<int:document_pk>/", views.case_document, name="case_document"),
+    path("kasus/<int:pk>/kejadian/<int:incident_pk>/", views.incident_edit, name="incident_edit"),
+    path("kasus/<int:pk>/orang/baru/", views.person_edit, name="person_add"),
+    path("kasus/<int:pk>/orang/<int:case_person_pk>/", views.person_edit, name="person_edit"),
     path("supervisor/", views.supervisor, name="supervisor"),
 ]

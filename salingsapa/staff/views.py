@@ -602,3 +602,100 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/supervisor.html", {**overview, "open_cases": open_cases, "form": form,
                                                      "reports_waiting": reports_for(user).filter(
                                                          status__in=selectors.OPEN_REPORT_STATUSES).count()})
+
+
+# --- editing incidents and people -----------------------------------------------------------------
+
+
+def _region(code: str) -> Any:
+    from salingsapa.core.models import Region
+
+    return Region.objects.filter(code=code).first() if code else None
+
+
+def _render_edit(request: HttpRequest, template: str, context: dict[str, Any], error: CaseError | None) -> HttpResponse:
+    form = context["form"]
+    if error is not None and error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    status = 200 if error is None else (409 if isinstance(error, CaseConflict) else 400)
+    return render(request, template, {**context, "error": error}, status=status)
+
+
+@casework_required
+def incident_edit(request: HttpRequest, pk: int, incident_pk: int) -> HttpResponse:
+    case = access_case(request.user, pk, purpose="edit_incident")
+    incident = case.incidents.filter(pk=incident_pk).first()
+    if incident is None:
+        raise Http404
+    initial = {
+        "version": case.version, "occurred_on": incident.occurred_on, "kelurahan": incident.kelurahan_id or "",
+        "place": incident.place, "relationship": incident.relationship, "met_via": incident.met_via,
+        "met_via_platform": incident.met_via_platform, "description": incident.description,
+        "violence_forms": [c.slug for c in incident.violence_forms.all()],
+        "tpks_forms": [c.slug for c in incident.tpks_forms.all()],
+        "factors": [c.slug for c in incident.factors.all()],
+    }
+    form = f.IncidentForm(request.POST or None, initial=initial)
+    error: CaseError | None = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.incident_update(
+                    actor=request.user, case=case, incident=incident,  # type: ignore[arg-type]
+                    expected_version=data["version"], occurred_on=data["occurred_on"], place=data["place"],
+                    kelurahan=_region(data["kelurahan"]), relationship=data["relationship"], met_via=data["met_via"],
+                    met_via_platform=data["met_via_platform"], violence_forms=data["violence_forms"],
+                    tpks_forms=data["tpks_forms"], factors=data["factors"], description=data["description"],
+                )
+            except CaseError as exc:
+                error = exc
+            else:
+                messages.success(request, "Data kejadian disimpan.")
+                return redirect(reverse("staff:case", args=[case.pk]) + "#kejadian")
+        else:
+            error = _first_error(form)
+    return _render_edit(request, "staff/edit_form.html",
+                        {"case": case, "form": form, "title": "Ubah data kejadian"}, error)
+
+
+@casework_required
+def person_edit(request: HttpRequest, pk: int, case_person_pk: int | None = None) -> HttpResponse:
+    case = access_case(request.user, pk, purpose="edit_person")
+    case_person = None
+    initial: dict[str, Any] = {"version": case.version, "role": request.GET.get("peran", "perpetrator")}
+    if case_person_pk is not None:
+        case_person = case.participants.select_related("person").filter(pk=case_person_pk).first()
+        if case_person is None:
+            raise Http404
+        p = case_person.person
+        initial.update(role=case_person.role, full_name=p.full_name, alias=p.alias, sex=p.sex, birth_date=p.birth_date,
+                       nik=p.nik, phone=p.phone, address=p.address, kelurahan=p.kelurahan_id or "",
+                       education=p.education, occupation=p.occupation, marital_status=p.marital_status,
+                       disability=p.disability, age_group=case_person.age_group)
+    form = f.PersonForm(request.POST or None, initial=initial)
+    if case_person is not None:
+        form.fields["role"].disabled = True
+    error: CaseError | None = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.case_person_save(
+                    actor=request.user, case=case, expected_version=data["version"],  # type: ignore[arg-type]
+                    role=case_person.role if case_person else data["role"], case_person=case_person,
+                    full_name=data["full_name"], alias=data["alias"], nik=data["nik"], phone=data["phone"],
+                    address=data["address"], birth_date=data["birth_date"], sex=data["sex"],
+                    education=data["education"], occupation=data["occupation"],
+                    marital_status=data["marital_status"], disability=data["disability"],
+                    kelurahan=_region(data["kelurahan"]), age_group=data["age_group"],
+                )
+            except CaseError as exc:
+                error = exc
+            else:
+                messages.success(request, "Data orang disimpan.")
+                return redirect(reverse("staff:case", args=[case.pk]) + "#orang")
+        else:
+            error = _first_error(form)
+    title = "Ubah data orang" if case_person else "Tambah orang ke kasus"
+    return _render_edit(request, "staff/edit_form.html", {"case": case, "form": form, "title": title}, error)

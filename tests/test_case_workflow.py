@@ -377,3 +377,17 @@ def test_incident_classification_and_people_can_be_corrected(case_manager):
     })
     assert response.status_code == 400 and "NIK harus 16 angka" in response.content.decode()
     assert case.events.filter(kind="edited").count() == 2
+
+
+def test_queue_filters(intake_officer):
+    sexual = make_report(violence_forms=["seksual", "psikis"], kelurahan=kelurahan("36.73.04.1001"))
+    physical = make_report(violence_forms=["fisik"], contact_phone="0812-3333-4444", channel="phone")
+    client = verified_client(intake_officer)
+
+    def refs(params):
+        return re.findall(r'data-reference="([^"]+)"', client.get("/staf/pengaduan/", params).content.decode())
+
+    assert refs({"violence_form": "seksual"}) == [sexual.reference]
+    assert refs({"kecamatan": "36.73.04"}) == [sexual.reference]
+    assert refs({"channel": "phone"}) == [physical.reference]
+    assert refs({"identifier_kind": "phone", "identifier": "+6281233334444"}) == [physical.reference]

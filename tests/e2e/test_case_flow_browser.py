@@ -157,3 +157,24 @@ def test_emergency_report_to_approved_closure(live_server, browser, intake_offic
 
     for page in (officer, manager, boss):
         assert page.external_requests == []  # type: ignore[attr-defined]
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]
+            if v.get("impact") in {"serious", "critical"}]
+
+
+def test_staff_pages_have_no_serious_accessibility_violations(live_server, browser, intake_officer, case_manager):
+    from salingsapa.cases import services
+
+    report = make_report(is_emergency=True, violence_forms=["seksual"])
+    case = services.case_open(actor=intake_officer, report=report, case_manager=case_manager)
+    totp_device(case_manager)
+    page = sign_in(browser, live_server.url, case_manager)
+    for path in ("/staf/", "/staf/pengaduan/", "/staf/pengaduan/baru/", f"/staf/kasus/{case.pk}/",
+                 f"/staf/kasus/{case.pk}/asesmen-risiko/", "/staf/kasus/", "/staf/kasus/saya/"):
+        page.goto(live_server.url + path)
+        assert serious_violations(page) == [], path

@@ -280,6 +280,7 @@ def test_note_task_and_document_through_the_page(case_manager, settings):
     assert b"hasil visum" not in stored
     response = client.get(f"/staf/kasus/{case.pk}/dokumen/{document.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 hasil visum"
+    assert response["Content-Type"] == "application/pdf" and response["Content-Disposition"].startswith("attachment")
     assert AuditEvent.objects.filter(object_type="case_document", action="read").exists()
     # a home visit is a first contact
     assert not Deadline.objects.filter(case=case, kind="first_contact", met_at__isnull=True).exists()
@@ -391,3 +392,10 @@ def test_queue_filters(intake_officer):
     assert refs({"kecamatan": "36.73.04"}) == [sexual.reference]
     assert refs({"channel": "phone"}) == [physical.reference]
     assert refs({"identifier_kind": "phone", "identifier": "+6281233334444"}) == [physical.reference]
+
+
+def test_document_type_comes_from_the_bytes_not_the_browser(case_manager):
+    case = _open(case_manager)
+    document = services.case_document_add(actor=case_manager, case=case, data=b"<script>alert(1)</script>",
+                                          filename="x.html", content_type="text/html")
+    assert document.content_type == "application/octet-stream"

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+import filetype
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -58,6 +59,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     CaseStatus.MONITORING: frozenset({CaseStatus.IN_SERVICE, CaseStatus.CLOSED}),
     CaseStatus.CLOSED: frozenset({CaseStatus.ASSESSMENT}),
 }
+DOCUMENT_TYPES = frozenset({
+    "application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic", "audio/mpeg", "audio/mp4", "audio/ogg",
+    "video/mp4", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+})
 CLOSABLE_FROM = frozenset({CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.IN_SERVICE, CaseStatus.MONITORING})
 
 
@@ -733,11 +738,15 @@ def case_document_add(
         raise CaseError("Berkas kosong.", field="file")
     if len(data) > settings.CASE_DOCUMENT_MAX_BYTES:
         raise CaseError("Berkas terlalu besar.", field="file")
+    # The type is taken from the bytes, never from the browser's claim; unknown types are served as
+    # opaque downloads so a document can never render as a page.
+    kind = filetype.guess(data)
+    content_type = kind.mime if kind is not None and kind.mime in DOCUMENT_TYPES else "application/octet-stream"
     with transaction.atomic():
         storage_name = store_sealed_file(data, purpose="case-document")
         document = CaseDocument.objects.create(
             case=case, storage_name=storage_name, original_name=filename[:200], description=description.strip(),
-            content_type=(content_type or "application/octet-stream")[:100], size=len(data),
+            content_type=content_type, size=len(data),
             sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor, uploaded_at=_now(),
         )
         _event(case, actor, CaseEvent.Kind.DOCUMENT, "Dokumen diunggah")

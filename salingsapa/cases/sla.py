@@ -18,6 +18,7 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 SEXUAL_VIOLENCE_FORM = "seksual"
+_warned_years: set[int] = set()
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -28,7 +29,9 @@ def is_working_day(day: dt.date) -> bool:
     try:
         return bool(lokal.is_working_day(day, cuti_bersama=settings.SLA_COUNT_CUTI_BERSAMA))
     except ValueError:
-        log.warning("no public-holiday data for %s; counting weekends only", day.year)
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            log.warning("no public-holiday data for %s in lokal-id; counting weekends only", day.year)
         return day.weekday() < 5
 
 

@@ -399,3 +399,15 @@ def test_document_type_comes_from_the_bytes_not_the_browser(case_manager):
     document = services.case_document_add(actor=case_manager, case=case, data=b"<script>alert(1)</script>",
                                           filename="x.html", content_type="text/html")
     assert document.content_type == "application/octet-stream"
+
+
+def test_supervisor_sees_caseloads_and_filters_by_manager(case_manager, supervisor, intake_officer):
+    mine = services.case_open(actor=intake_officer, report=make_report(), case_manager=case_manager)
+    loose = services.case_open(actor=intake_officer, report=make_report())
+    client = verified_client(supervisor)
+    page = client.get("/staf/supervisor/").content.decode()
+    assert "Beban kasus" in page and case_manager.username in page
+    body = client.get("/staf/kasus/", {"manager": str(case_manager.pk)}).content.decode()
+    assert mine.number in body and loose.number not in body
+    body = client.get("/staf/kasus/", {"manager": "none"}).content.decode()
+    assert loose.number in body and mine.number not in body

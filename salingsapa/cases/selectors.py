@@ -194,3 +194,16 @@ def supervisor_overview(*, user: Any) -> dict[str, Any]:
             .select_related("case", "requested_by").order_by("requested_at")
         ),
     }
+
+
+def caseloads(*, user: Any) -> list[dict[str, Any]]:
+    """Open cases per case manager (and unassigned), with how many are high risk."""
+    from django.db.models import Count
+
+    rows = (
+        cases_for(user).exclude(status=CaseStatus.CLOSED)
+        .values("case_manager_id", "case_manager__username")
+        .annotate(open=Count("id"), high=Count("id", filter=Q(risk_level="high")))
+        .order_by("-open")
+    )
+    return list(rows)

@@ -155,14 +155,18 @@ class ListFilterForm(forms.Form):
     kelurahan = forms.ChoiceField(label="Kelurahan", required=False)
     date_from = forms.DateField(label="Dilaporkan sejak", required=False, widget=DateInput())
     date_to = forms.DateField(label="Dilaporkan sampai", required=False, widget=DateInput())
+    manager = forms.ChoiceField(label="Manajer kasus", required=False, choices=BLANK)
     identifier_kind = forms.ChoiceField(label="Cari identitas", required=False,
                                         choices=[("phone", "Nomor telepon"), ("nik", "NIK")])
     identifier = forms.CharField(label="Nomor telepon / NIK (sama persis)", required=False, max_length=40)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kecamatan"].choices = kecamatan_choices()  # type: ignore[attr-defined]
         self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
+        self.fields["manager"].choices = BLANK + [("none", "Belum ditetapkan")] + [  # type: ignore[attr-defined]
+            (str(u.pk), u.get_full_name() or u.get_username()) for u in staff_choices(organisation_id)
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -126,7 +126,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(request: HttpRequest) -> tuple[f.ListFilterForm, dict[str, Any]]:
-    form = f.ListFilterForm(request.GET or None)
+    form = f.ListFilterForm(request.GET or None, organisation_id=getattr(request.user, "organisation_id", None))
     data: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -598,6 +598,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             return redirect("staff:supervisor")
         messages.error(request, _first_error(form).message)
     overview = selectors.supervisor_overview(user=user)
+    overview["caseloads"] = selectors.caseloads(user=user)
     overview["overdue"] = [_clock(d) for d in overview["overdue"]]
     return render(request, "staff/supervisor.html", {**overview, "open_cases": open_cases, "form": form,
                                                      "reports_waiting": reports_for(user).filter(

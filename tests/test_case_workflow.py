@@ -411,3 +411,12 @@ def test_supervisor_sees_caseloads_and_filters_by_manager(case_manager, supervis
     assert mine.number in body and loose.number not in body
     body = client.get("/staf/kasus/", {"manager": "none"}).content.decode()
     assert loose.number in body and mine.number not in body
+
+
+def test_reporter_messages_show_as_new_until_staff_open_the_report(intake_officer):
+    report = make_report()
+    ReportMessage.objects.create(report=report, sender="reporter", body="Saya takut pulang.", created_at=timezone.now())
+    client = verified_client(intake_officer)
+    assert "1 pesan baru" in client.get("/staf/pengaduan/").content.decode()
+    assert "Saya takut pulang." in client.get(f"/staf/pengaduan/{report.pk}/").content.decode()
+    assert "pesan baru" not in client.get("/staf/pengaduan/").content.decode()

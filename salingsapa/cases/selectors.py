@@ -207,3 +207,16 @@ def caseloads(*, user: Any) -> list[dict[str, Any]]:
         .order_by("-open")
     )
     return list(rows)
+
+
+def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:
+    from django.db.models import Count
+
+    from salingsapa.intake.models import ReportMessage
+
+    rows = (
+        ReportMessage.objects.filter(report__in=reports, sender=ReportMessage.Sender.REPORTER,
+                                     read_by_staff_at__isnull=True)
+        .values("report_id").annotate(n=Count("id"))
+    )
+    return {row["report_id"]: row["n"] for row in rows}

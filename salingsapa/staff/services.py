@@ -68,3 +68,11 @@ def report_reply(*, actor: Any, report: Report, body: str) -> ReportMessage:
                   detail={"report": report.pk})
         first_contact_record(actor=actor, report=report)
     return message
+
+
+def report_messages_mark_read(*, actor: Any, report: Report) -> int:
+    """The reporter's messages on a report page that staff opened count as read."""
+    _require_casework(actor)
+    return ReportMessage.objects.filter(
+        report=report, sender=ReportMessage.Sender.REPORTER, read_by_staff_at__isnull=True
+    ).update(read_by_staff_at=timezone.now())

@@ -147,8 +147,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, qs)
     reports = list(page.object_list)
     deadlines = selectors.first_contact_deadlines(reports)
-    rows = [{"report": r, "clock": _clock(deadlines.get(r.pk)), "forms": _labels("violence_form", r.violence_forms)}
-            for r in reports]
+    unread = selectors.unread_reporter_messages(reports)
+    rows = [{"report": r, "clock": _clock(deadlines.get(r.pk)), "forms": _labels("violence_form", r.violence_forms),
+             "unread": unread.get(r.pk, 0)} for r in reports]
     return render(request, "staff/queue.html", {"form": form, "page": page, "rows": rows})
 
 
@@ -188,7 +189,9 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
 @casework_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access_report(request.user, pk)
-    return render(request, "staff/report.html", _report_context(request, report))
+    context = _report_context(request, report)
+    staff_services.report_messages_mark_read(actor=request.user, report=report)
+    return render(request, "staff/report.html", context)
 
 
 @casework_required

@@ -55,3 +55,25 @@ def _audit_guard(request):
     dbguard.install(connection)
     yield
     dbguard.remove(connection)
+
+
+def _reference_data_after_flush(sender, using="default", **kwargs):
+    """Transactional tests end with a flush, which also empties the reference tables (regions, code
+    lists) the migrations loaded; Django sends post_migrate after that flush, so put them back."""
+    if getattr(sender, "label", "") != "core":
+        return
+    from django.conf import settings
+
+    from salingsapa.core.codelists import load_code_lists
+    from salingsapa.core.models import Code, Region
+    from salingsapa.core.regions import load_region_tree
+
+    if not Code.objects.using(using).exists():
+        load_code_lists(Code)
+    if not Region.objects.using(using).filter(code=settings.HOME_REGION_CODE).exists():
+        load_region_tree(Region, settings.HOME_REGION_CODE)
+
+
+from django.db.models.signals import post_migrate  # noqa: E402
+
+post_migrate.connect(_reference_data_after_flush, dispatch_uid="tests.reference_data_after_flush")

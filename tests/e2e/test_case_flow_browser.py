@@ -4,7 +4,6 @@ closure by an intake officer, a case manager and a supervisor, each signing in w
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import shutil
 
@@ -26,30 +25,6 @@ pytestmark = [
         reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)",
     ),
 ]
-
-
-def _load_reference() -> None:
-    from django.core.management import call_command
-
-    call_command("load_reference", verbosity=0, stdout=io.StringIO())
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(live_server):
-    """Live-server tests are transactional: the flush after each one empties the reference tables
-    (regions, code lists) that the migrations loaded. Put them back before each test here…"""
-    from salingsapa.core.models import Code
-
-    if not Code.objects.exists():
-        _load_reference()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_after_module(django_db_blocker):
-    """…and after the last one, for the tests that run after this module."""
-    yield
-    with django_db_blocker.unblock():
-        _load_reference()
 
 
 @pytest.fixture

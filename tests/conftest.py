@@ -18,3 +18,13 @@ from tests.personas import *  # noqa: E402,F403
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache: every test starts with a fresh budget."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -71,7 +71,9 @@ class Report(models.Model):
     consent_share = models.BooleanField(_("setuju dibagikan ke mitra layanan"), default=False)
 
     codename_hash = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)  # keyed hash of the key
+    # Keyed hash of the validated submission: a reused idempotency key with other content is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -230,8 +230,8 @@ def guarded(purpose: str, limit_setting: str, window_setting: str) -> Callable[[
 
 
 def _to_input(payload: ReportIn) -> ReportInput:
-    contact = payload.contact or ContactIn()
-    consent = payload.consent or ConsentIn()
+    contact = payload.contact or ContactIn(name="", phone="", preferred_channel=None, safe_time="")
+    consent = payload.consent or ConsentIn(contact_me=False, share_with_partners=False)
     return ReportInput(
         reporter_role=payload.reporter_role,
         in_danger_now=payload.in_danger_now,

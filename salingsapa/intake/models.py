@@ -103,6 +103,9 @@ class ReportIdentifier(models.Model):
         verbose_name = _("identitas pelaku dalam pengaduan")
         verbose_name_plural = _("identitas pelaku dalam pengaduan")
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"  # never the value itself
+
 
 class Evidence(models.Model):
     """An evidence file, sealed on disk; only the storage name is kept here."""
@@ -118,6 +121,9 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("bukti")
         verbose_name_plural = _("bukti")
+
+    def __str__(self) -> str:
+        return f"{self.content_type} #{self.pk}"
 
 
 class ReportMessage(models.Model):
@@ -138,3 +144,6 @@ class ReportMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender} #{self.pk}"

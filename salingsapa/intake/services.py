@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 
 from salingsapa.core import codelists, crypto
 from salingsapa.core.audit import audit_log
-from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier, normalise_phone
+from salingsapa.core.identifiers import (
+    InvalidIdentifier,
+    identifier_index,
+    normalise_identifier,
+    normalise_phone,
+)
 from salingsapa.core.models import Region
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence

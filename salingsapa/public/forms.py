@@ -78,6 +78,11 @@ class StepForm(forms.Form):
     intro: Any = ""
     multipart = False
 
+    def set_choices(self, name: str, choices: Any) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
     def draft_data(self) -> dict[str, Any]:
         """Cleaned data as JSON values for the session draft."""
         return {k: v for k, v in self.cleaned_data.items() if k != "website"}
@@ -95,7 +100,7 @@ class ReporterForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reporter_role"].choices = [(s, REPORTER_PLAIN[s]) for s in codelists.slugs("reporter_role")]
+        self.set_choices("reporter_role", [(s, REPORTER_PLAIN[s]) for s in codelists.slugs("reporter_role")])
 
 
 class DangerForm(StepForm):
@@ -122,7 +127,7 @@ class WhatHappenedForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["violence_forms"].choices = [(s, VIOLENCE_PLAIN[s]) for s in codelists.slugs("violence_form")]
+        self.set_choices("violence_forms", [(s, VIOLENCE_PLAIN[s]) for s in codelists.slugs("violence_form")])
 
 
 class VictimForm(StepForm):
@@ -142,8 +147,8 @@ class VictimForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["victim_sex"].choices = code_choices("sex")
-        self.fields["victim_age_group"].choices = code_choices("age_group", blank=str(_("— Pilih umur —")))
+        self.set_choices("victim_sex", code_choices("sex"))
+        self.set_choices("victim_age_group", code_choices("age_group", blank=str(_("— Pilih umur —"))))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -168,8 +173,8 @@ class PlaceForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kelurahan_code"].choices = kelurahan_choices()
-        self.fields["place"].choices = code_choices("place", blank=str(_("— Tidak tahu / lewati —")))
+        self.set_choices("kelurahan_code", kelurahan_choices())
+        self.set_choices("place", code_choices("place", blank=str(_("— Tidak tahu / lewati —"))))
 
 
 class WhenForm(StepForm):
@@ -205,9 +210,9 @@ class PerpetratorForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         skip = str(_("— Tidak tahu / lewati —"))
-        self.fields["relationship"].choices = code_choices("relationship", blank=skip)
-        self.fields["met_via"].choices = code_choices("met_via", blank=skip)
-        self.fields["met_via_platform"].choices = code_choices("platform", blank=skip)
+        self.set_choices("relationship", code_choices("relationship", blank=skip))
+        self.set_choices("met_via", code_choices("met_via", blank=skip))
+        self.set_choices("met_via_platform", code_choices("platform", blank=skip))
         for i in range(1, IDENTIFIER_ROWS + 1):
             self.fields[f"ident_kind_{i}"] = forms.ChoiceField(
                 label=_("Jenis identitas pelaku %(n)d") % {"n": i}, choices=IDENTIFIER_KINDS, required=False,
@@ -252,7 +257,7 @@ class ContactForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["preferred_channel"].choices = code_choices("preferred_channel")
+        self.set_choices("preferred_channel", code_choices("preferred_channel"))
 
     def clean(self) -> dict[str, Any]:
         from salingsapa.core.identifiers import InvalidIdentifier, normalise_phone

@@ -61,6 +61,9 @@ def page(request: HttpRequest, template: str, context: dict[str, Any] | None = N
 
 
 def no_store(response: HttpResponse) -> HttpResponse:
+    # "no-referrer" would make Chromium send "Origin: null" with our own form posts, which
+    # Django's CSRF check refuses; "same-origin" still sends nothing to other sites.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = NO_STORE
     response["Pragma"] = "no-cache"
     response["Expires"] = "0"

@@ -204,6 +204,12 @@ def test_english_switch(client, db):
     page = client.get("/").content.decode()
     assert 'lang="en"' in page
     assert "Bahasa Indonesia" in page  # the switch back
+    assert "Report now" in page and "Quick exit" in page
+    step = client.post("/lapor/kejadian/", {"narrative": "x"}).content.decode()
+    assert "Choose at least one form of violence." in step
+    assert "Physical violence" in step
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    assert "Lapor sekarang" in client.get("/").content.decode()
 
 
 def test_rate_limit_on_web_submissions(client, db, settings):

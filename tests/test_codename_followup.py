@@ -126,3 +126,28 @@ def test_report_message_add_for_staff_needs_a_user_and_is_audited(db, reported, 
     event = AuditEvent.objects.filter(object_type="report_message", object_id=str(message.pk)).get()
     assert event.actor_id == intake_officer.pk
     assert "Halo" not in str(event.detail)
+
+
+def test_follow_up_reads_and_wrong_attempts_are_audited_without_the_codename(client, reported):
+    reference, codename = reported
+    login(client, reference, "kode yang salah")
+    login(client, reference, codename)
+    events = AuditEvent.objects.filter(object_type="report", detail__purpose="codename-followup")
+    assert sorted(e.action for e in events) == ["denied", "read"]
+    assert all(e.actor_label == "public" for e in events)
+    assert codename.split()[0] not in str([e.detail for e in events])
+
+
+def test_intake_queue_puts_emergencies_first(db, intake_officer, partner_psychologist):
+    from salingsapa.intake.selectors import report_queue
+    from salingsapa.intake.services import ReportInput, report_create
+
+    def make(danger):
+        return report_create(data=ReportInput(reporter_role="victim", in_danger_now=danger, narrative="cerita",
+                                              violence_forms=["psikis"], victim_sex="female",
+                                              victim_age_group="25-44", kelurahan_code="36.73.01.1001"),
+                             channel="web").report
+
+    ordinary, urgent = make(False), make(True)
+    assert list(report_queue(intake_officer)) == [urgent, ordinary]
+    assert list(report_queue(partner_psychologist)) == []

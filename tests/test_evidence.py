@@ -170,3 +170,27 @@ def test_files_can_be_added_at_follow_up(client, db):
     fake = io.BytesIO(b"<?php system($_GET['c']); ?>")
     fake.name = "foto.jpg"
     assert client.post("/lapor/cek/berkas/", {"files": [fake]}).status_code == 400
+
+
+def test_evidence_is_served_only_to_lead_agency_staff_and_every_read_is_audited(
+    client, db, intake_officer, partner_psychologist, media_partner
+):
+    from django.http import Http404
+
+    from salingsapa.core.access import access_evidence
+    from salingsapa.core.models import AuditEvent
+    from salingsapa.intake.evidence import evidence_read
+
+    fill_steps(client)
+    doc = io.BytesIO(PDF)
+    doc.name = "surat.pdf"
+    client.post("/lapor/bukti/", {"files": [doc]})
+    submit(client)
+    evidence = Evidence.objects.get()
+    for stranger in (partner_psychologist, media_partner, None):
+        with pytest.raises(Http404):
+            access_evidence(stranger, evidence.pk)
+    assert AuditEvent.objects.filter(object_type="evidence", action="denied").count() == 3
+    got = access_evidence(intake_officer, evidence.pk)
+    assert evidence_read(got) == PDF
+    assert AuditEvent.objects.filter(object_type="evidence", action="read", actor=intake_officer).count() == 1

@@ -12,13 +12,14 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from salingsapa.core.files import store_sealed_file
+from salingsapa.core.files import read_sealed_file, store_sealed_file
 
 EVIDENCE_PURPOSE = "evidence"
 
@@ -126,3 +127,8 @@ def evidence_prepare(*, data: bytes, filename: str = "") -> StoredEvidence:
         sha256=hashlib.sha256(data).hexdigest(),
         original_name=(filename or "")[-120:],
     )
+
+
+def evidence_read(evidence: Any) -> bytes:
+    """The cleaned bytes of an ``Evidence`` row fetched with ``core.access.access_evidence``."""
+    return read_sealed_file(evidence.storage_name, purpose=EVIDENCE_PURPOSE)

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import crypto
+from salingsapa.core.access import reports_for
+from salingsapa.core.audit import audit_log
 from salingsapa.intake.codenames import normalise_codename, normalise_reference
 from salingsapa.intake.models import Report, ReportMessage
 
@@ -37,7 +39,11 @@ def report_for_codename(*, reference: str, codename: str) -> Report | None:
         crypto.verify_codename(_dummy_hash(), words)  # same cost whether or not the reference exists
         return None
     if not crypto.verify_codename(report.codename_hash, words):
+        audit_log(actor=None, action="denied", object_type="report", object_id=report.pk,
+                  detail={"purpose": "codename-followup"})
         return None
+    audit_log(actor=None, action="read", object_type="report", object_id=report.pk,
+              detail={"purpose": "codename-followup"})
     return Report.objects.get(pk=report.pk)
 
 
@@ -60,3 +66,10 @@ def report_thread(report: Report) -> QuerySet[Any]:
 
 def report_evidence_count(report: Report) -> int:
     return report.evidence.count()
+
+
+def report_queue(user: Any) -> QuerySet[Any]:
+    """Reports waiting for intake, emergencies first, then oldest first (for the staff intake queue)."""
+    return reports_for(user).filter(
+        status__in=[Report.Status.NEW, Report.Status.IN_REVIEW]
+    ).order_by("-is_emergency", "received_at", "pk")

@@ -194,3 +194,31 @@ def test_evidence_is_served_only_to_lead_agency_staff_and_every_read_is_audited(
     got = access_evidence(intake_officer, evidence.pk)
     assert evidence_read(got) == PDF
     assert AuditEvent.objects.filter(object_type="evidence", action="read", actor=intake_officer).count() == 1
+
+
+def test_abandoned_draft_uploads_are_purged_but_attached_files_are_kept(client, db, settings):
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from salingsapa.intake.models import PendingUpload
+
+    fill_steps(client)
+    doc = io.BytesIO(PDF)
+    doc.name = "dikirim.pdf"
+    client.post("/lapor/bukti/", {"files": [doc]})
+    submit(client)
+    attached = Evidence.objects.get().storage_name
+    assert not PendingUpload.objects.exists()  # attached: no longer pending
+
+    other = client.__class__()
+    fill_steps(other)
+    doc = io.BytesIO(PDF)
+    doc.name = "ditinggal.pdf"
+    other.post("/lapor/bukti/", {"files": [doc]})
+    pending = PendingUpload.objects.get()
+    PendingUpload.objects.filter(pk=pending.pk).update(created_at=pending.created_at - dt.timedelta(hours=25))
+    call_command("evidence_cleanup")
+    assert not PendingUpload.objects.exists()
+    assert not (settings.MEDIA_ROOT / "sealed" / pending.storage_name).exists()
+    assert (settings.MEDIA_ROOT / "sealed" / attached).exists()

@@ -147,3 +147,17 @@ class ReportMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} #{self.pk}"
+
+
+class PendingUpload(models.Model):
+    """A sealed evidence file uploaded into an unfinished web report (a draft in someone's session).
+
+    The row goes when the file is attached to a report or removed from the draft; rows left by
+    abandoned drafts are purged with their files by ``salingsapa evidence-cleanup``.
+    """
+
+    storage_name = models.CharField(max_length=80, unique=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"pending #{self.pk}"

@@ -30,7 +30,8 @@ from salingsapa.core.identifiers import (
 from salingsapa.core.models import Region
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
-from salingsapa.intake.models import Channel, Evidence, Report, ReportIdentifier, ReportMessage
+from salingsapa.core.files import delete_sealed_file
+from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
 
 logger = logging.getLogger(__name__)
 
@@ -348,6 +349,7 @@ def _insert(
 
 
 def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime) -> Evidence:
+    PendingUpload.objects.filter(storage_name=item.storage_name).delete()
     return Evidence.objects.create(
         report=report,
         storage_name=item.storage_name,
@@ -395,3 +397,28 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
             detail={"report": report.pk, "sender": sender},
         )
     return message
+
+
+def evidence_pending_add(*, evidence: StoredEvidence) -> None:
+    """Remember a file sealed for a draft, so that it is purged if the draft is never sent."""
+    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now()})
+
+
+def evidence_pending_remove(*, storage_name: str) -> bool:
+    """Drop a file from a draft: only files still pending can be deleted this way."""
+    deleted, _rows = PendingUpload.objects.filter(storage_name=storage_name).delete()
+    if deleted:
+        delete_sealed_file(storage_name)
+    return bool(deleted)
+
+
+def evidence_pending_purge(*, older_than: dt.timedelta) -> int:
+    """Delete files of drafts abandoned for longer than ``older_than``; returns how many."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for pending in PendingUpload.objects.filter(created_at__lt=cutoff).order_by("pk"):
+        if not Evidence.objects.filter(storage_name=pending.storage_name).exists():
+            delete_sealed_file(pending.storage_name)
+        pending.delete()
+        count += 1
+    return count

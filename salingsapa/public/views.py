@@ -19,7 +19,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from salingsapa.core import codelists
-from salingsapa.core.files import delete_sealed_file
 from salingsapa.core.models import Region
 from salingsapa.intake import ratelimit
 from salingsapa.intake.evidence import EvidenceRejected, evidence_prepare
@@ -28,6 +27,8 @@ from salingsapa.intake.selectors import report_for_codename, report_public_statu
 from salingsapa.intake.services import (
     IdempotencyConflict,
     ReportInvalid,
+    evidence_pending_add,
+    evidence_pending_remove,
     report_create,
     report_evidence_add,
     report_message_add,
@@ -214,7 +215,7 @@ def _report_evidence_step(request: HttpRequest) -> HttpResponse:
             kept = []
             for item in draft.get("evidence", []):
                 if item["storage_name"] == remove:
-                    delete_sealed_file(item["storage_name"])
+                    evidence_pending_remove(storage_name=item["storage_name"])
                 else:
                     kept.append(item)
             draft["evidence"] = kept
@@ -236,6 +237,7 @@ def _report_evidence_step(request: HttpRequest) -> HttpResponse:
                     errors.append(f"{upload.name}: {exc.message}")
                     status = max(status, exc.status)
                     continue
+                evidence_pending_add(evidence=stored)
                 draft.setdefault("evidence", []).append(stored.as_dict())
             drafts.draft_save(request, draft)
         if not errors and request.POST.get("lanjut") == "1":

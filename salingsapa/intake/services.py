@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from salingsapa.core import codelists, crypto
 from salingsapa.core.audit import audit_log
+from salingsapa.core.files import delete_sealed_file
 from salingsapa.core.identifiers import (
     InvalidIdentifier,
     identifier_index,
@@ -30,7 +31,6 @@ from salingsapa.core.identifiers import (
 from salingsapa.core.models import Region
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
-from salingsapa.core.files import delete_sealed_file
 from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM) and not shutil.which("chromium") and not os.environ.get("CI"),
         reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)",

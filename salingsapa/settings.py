@@ -267,3 +267,4 @@ CODENAME_RATE_LIMIT = env_int("SALINGSAPA_CODENAME_RATE_LIMIT", 5, minimum=1)  #
 CODENAME_RATE_WINDOW = 900
 FOLLOWUP_RATE_LIMIT = env_int("SALINGSAPA_FOLLOWUP_RATE_LIMIT", 30, minimum=1)  # messages/files per hour
 EVIDENCE_MAX_FILES = 5  # per upload step
+CSRF_FAILURE_VIEW = "salingsapa.public.views.csrf_failure"  # plain words on public pages; Django's page elsewhere

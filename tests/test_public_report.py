@@ -221,3 +221,16 @@ def test_rate_limit_on_web_submissions(client, db, settings):
     response = client.post("/lapor/ringkasan/", {"token": token})
     assert response.status_code == 429
     assert Report.objects.count() == 1
+
+
+def test_expired_form_gets_a_plain_message_not_a_technical_403(db):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/lapor/pelapor/", {"reporter_role": "victim"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "kedaluwarsa" in page and 'id="quick-exit"' in page
+    assert "no-store" in response["Cache-Control"]
+    admin = strict.post("/admin/login/", {"username": "x"})
+    assert admin.status_code == 403 and "kedaluwarsa" not in admin.content.decode()

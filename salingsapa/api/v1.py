@@ -47,6 +47,10 @@ if TYPE_CHECKING:
     AgeGroup = str
     PreferredChannel = str
     IdentifierKind = str
+    PlaceCode = str
+    RelationshipCode = str
+    MetViaCode = str
+    PlatformCode = str
 else:
 
     def _enum(list_name: str) -> Any:
@@ -59,6 +63,14 @@ else:
     AgeGroup = _enum("age_group")
     PreferredChannel = _enum("preferred_channel")
     IdentifierKind = Literal[KINDS]
+
+    def _optional_enum(list_name: str) -> Any:
+        return Literal[tuple(codelists.slugs(list_name)) + ("",)]
+
+    PlaceCode = _optional_enum("place")
+    RelationshipCode = _optional_enum("relationship")
+    MetViaCode = _optional_enum("met_via")
+    PlatformCode = _optional_enum("platform")
 
 api = NinjaAPI(
     title="Saling Sapa API",
@@ -104,10 +116,10 @@ class ReportIn(Schema):
     kelurahan_code: str = Field(..., max_length=13, description="Kemendagri code, e.g. 36.73.01.1001")
     tpks_forms: list[TpksForm] = Field(default_factory=list, description="UU TPKS forms (slugs), optional")
     incident_date: dt.date | None = None
-    place: str = Field("", max_length=40)
-    relationship: str = Field("", max_length=40)
-    met_via: str = Field("", max_length=40)
-    met_via_platform: str = Field("", max_length=40)
+    place: PlaceCode = Field("", description="SIMFONI-PPA place (slug), optional")
+    relationship: RelationshipCode = Field("", description="perpetrator's relationship to the victim (slug), optional")
+    met_via: MetViaCode = Field("", description="how victim and perpetrator met (slug), optional")
+    met_via_platform: PlatformCode = Field("", description="which platform, when they met online (slug), optional")
     perpetrator_identifiers: list[IdentifierIn] = Field(default_factory=list)
     contact: ContactIn | None = None
     consent: ConsentIn | None = None

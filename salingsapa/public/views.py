@@ -481,3 +481,22 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 def redirect_home(request: HttpRequest) -> HttpResponse:
     return redirect("home")
+
+
+PUBLIC_PREFIXES = ("/lapor/", "/keluar/", "/i18n/")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from an expired page (e.g. after Quick exit cleared the cookies): a plain message.
+
+    Staff and admin pages keep Django's own CSRF failure page.
+    """
+    if request.path != "/" and not request.path.startswith(PUBLIC_PREFIXES):
+        from django.views.csrf import csrf_failure as default_failure
+
+        return default_failure(request, reason)
+    return page(request, "public/message.html", {
+        "title": _("Halaman sudah kedaluwarsa"),
+        "message": _("Halaman ini dibuka terlalu lama atau data situs sudah dihapus. Kembali, muat ulang halaman, "
+                     "lalu kirim lagi. Jawaban yang sudah tersimpan tidak hilang."),
+    }, status=403)

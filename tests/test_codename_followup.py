@@ -151,3 +151,16 @@ def test_intake_queue_puts_emergencies_first(db, intake_officer, partner_psychol
     ordinary, urgent = make(False), make(True)
     assert list(report_queue(intake_officer)) == [urgent, ordinary]
     assert list(report_queue(partner_psychologist)) == []
+
+
+def test_follow_up_session_expires_after_15_idle_minutes(client, reported):
+    from salingsapa.public import draft as drafts
+
+    reference, codename = reported
+    login(client, reference, codename)
+    session = client.session
+    value = session[drafts.FOLLOWUP_KEY]
+    value["seen"] -= drafts.FOLLOWUP_IDLE_SECONDS + 1
+    session[drafts.FOLLOWUP_KEY] = value
+    session.save()
+    assert "Buka laporan" in client.get("/lapor/cek/").content.decode()

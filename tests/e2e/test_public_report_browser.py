@@ -73,8 +73,10 @@ def next_step(page):
 
 
 def test_report_through_every_step_then_follow_up_and_read_the_reply(browser_page, live_server, intake_officer):
+    from salingsapa.intake.evidence import evidence_read
     from salingsapa.intake.models import Report
     from salingsapa.intake.services import report_message_add
+    from tests.test_evidence import jpeg_with_gps
 
     page = browser_page
     base = live_server.url
@@ -124,8 +126,13 @@ def test_report_through_every_step_then_follow_up_and_read_the_reply(browser_pag
     page.get_by_label("Jangan hubungi saya").check()
     violations += serious_violations(page)
     next_step(page)
-    # 9 evidence (skip)
+    # 9 evidence: a photo with GPS data, uploaded without JavaScript-only widgets
     violations += serious_violations(page)
+    page.get_by_label("Pilih berkas").set_input_files(
+        files=[{"name": "bukti.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}]
+    )
+    page.get_by_role("button", name="Unggah dan tambah lagi").click()
+    assert page.get_by_text("bukti.jpg").first.is_visible()
     page.get_by_role("button", name="Lanjut ke ringkasan").click()
     # summary
     assert page.get_by_text("Ayah tiri memukul anak saya berkali-kali.").is_visible()
@@ -140,6 +147,8 @@ def test_report_through_every_step_then_follow_up_and_read_the_reply(browser_pag
 
     report = Report.objects.get(reference=reference)
     assert report.kelurahan_id == "36.73.02.1001" and report.violence_forms == ["fisik"]
+    evidence = report.evidence.get()
+    assert evidence.content_type == "image/jpeg" and b"KameraPelaku" not in evidence_read(evidence)
     report_message_add(report=report, sender="staff", body="Halo, kami petugas UPTD PPA. Apakah Anda aman?",
                        staff_user=intake_officer)
 

@@ -234,3 +234,15 @@ def test_expired_form_gets_a_plain_message_not_a_technical_403(db):
     assert "no-store" in response["Cache-Control"]
     admin = strict.post("/admin/login/", {"username": "x"})
     assert admin.status_code == 403 and "kedaluwarsa" not in admin.content.decode()
+
+
+def test_public_pages_have_no_inline_scripts_or_styles_for_the_strict_csp(client, db):
+    fill_steps(client)
+    for url in ["/", "/lapor/", "/lapor/darurat/", "/lapor/pelapor/", "/lapor/lokasi/", "/lapor/bukti/",
+                "/lapor/ringkasan/", "/lapor/cek/"]:
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), url
+        assert " style=" not in page and "<style" not in page, url
+        assert "script-src 'self'" in response["Content-Security-Policy"]

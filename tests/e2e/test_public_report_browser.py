@@ -53,11 +53,14 @@ def browser_page(live_server, settings):
         context.route("**/*", route)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        csp_errors: list[str] = []
+        page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
         page.outside_requests = outside  # type: ignore[attr-defined]
         yield page
         context.close()
         browser.close()
     assert outside == [], f"requests left the machine: {outside}"
+    assert csp_errors == [], f"the page broke its Content-Security-Policy: {csp_errors}"
 
 
 def serious_violations(page) -> list[str]:

@@ -183,7 +183,8 @@ def test_staff_intake_form_creates_an_encrypted_phone_report(intake_officer):
         "contact_phone": "0812 9999 0000", "risk_level": "high", "perpetrator_kind_1": "nik",
         "perpetrator_value_1": "3673010101010001",
     })
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Kode rahasia untuk pelapor" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     report = Report.objects.get()
     assert report.channel == "phone" and report.victim_is_child and report.created_by == intake_officer
     assert report.identifiers.get().kind == "nik"

@@ -14,7 +14,6 @@ from salingsapa.core.audit import audit_log
 
 LOGIN_AT = "ss_login_at"
 LAST_SEEN = "ss_last_seen"
-STAFF_PREFIX = "/staf/"
 
 
 class SessionLimitsMiddleware:
@@ -50,9 +49,4 @@ class SessionLimitsMiddleware:
                     session[LOGIN_AT] = login_at
                 if now - last_seen >= 15 or LAST_SEEN not in session:  # avoid a session write on every request
                     session[LAST_SEEN] = now
-        response = self.get_response(request)
-        if request.path.startswith(STAFF_PREFIX):
-            # With "no-referrer" browsers send "Origin: null" on form posts and Django's CSRF origin check
-            # refuses them. "same-origin" still sends nothing to other sites.
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        return self.get_response(request)

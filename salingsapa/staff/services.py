@@ -61,11 +61,10 @@ def report_reply(*, actor: Any, report: Report, body: str) -> ReportMessage:
         raise CaseError("Pesan tidak boleh kosong.", field="body")
     if len(body) > 4000:
         raise CaseError("Pesan terlalu panjang (maks. 4000 karakter).", field="body")
+    from salingsapa.intake.services import report_message_add
+
     with transaction.atomic():
-        message = ReportMessage.objects.create(report=report, sender=ReportMessage.Sender.STAFF, staff_user=actor,
-                                               body=body.strip(), created_at=timezone.now())
-        audit_log(actor=actor, action="create", object_type="report_message", object_id=message.pk,
-                  detail={"report": report.pk})
+        message = report_message_add(report=report, sender=ReportMessage.Sender.STAFF, body=body, staff_user=actor)
         first_contact_record(actor=actor, report=report)
     return message
 

@@ -35,12 +35,10 @@ from salingsapa.cases.services import CaseConflict, CaseError
 from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
 from salingsapa.core.access import access_case, access_report, cases_for, reports_for
-from salingsapa.core.identifiers import InvalidIdentifier
 from salingsapa.intake.models import Report
 from salingsapa.staff import forms as f
 from salingsapa.staff import services as staff_services
 from salingsapa.staff.decorators import casework_required, staff_required, supervisor_required
-from salingsapa.staff.interim_intake import staff_report_create_interim
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -96,31 +94,49 @@ def alerts(request: HttpRequest) -> HttpResponse:
 # --- intake -------------------------------------------------------------------------------------
 
 
+# report_create's error paths → fields of the staff intake form
+_INTAKE_ERROR_FIELDS = {
+    "victim.sex": "victim_sex", "victim.age_group": "victim_age_group", "victim.is_child": "victim_age_group",
+    "kelurahan_code": "kelurahan", "contact.name": "contact_name", "contact.phone": "contact_phone",
+    "contact.safe_time": "safe_time", "contact.preferred_channel": "preferred_channel",
+}
+
+
 @casework_required
 def intake_new(request: HttpRequest) -> HttpResponse:
+    """Staff intake of a phone call, walk-in or mobile-visit disclosure, through ``intake.services.report_create``
+    (the same validation as every other channel); the officer's urgency and risk are applied as triage."""
+    from salingsapa.intake.services import IdentifierInput, ReportInput, ReportInvalid, report_create
+
     form = f.IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        report_input = ReportInput(
+            reporter_role=data["reporter_role"], in_danger_now=data["in_danger_now"], narrative=data["narrative"],
+            violence_forms=data["violence_forms"], tpks_forms=data["tpks_forms"], victim_sex=data["victim_sex"],
+            victim_age_group=data["victim_age_group"], kelurahan_code=data["kelurahan"],
+            incident_date=data["incident_date"], place=data["place"], relationship=data["relationship"],
+            met_via=data["met_via"], met_via_platform=data["met_via_platform"],
+            perpetrator_identifiers=[IdentifierInput(kind=k, value=v) for k, v in form.identifiers()],
+            contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+            preferred_channel=data["preferred_channel"], safe_time=data["safe_time"],
+            consent_contact=data["consent_contact"], consent_share=data["consent_share"],
+        )
         try:
-            # INTERIM: switch to salingsapa.intake.services.report_create once branch "public" is merged.
-            report = staff_report_create_interim(
-                actor=request.user, channel=data["channel"], reporter_role=data["reporter_role"],
-                narrative=data["narrative"], violence_forms=data["violence_forms"], tpks_forms=data["tpks_forms"],
-                victim_sex=data["victim_sex"], victim_age_group=data["victim_age_group"],
-                is_emergency=data["is_emergency"], in_danger_now=data["in_danger_now"],
-                risk_level=data["risk_level"], kelurahan=form.kelurahan_region(),
-                incident_date=data["incident_date"], place=data["place"], relationship=data["relationship"],
-                met_via=data["met_via"], met_via_platform=data["met_via_platform"],
-                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                preferred_channel=data["preferred_channel"], safe_time=data["safe_time"],
-                consent_contact=data["consent_contact"], consent_share=data["consent_share"],
-                identifiers=form.identifiers(),
-            )
-        except InvalidIdentifier as exc:
-            form.add_error(None, str(exc))
+            receipt = report_create(data=report_input, channel=data["channel"], created_by=request.user)
+        except ReportInvalid as exc:
+            for path, errors in exc.errors.items():
+                name = _INTAKE_ERROR_FIELDS.get(path, path)
+                if path.startswith("perpetrator_identifiers"):
+                    name = "perpetrator_value_1"
+                form.add_error(name if name in form.fields else None, errors[0])
         else:
-            messages.success(request, f"Pengaduan {report.reference} tercatat.")
-            return redirect("staff:report", pk=report.pk)
+            report = receipt.report
+            if data["is_emergency"] or data["risk_level"]:
+                staff_services.report_triage(actor=request.user, report=report, risk_level=data["risk_level"],
+                                             is_emergency=data["is_emergency"] or report.is_emergency)
+            # Rendered, not redirected: the codename is shown once and never stored in a cookie or a URL.
+            return render(request, "staff/intake_done.html", {"report": report, "codename": receipt.codename})
     status = 400 if request.method == "POST" else 200
     return render(request, "staff/intake_form.html", {"form": form}, status=status)
 

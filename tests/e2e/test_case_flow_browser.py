@@ -45,8 +45,10 @@ def sign_in(browser, base_url: str, user):
     """The real 2FA login: password, then the TOTP computed from the device key."""
     context = browser.new_context(locale="id-ID", viewport={"width": 412, "height": 900})  # a phone-sized screen
     page = context.new_page()
-    external = []
+    external: list[str] = []
+    csp_errors: list[str] = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith((base_url, "data:")) else None)
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{base_url}/staf/masuk/")
     page.get_by_label("Nama pengguna").fill(user.username)
     page.get_by_label("Kata sandi").fill(PASSWORD)
@@ -57,6 +59,7 @@ def sign_in(browser, base_url: str, user):
     page.wait_for_url(f"{base_url}/staf/")
     assert page.get_by_role("heading", name="Beranda staf").is_visible()
     page.external_requests = external  # type: ignore[attr-defined]
+    page.csp_errors = csp_errors  # type: ignore[attr-defined]
     return page
 
 
@@ -157,6 +160,7 @@ def test_emergency_report_to_approved_closure(live_server, browser, intake_offic
 
     for page in (officer, manager, boss):
         assert page.external_requests == []  # type: ignore[attr-defined]
+        assert page.csp_errors == []  # type: ignore[attr-defined]
 
 
 def serious_violations(page) -> list[str]:
@@ -178,3 +182,4 @@ def test_staff_pages_have_no_serious_accessibility_violations(live_server, brows
                  f"/staf/kasus/{case.pk}/asesmen-risiko/", "/staf/kasus/", "/staf/kasus/saya/"):
         page.goto(live_server.url + path)
         assert serious_violations(page) == [], path
+    assert page.csp_errors == []  # type: ignore[attr-defined]

@@ -156,3 +156,19 @@ def test_supervisor_sees_escalations(supervisor, db):
     client = verified_client(supervisor)
     assert "Tenggat terlewati" in client.get("/staf/peringatan/").content.decode()
     assert "terlambat" in client.get("/staf/supervisor/").content.decode()
+
+
+def test_report_escalation_goes_only_to_supervisors_of_the_area(supervisor, other_uptd, db):
+    from salingsapa.core.models import Region
+    from tests.personas import make_user
+
+    far = Region.objects.filter(code="36.04").first() or Region.objects.create(
+        code="36.04", name="Kabupaten Serang", level=2, parent_id="36")
+    other_uptd.region = far  # another agency, another kab/kota
+    other_uptd.save()
+    elsewhere = make_user("supervisor-lain", "supervisor", other_uptd)
+    report = make_report(received_at=at(2026, 3, 2, 10, 0), kelurahan=Region.objects.get(code="36.73.01.1001"))
+    services.deadlines_escalate(now=at(2026, 3, 3, 10, 0))
+    recipients = set(Alert.objects.filter(report=report).values_list("recipient__username", flat=True))
+    assert recipients == {supervisor.username}
+    assert elsewhere.username not in recipients

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salingsapa.accounts.models import Organisation, Role, User
 from salingsapa.cases import sla
@@ -48,7 +50,9 @@ from salingsapa.core.files import read_sealed_file, store_sealed_file
 from salingsapa.core.models import Code
 from salingsapa.intake.models import Report
 
-CONFLICT_MESSAGE = "Kasus ini telah diubah oleh orang lain, muat ulang halaman lalu ulangi perubahan Anda."
+CONFLICT_MESSAGE = gettext_lazy(
+    "Kasus ini telah diubah oleh orang lain, muat ulang halaman lalu ulangi perubahan Anda."
+)
 
 # Explicit workflow (Permen PPPA 2/2022). CLOSED is reached only through an approved closure
 # request; leaving CLOSED (reopen) needs a reason.
@@ -78,7 +82,7 @@ class CaseError(Exception):
 
 class CaseConflict(CaseError):
     def __init__(self) -> None:
-        super().__init__(CONFLICT_MESSAGE)
+        super().__init__(str(CONFLICT_MESSAGE))
 
 
 class InvalidTransition(CaseError):
@@ -98,12 +102,12 @@ def _now() -> dt.datetime:
 
 def _require_casework(actor: Any) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.is_lead_agency_staff:
-        raise NotPermitted("Anda tidak berwenang melakukan tindakan ini.")
+        raise NotPermitted(_("Anda tidak berwenang melakukan tindakan ini."))
 
 
 def _require_supervisor(actor: Any) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.is_supervisor:
-        raise NotPermitted("Hanya supervisor yang dapat memberi persetujuan.")
+        raise NotPermitted(_("Hanya supervisor yang dapat memberi persetujuan."))
 
 
 def _event(case: Case, actor: Any, kind: str, summary: str, reason: str = "") -> CaseEvent:
@@ -356,15 +360,15 @@ def case_open(*, actor: User, report: Report, case_manager: User | None = None) 
     """Open a new case from a report: number, victim/reporter/perpetrator, incident, clocks, timeline."""
     _require_casework(actor)
     if report.status not in {Report.Status.NEW, Report.Status.IN_REVIEW} or report.case_id:
-        raise CaseError("Pengaduan ini sudah ditindaklanjuti.")
+        raise CaseError(_("Pengaduan ini sudah ditindaklanjuti."))
     if case_manager is not None and (case_manager.organisation_id != actor.organisation_id
                                      or not case_manager.is_lead_agency_staff):
-        raise CaseError("Manajer kasus harus staf unit yang sama.", field="case_manager")
+        raise CaseError(_("Manajer kasus harus staf unit yang sama."), field="case_manager")
     now = _now()
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.case_id or locked.status not in {Report.Status.NEW, Report.Status.IN_REVIEW}:
-            raise CaseError("Pengaduan ini sudah ditindaklanjuti.")
+            raise CaseError(_("Pengaduan ini sudah ditindaklanjuti."))
         year = timezone.localtime(now).year
         org_id = actor.organisation_id
         assert org_id is not None  # lead-agency staff always belong to an organisation
@@ -426,13 +430,13 @@ def report_attach(*, actor: User, report: Report, case: Case) -> None:
     """Attach a report to an existing case (a repeat or duplicate report)."""
     _require_casework(actor)
     if case.organisation_id != actor.organisation_id:
-        raise NotPermitted("Anda tidak berwenang atas kasus ini.")
+        raise NotPermitted(_("Anda tidak berwenang atas kasus ini."))
     with transaction.atomic():
         updated = Report.objects.filter(
             pk=report.pk, case__isnull=True, status__in=[Report.Status.NEW, Report.Status.IN_REVIEW]
         ).update(status=Report.Status.ATTACHED, case=case)
         if not updated:
-            raise CaseError("Pengaduan ini sudah ditindaklanjuti.")
+            raise CaseError(_("Pengaduan ini sudah ditindaklanjuti."))
         report.status, report.case = Report.Status.ATTACHED, case
         Deadline.objects.filter(report=report).update(case=case)
         _event(case, actor, CaseEvent.Kind.REPORT_ATTACHED, f"Pengaduan {report.reference} digabungkan ke kasus ini")
@@ -452,22 +456,22 @@ def allowed_transitions(case: Case) -> list[str]:
 def case_transition(*, actor: User, case: Case, to_status: str, expected_version: int | None, reason: str = "") -> None:
     _require_casework(actor)
     if to_status not in CaseStatus.values:
-        raise InvalidTransition("Status tujuan tidak dikenal.", field="to_status")
+        raise InvalidTransition(_("Status tujuan tidak dikenal."), field="to_status")
     if to_status == CaseStatus.CLOSED:
-        raise InvalidTransition("Terminasi memerlukan alasan dan persetujuan supervisor: ajukan permohonan terminasi.")
+        raise InvalidTransition(_("Terminasi memerlukan alasan dan persetujuan supervisor: ajukan permohonan terminasi."))
     if case.status == CaseStatus.CLOSED:
-        raise InvalidTransition("Kasus sudah diterminasi; gunakan \"Buka kembali\" dengan alasan.")
+        raise InvalidTransition(_("Kasus sudah diterminasi; gunakan \"Buka kembali\" dengan alasan."))
     if to_status not in ALLOWED_TRANSITIONS.get(case.status, frozenset()):
         raise InvalidTransition(
             f"Perpindahan status dari \"{_status_label(case.status)}\" ke \"{_status_label(to_status)}\" tidak diizinkan.",
             field="to_status",
         )
     if to_status == CaseStatus.PLANNING and case.status == CaseStatus.ASSESSMENT and not case.risk_assessments.exists():
-        raise InvalidTransition("Lakukan asesmen risiko sebelum menyusun rencana intervensi.")
+        raise InvalidTransition(_("Lakukan asesmen risiko sebelum menyusun rencana intervensi."))
     if to_status == CaseStatus.IN_SERVICE and case.status == CaseStatus.PLANNING:
         plan = case.plans.first()
         if plan is None or plan.status != ServicePlan.Status.APPROVED:
-            raise InvalidTransition("Layanan dimulai setelah rencana intervensi disetujui.")
+            raise InvalidTransition(_("Layanan dimulai setelah rencana intervensi disetujui."))
     with transaction.atomic():
         previous = case.status
         _bump(case, expected_version, status=to_status)
@@ -480,9 +484,9 @@ def case_transition(*, actor: User, case: Case, to_status: str, expected_version
 def case_assign(*, actor: User, case: Case, manager: User | None, expected_version: int | None) -> None:
     _require_casework(actor)
     if manager is not None and (manager.organisation_id != case.organisation_id or not manager.is_lead_agency_staff):
-        raise CaseError("Manajer kasus harus staf unit yang sama.", field="case_manager")
+        raise CaseError(_("Manajer kasus harus staf unit yang sama."), field="case_manager")
     if not actor.is_supervisor and case.case_manager_id not in (None, actor.pk):
-        raise NotPermitted("Hanya supervisor yang dapat mengalihkan kasus milik orang lain.")
+        raise NotPermitted(_("Hanya supervisor yang dapat mengalihkan kasus milik orang lain."))
     with transaction.atomic():
         _bump(case, expected_version, case_manager=manager)
         _event(case, actor, CaseEvent.Kind.ASSIGNED,
@@ -507,9 +511,9 @@ def cases_bulk_reassign(*, actor: User, cases: Iterable[Case], manager: User) ->
 def case_reopen(*, actor: User, case: Case, reason: str, expected_version: int | None) -> None:
     _require_casework(actor)
     if case.status != CaseStatus.CLOSED:
-        raise InvalidTransition("Hanya kasus yang sudah diterminasi yang dapat dibuka kembali.")
+        raise InvalidTransition(_("Hanya kasus yang sudah diterminasi yang dapat dibuka kembali."))
     if not reason.strip():
-        raise CaseError("Tuliskan alasan membuka kembali kasus.", field="reason")
+        raise CaseError(_("Tuliskan alasan membuka kembali kasus."), field="reason")
     with transaction.atomic():
         _bump(case, expected_version, status=CaseStatus.ASSESSMENT, closed_at=None)
         _event(case, actor, CaseEvent.Kind.REOPENED, "Kasus dibuka kembali → Asesmen", reason.strip())
@@ -525,16 +529,16 @@ def risk_assessment_record(
 ) -> RiskAssessment:
     _require_casework(actor)
     if case.status == CaseStatus.CLOSED:
-        raise CaseError("Kasus sudah diterminasi.")
+        raise CaseError(_("Kasus sudah diterminasi."))
     clean = {key: bool(answers.get(key)) for key in sorted(ITEM_KEYS)}
     result = risk_compute(clean)
     override_level = override_level or ""
     if override_level and override_level not in {"high", "medium", "low"}:
-        raise CaseError("Pilih tingkat risiko yang dikenal.", field="override_level")
+        raise CaseError(_("Pilih tingkat risiko yang dikenal."), field="override_level")
     if override_level == result.level:
         override_level = ""
     if override_level and not override_reason.strip():
-        raise CaseError("Penilaian profesional yang berbeda dari hasil hitungan wajib disertai alasan.",
+        raise CaseError(_("Penilaian profesional yang berbeda dari hasil hitungan wajib disertai alasan."),
                         field="override_reason")
     final = override_level or result.level
     sealed_answers: Any = clean  # EncryptedJSONField takes the dict and seals it
@@ -562,12 +566,12 @@ def service_plan_submit(
     """Record a service plan. For a high-risk case it waits for a supervisor's approval."""
     _require_casework(actor)
     if case.status not in {CaseStatus.PLANNING, CaseStatus.IN_SERVICE, CaseStatus.MONITORING}:
-        raise InvalidTransition("Rencana intervensi disusun pada tahap \"Rencana intervensi\".")
+        raise InvalidTransition(_("Rencana intervensi disusun pada tahap \"Rencana intervensi\"."))
     if not goals.strip():
-        raise CaseError("Tuliskan tujuan dan langkah intervensi.", field="goals")
+        raise CaseError(_("Tuliskan tujuan dan langkah intervensi."), field="goals")
     unknown = set(services) - set(codelists.slugs("service"))
     if unknown or not services:
-        raise CaseError("Pilih minimal satu layanan dari daftar.", field="services")
+        raise CaseError(_("Pilih minimal satu layanan dari daftar."), field="services")
     needs_approval = case.risk_level == "high"
     now = _now()
     with transaction.atomic():
@@ -595,18 +599,18 @@ def service_plan_submit(
 def service_plan_approve(*, actor: User, plan: ServicePlan, approve: bool = True, note: str = "") -> None:
     _require_supervisor(actor)
     if plan.case.organisation_id != actor.organisation_id:
-        raise NotPermitted("Anda tidak berwenang atas kasus ini.")
+        raise NotPermitted(_("Anda tidak berwenang atas kasus ini."))
     if plan.submitted_by_id == actor.pk:
-        raise NotPermitted("Rencana harus disetujui oleh supervisor lain, bukan oleh pengusulnya.")
+        raise NotPermitted(_("Rencana harus disetujui oleh supervisor lain, bukan oleh pengusulnya."))
     if not approve and not note.strip():
-        raise CaseError("Tuliskan alasan penolakan.", field="note")
+        raise CaseError(_("Tuliskan alasan penolakan."), field="note")
     with transaction.atomic():
         updated = ServicePlan.objects.filter(pk=plan.pk, status=ServicePlan.Status.PENDING).update(
             status=ServicePlan.Status.APPROVED if approve else ServicePlan.Status.REJECTED,
             decided_by=actor, decided_at=_now(),
         )
         if not updated:
-            raise CaseError("Rencana ini sudah diputuskan.")
+            raise CaseError(_("Rencana ini sudah diputuskan."))
         if note.strip():
             ServicePlan.objects.filter(pk=plan.pk).update(decision_note=note.strip())
         plan.refresh_from_db()
@@ -629,9 +633,9 @@ def case_close_request(*, actor: User, case: Case, reason: str, expected_version
     if case.status not in CLOSABLE_FROM:
         raise InvalidTransition(f"Kasus berstatus \"{_status_label(case.status)}\" tidak dapat diajukan terminasi.")
     if not reason.strip():
-        raise CaseError("Tuliskan alasan terminasi.", field="reason")
+        raise CaseError(_("Tuliskan alasan terminasi."), field="reason")
     if case.closure_requests.filter(status=ClosureRequest.Status.PENDING).exists():
-        raise CaseError("Permohonan terminasi sebelumnya masih menunggu persetujuan.")
+        raise CaseError(_("Permohonan terminasi sebelumnya masih menunggu persetujuan."))
     with transaction.atomic():
         _bump(case, expected_version)
         request = ClosureRequest.objects.create(case=case, reason=reason.strip(), requested_by=actor, requested_at=_now())
@@ -648,11 +652,11 @@ def case_close_approve(*, actor: User, closure: ClosureRequest, approve: bool = 
     _require_supervisor(actor)
     case = closure.case
     if case.organisation_id != actor.organisation_id:
-        raise NotPermitted("Anda tidak berwenang atas kasus ini.")
+        raise NotPermitted(_("Anda tidak berwenang atas kasus ini."))
     if closure.requested_by_id == actor.pk:
-        raise NotPermitted("Terminasi harus disetujui oleh supervisor lain, bukan oleh pengusulnya.")
+        raise NotPermitted(_("Terminasi harus disetujui oleh supervisor lain, bukan oleh pengusulnya."))
     if not approve and not note.strip():
-        raise CaseError("Tuliskan alasan penolakan.", field="note")
+        raise CaseError(_("Tuliskan alasan penolakan."), field="note")
     now = _now()
     with transaction.atomic():
         updated = ClosureRequest.objects.filter(pk=closure.pk, status=ClosureRequest.Status.PENDING).update(
@@ -660,12 +664,12 @@ def case_close_approve(*, actor: User, closure: ClosureRequest, approve: bool = 
             decided_by=actor, decided_at=now,
         )
         if not updated:
-            raise CaseError("Permohonan ini sudah diputuskan.")
+            raise CaseError(_("Permohonan ini sudah diputuskan."))
         if note.strip():
             ClosureRequest.objects.filter(pk=closure.pk).update(decision_note=note.strip())
         if approve:
             if case.status not in CLOSABLE_FROM:
-                raise InvalidTransition("Kasus tidak lagi dalam status yang dapat diterminasi.")
+                raise InvalidTransition(_("Kasus tidak lagi dalam status yang dapat diterminasi."))
             previous = case.status
             _bump(case, None, status=CaseStatus.CLOSED, closed_at=now, closure_reason=closure.reason)
             Task.objects.filter(case=case, status=Task.Status.OPEN).update(status=Task.Status.CANCELLED)
@@ -686,13 +690,13 @@ def case_close_approve(*, actor: User, closure: ClosureRequest, approve: bool = 
 def case_note_add(*, actor: User, case: Case, kind: str, body: str, occurred_on: dt.date | None = None) -> CaseNote:
     _require_casework(actor)
     if kind not in NoteKind.values:
-        raise CaseError("Pilih jenis catatan.", field="kind")
+        raise CaseError(_("Pilih jenis catatan."), field="kind")
     if not body.strip():
-        raise CaseError("Catatan tidak boleh kosong.", field="body")
+        raise CaseError(_("Catatan tidak boleh kosong."), field="body")
     today = timezone.localdate()
     occurred_on = occurred_on or today
     if occurred_on > today:
-        raise CaseError("Tanggal kegiatan tidak boleh di masa depan.", field="occurred_on")
+        raise CaseError(_("Tanggal kegiatan tidak boleh di masa depan."), field="occurred_on")
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, kind=kind, body=body.strip(), occurred_on=occurred_on,
                                        author=actor, created_at=_now())
@@ -709,11 +713,11 @@ def case_note_add(*, actor: User, case: Case, kind: str, body: str, occurred_on:
 def task_create(*, actor: User, case: Case, title: str, assigned_to: User, due_at: dt.datetime) -> Task:
     _require_casework(actor)
     if not title.strip():
-        raise CaseError("Tuliskan tugasnya.", field="title")
+        raise CaseError(_("Tuliskan tugasnya."), field="title")
     if assigned_to.organisation_id != case.organisation_id or not assigned_to.is_lead_agency_staff:
-        raise CaseError("Penanggung jawab harus staf unit yang sama.", field="assigned_to")
+        raise CaseError(_("Penanggung jawab harus staf unit yang sama."), field="assigned_to")
     if case.status == CaseStatus.CLOSED:
-        raise CaseError("Kasus sudah diterminasi.")
+        raise CaseError(_("Kasus sudah diterminasi."))
     with transaction.atomic():
         task = Task.objects.create(case=case, title=title.strip(), assigned_to=assigned_to, due_at=due_at,
                                    created_by=actor, created_at=_now())
@@ -728,7 +732,7 @@ def task_complete(*, actor: User, task: Task) -> None:
     _require_casework(actor)
     with transaction.atomic():
         if not Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(status=Task.Status.DONE, done_at=_now()):
-            raise CaseError("Tugas ini sudah tidak terbuka.")
+            raise CaseError(_("Tugas ini sudah tidak terbuka."))
         task.refresh_from_db()
         _event(task.case, actor, CaseEvent.Kind.TASK, "Tugas diselesaikan")
         audit_log(actor=actor, action="update", object_type="task", object_id=task.pk, detail={"event": "done"})
@@ -739,9 +743,9 @@ def case_document_add(
 ) -> CaseDocument:
     _require_casework(actor)
     if not data:
-        raise CaseError("Berkas kosong.", field="file")
+        raise CaseError(_("Berkas kosong."), field="file")
     if len(data) > settings.CASE_DOCUMENT_MAX_BYTES:
-        raise CaseError("Berkas terlalu besar.", field="file")
+        raise CaseError(_("Berkas terlalu besar."), field="file")
     # The type is taken from the bytes, never from the browser's claim; unknown types are served as
     # opaque downloads so a document can never render as a page.
     kind = filetype.guess(data)
@@ -778,11 +782,11 @@ def incident_update(
     """Correct an incident's facts and its SIMFONI-PPA / UU TPKS classification."""
     _require_casework(actor)
     if incident.case_id != case.pk:
-        raise NotPermitted("Kejadian ini bukan bagian dari kasus ini.")
+        raise NotPermitted(_("Kejadian ini bukan bagian dari kasus ini."))
     if not violence_forms:
-        raise CaseError("Pilih minimal satu bentuk kekerasan.", field="violence_forms")
+        raise CaseError(_("Pilih minimal satu bentuk kekerasan."), field="violence_forms")
     if occurred_on and occurred_on > timezone.localdate():
-        raise CaseError("Tanggal kejadian tidak boleh di masa depan.", field="occurred_on")
+        raise CaseError(_("Tanggal kejadian tidak boleh di masa depan."), field="occurred_on")
     with transaction.atomic():
         _bump(case, expected_version)
         incident.occurred_on, incident.place, incident.kelurahan = occurred_on, place, kelurahan
@@ -809,13 +813,13 @@ def case_person_save(
 
     _require_casework(actor)
     if role not in CasePerson.Role.values:
-        raise CaseError("Peran tidak dikenal.", field="role")
+        raise CaseError(_("Peran tidak dikenal."), field="role")
     if case_person is not None and case_person.case_id != case.pk:
-        raise NotPermitted("Orang ini bukan bagian dari kasus ini.")
+        raise NotPermitted(_("Orang ini bukan bagian dari kasus ini."))
     nik_index = phone_index = ""
     try:
         if nik.strip():
-            _, nik = normalise_identifier("nik", nik)
+            nik = normalise_identifier("nik", nik)[1]
             nik_index = identifier_index("nik", nik)
         if phone.strip():
             kind, phone = normalise_identifier("phone", phone)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salingsapa.cases.services import CaseError, _require_casework, deadlines_reschedule, first_contact_record
 from salingsapa.core.audit import audit_log
@@ -17,7 +18,7 @@ OPEN = (Report.Status.NEW, Report.Status.IN_REVIEW)
 def report_triage(*, actor: Any, report: Report, risk_level: str, is_emergency: bool) -> None:
     _require_casework(actor)
     if risk_level not in {"", "high", "medium", "low"}:
-        raise CaseError("Pilih tingkat risiko.", field="risk_level")
+        raise CaseError(_("Pilih tingkat risiko."), field="risk_level")
     with transaction.atomic():
         status = Report.Status.IN_REVIEW if report.status == Report.Status.NEW else report.status
         Report.objects.filter(pk=report.pk).update(risk_level=risk_level, is_emergency=is_emergency, status=status)
@@ -30,10 +31,10 @@ def report_triage(*, actor: Any, report: Report, risk_level: str, is_emergency: 
 def _close_report(*, actor: Any, report: Report, status: str, reason: str, event: str) -> None:
     _require_casework(actor)
     if not reason.strip():
-        raise CaseError("Tuliskan alasannya.", field="reason")
+        raise CaseError(_("Tuliskan alasannya."), field="reason")
     with transaction.atomic():
         if not Report.objects.filter(pk=report.pk, status__in=OPEN, case__isnull=True).update(status=status):
-            raise CaseError("Pengaduan ini sudah ditindaklanjuti.")
+            raise CaseError(_("Pengaduan ini sudah ditindaklanjuti."))
         report.status = status
         report.status_reason = reason.strip()
         report.save(update_fields=["status_reason"])
@@ -48,7 +49,7 @@ def report_mark_not_violence(*, actor: Any, report: Report, reason: str) -> None
 def report_refer_out(*, actor: Any, report: Report, destination: str, reason: str) -> None:
     """Outside our jurisdiction: record where it was referred and why."""
     if not destination.strip():
-        raise CaseError("Tuliskan instansi tujuan rujukan.", field="destination")
+        raise CaseError(_("Tuliskan instansi tujuan rujukan."), field="destination")
     _close_report(actor=actor, report=report, status=Report.Status.REFERRED_OUT,
                   reason=f"Dirujuk ke: {destination.strip()}" + (f"\n{reason.strip()}" if reason.strip() else ""),
                   event="referred_out")
@@ -58,9 +59,9 @@ def report_reply(*, actor: Any, report: Report, body: str) -> ReportMessage:
     """A message to the reporter in the codename thread; it also counts as first contact."""
     _require_casework(actor)
     if not body.strip():
-        raise CaseError("Pesan tidak boleh kosong.", field="body")
+        raise CaseError(_("Pesan tidak boleh kosong."), field="body")
     if len(body) > 4000:
-        raise CaseError("Pesan terlalu panjang (maks. 4000 karakter).", field="body")
+        raise CaseError(_("Pesan terlalu panjang (maks. 4000 karakter)."), field="body")
     from salingsapa.intake.services import report_message_add
 
     with transaction.atomic():

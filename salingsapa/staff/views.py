@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salingsapa.cases import selectors, services
@@ -49,7 +50,7 @@ def _first_error(form: Any) -> CaseError:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         return CaseError(f"{label}: {errors[0]}" if label else str(errors[0]), field=field)
-    return CaseError("Isian tidak valid.")
+    return CaseError(_("Isian tidak valid."))
 
 
 def _labels(list_name: str, slugs: list[str]) -> list[str]:
@@ -85,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.alerts_mark_read(actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, "Semua peringatan ditandai sudah dibaca.")
+        messages.success(request, _("Semua peringatan ditandai sudah dibaca."))
         return redirect("staff:alerts")
     rows = Alert.objects.filter(recipient_id=request.user.pk).select_related("case", "report")
     return render(request, "staff/alerts.html", {"page": _page(request, rows)})
@@ -222,7 +223,7 @@ def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 raise _first_error(form)
             staff_services.report_triage(actor=user, report=report, risk_level=form.cleaned_data["risk_level"],
                                          is_emergency=form.cleaned_data["is_emergency"])
-            messages.success(request, "Triase disimpan; tenggat disesuaikan.")
+            messages.success(request, _("Triase disimpan; tenggat disesuaikan."))
         elif action == "buka-kasus":
             form = f.OpenCaseForm(request.POST, organisation_id=user.organisation_id)
             if not form.is_valid():
@@ -234,7 +235,7 @@ def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             number = request.POST.get("case_number", "").strip()
             case_id = cases_for(user).filter(number__iexact=number).values_list("pk", flat=True).first()
             if case_id is None:
-                raise CaseError("Nomor kasus tidak ditemukan.", field="case_number")
+                raise CaseError(_("Nomor kasus tidak ditemukan."), field="case_number")
             case = access_case(user, case_id, purpose="attach_report")
             services.report_attach(actor=user, report=report, case=case)
             messages.success(request, f"Pengaduan digabungkan ke kasus {case.number}.")
@@ -244,23 +245,23 @@ def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 raise _first_error(form)
             staff_services.report_mark_not_violence(actor=user, report=report, reason=form.cleaned_data["reason"])
-            messages.success(request, "Pengaduan ditandai bukan kasus kekerasan; alasannya disimpan.")
+            messages.success(request, _("Pengaduan ditandai bukan kasus kekerasan; alasannya disimpan."))
         elif action == "rujuk-keluar":
             form = f.ReferOutForm(request.POST)
             if not form.is_valid():
                 raise _first_error(form)
             staff_services.report_refer_out(actor=user, report=report, destination=form.cleaned_data["destination"],
                                             reason=form.cleaned_data["reason"])
-            messages.success(request, "Pengaduan dicatat sebagai dirujuk ke luar wilayah.")
+            messages.success(request, _("Pengaduan dicatat sebagai dirujuk ke luar wilayah."))
         elif action == "balas":
             form = f.ReplyForm(request.POST)
             if not form.is_valid():
                 raise _first_error(form)
             staff_services.report_reply(actor=user, report=report, body=form.cleaned_data["body"])
-            messages.success(request, "Pesan terkirim ke utas pelapor.")
+            messages.success(request, _("Pesan terkirim ke utas pelapor."))
         elif action == "kontak-pertama":
             services.first_contact_record(actor=user, report=report)
-            messages.success(request, "Kontak pertama tercatat.")
+            messages.success(request, _("Kontak pertama tercatat."))
         else:
             raise Http404
     except CaseError as exc:
@@ -364,7 +365,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _version(request: HttpRequest) -> int:
     form = f.VersionForm(request.POST)
     if not form.is_valid():
-        raise CaseError("Formulir tidak lengkap: muat ulang halaman.")
+        raise CaseError(_("Formulir tidak lengkap: muat ulang halaman."))
     return int(form.cleaned_data["version"])
 
 
@@ -408,7 +409,7 @@ def _act_task_done(request: HttpRequest, user: Any, case: Case) -> str:
     task_id = str(request.POST.get("task", ""))
     task = case.tasks.filter(pk=int(task_id)).first() if task_id.isdigit() else None
     if task is None:
-        raise CaseError("Tugas tidak ditemukan.")
+        raise CaseError(_("Tugas tidak ditemukan."))
     services.task_complete(actor=user, task=task)
     return "Tugas ditandai selesai."
 
@@ -419,7 +420,7 @@ def _act_document(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     upload = form.cleaned_data["file"]
     if upload.size > settings.CASE_DOCUMENT_MAX_BYTES:
-        raise CaseError("Berkas terlalu besar.", field="file")
+        raise CaseError(_("Berkas terlalu besar."), field="file")
     services.case_document_add(actor=user, case=case, data=upload.read(), filename=upload.name or "",
                                content_type=upload.content_type or "", description=form.cleaned_data["description"])
     return "Dokumen disimpan terenkripsi."
@@ -444,7 +445,7 @@ def _decision(request: HttpRequest) -> tuple[bool, str]:
 def _act_close_decide(request: HttpRequest, user: Any, case: Case) -> str:
     closure = case.closure_requests.filter(status=ClosureRequest.Status.PENDING).first()
     if closure is None:
-        raise CaseError("Tidak ada permohonan terminasi yang menunggu.")
+        raise CaseError(_("Tidak ada permohonan terminasi yang menunggu."))
     approve, note = _decision(request)
     services.case_close_approve(actor=user, closure=closure, approve=approve, note=note)
     return "Terminasi disetujui; kasus ditutup." if approve else "Permohonan terminasi ditolak."
@@ -453,7 +454,7 @@ def _act_close_decide(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_plan_decide(request: HttpRequest, user: Any, case: Case) -> str:
     plan = case.plans.filter(status=ServicePlan.Status.PENDING).first()
     if plan is None:
-        raise CaseError("Tidak ada rencana intervensi yang menunggu.")
+        raise CaseError(_("Tidak ada rencana intervensi yang menunggu."))
     approve, note = _decision(request)
     services.service_plan_approve(actor=user, plan=plan, approve=approve, note=note)
     return "Rencana intervensi disetujui." if approve else "Rencana intervensi ditolak."
@@ -585,7 +586,7 @@ def service_plan(request: HttpRequest, pk: int) -> HttpResponse:
             except CaseError as exc:
                 error = exc
             else:
-                messages.success(request, "Rencana intervensi diajukan; menunggu persetujuan supervisor."
+                messages.success(request, _("Rencana intervensi diajukan; menunggu persetujuan supervisor.")
                                  if plan.status == ServicePlan.Status.PENDING else "Rencana intervensi disimpan.")
                 return redirect("staff:case", pk=case.pk)
         else:
@@ -671,7 +672,7 @@ def incident_edit(request: HttpRequest, pk: int, incident_pk: int) -> HttpRespon
             except CaseError as exc:
                 error = exc
             else:
-                messages.success(request, "Data kejadian disimpan.")
+                messages.success(request, _("Data kejadian disimpan."))
                 return redirect(reverse("staff:case", args=[case.pk]) + "#kejadian")
         else:
             error = _first_error(form)
@@ -713,7 +714,7 @@ def person_edit(request: HttpRequest, pk: int, case_person_pk: int | None = None
             except CaseError as exc:
                 error = exc
             else:
-                messages.success(request, "Data orang disimpan.")
+                messages.success(request, _("Data orang disimpan."))
                 return redirect(reverse("staff:case", args=[case.pk]) + "#orang")
         else:
             error = _first_error(form)

@@ -290,5 +290,6 @@ SLA_TPKS_REQUIRES_CONSENT = env_bool("SALINGSAPA_SLA_TPKS_REQUIRES_CONSENT", Tru
 # Risk checklist: any red-flag item means high; otherwise these many "yes" answers.
 RISK_HIGH_SCORE = env_int("SALINGSAPA_RISK_HIGH_SCORE", 7, minimum=1)
 RISK_MEDIUM_SCORE = env_int("SALINGSAPA_RISK_MEDIUM_SCORE", 3, minimum=1)
+OTP_TOTP_ISSUER = "Saling Sapa"  # the name staff see in their authenticator app
 STAFF_PAGE_SIZE = env_int("SALINGSAPA_STAFF_PAGE_SIZE", 25, minimum=5)
 CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

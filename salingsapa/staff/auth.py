@@ -189,6 +189,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Aplikasi autentikator", confirmed=False)
     form = TokenForm(request.POST or None)
+    form.fields["token"].help_text = "6 angka yang tampil di aplikasi autentikator."
     error = ""
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):

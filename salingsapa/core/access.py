@@ -72,3 +72,11 @@ def access_person(user: Any, person_id: Any, *, purpose: str = "view") -> Any:
     Person = apps.get_model("cases", "Person")
     visible = Person.objects.filter(case_links__case__in=cases_for(user)).distinct()
     return _access(user, visible, Person, person_id, object_type="person", purpose=purpose)
+
+
+def access_referral(user: Any, referral_id: Any, *, purpose: str = "view") -> Any:
+    """A referral as its partner organisation or the referring office may see it (network app)."""
+    from salingsapa.network.selectors import referrals_for
+
+    Referral = apps.get_model("network", "Referral")
+    return _access(user, referrals_for(user), Referral, referral_id, object_type="referral", purpose=purpose)

@@ -228,3 +228,19 @@ def test_no_link_for_victim_sharing_a_phone(uptd, case_manager):
     case2, _ = make_case(uptd, case_manager)
     add_perpetrator(case1, phone="081234567890")  # same number as the victims' phones in make_case
     assert services.perpetrator_links_scan(case=case1) == []
+
+
+def test_referral_letter_pdf_contains_package_and_is_audited(case_manager, uptd, psychology_org):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    referral, _ = _referred(case_manager, uptd, psychology_org)
+    from salingsapa.network.letters import referral_letter_number, referral_letter_pdf
+
+    pdf = referral_letter_pdf(actor=case_manager, referral=referral)
+    assert pdf.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="export", object_type="referral", object_id=str(referral.pk)).exists()
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    assert referral_letter_number(referral) in text
+    assert "Sari" in text and "Sari Dewi" not in text  # the psychology package carries the alias only

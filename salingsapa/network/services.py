@@ -299,3 +299,23 @@ def perpetrator_links_scan(*, case: Case) -> list[PerpetratorLink]:
             link.kinds = sorted(set(kinds) | set(link.kinds))
             link.save(update_fields=["kinds"])
     return new_links
+
+
+def perpetrator_links_alert(*, links: list[PerpetratorLink]) -> int:
+    """Tell the case managers of both cases (or the supervisors when a case has none) — numbers only."""
+    from salingsapa.cases.services import alert_create
+
+    written = 0
+    for link in links:
+        for own, other in ((link.case_a, link.case_b), (link.case_b, link.case_a)):
+            manager = other.case_manager
+            who = (manager.get_full_name() or manager.get_username()) if manager else "belum ditetapkan"
+            recipients = [own.case_manager] if own.case_manager else list(
+                own.organisation.users.filter(role=Role.SUPERVISOR, is_active=True)
+            )
+            written += alert_create(
+                recipients=recipients, kind="perpetrator_link", case=own,
+                message=f"Terduga pelaku di kasus {own.number} juga tercatat di kasus {other.number} "
+                        f"(manajer kasus: {who}). Koordinasikan.",
+            )
+    return written

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from salingsapa.network import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("kasus/<int:case_pk>/rujukan/", views.case_referrals, name="case_referrals"),
+    path("kasus/<int:case_pk>/rujukan/<slug:action>/", views.case_referrals_action, name="case_referrals_action"),
+    path("rujukan/", views.referral_list, name="referrals"),
+    path("rujukan/<int:pk>/", views.referral_detail, name="referral"),
+    path("rujukan/<int:pk>/surat.pdf", views.referral_letter, name="referral_letter"),
+    path("rujukan/<int:pk>/aksi/<slug:action>/", views.referral_action, name="referral_action"),
+    path("mitra/", views.directory, name="directory"),
+    path("tautan-pelaku/", views.perpetrator_alerts, name="perpetrator_alerts"),
+]

@@ -18,18 +18,24 @@ def _partner_orgs() -> Any:
     return Organisation.objects.filter(active=True).exclude(kind__in=["uptd_ppa", "media"]).order_by("name")
 
 
-class DirectorySearchForm(forms.Form):
+class _Form(forms.Form):
+    def _f(self, name: str) -> Any:
+        """A field, typed loosely so choices and querysets can be set at run time."""
+        return self.fields[name]
+
+
+class DirectorySearchForm(_Form):
     q = forms.CharField(label="Nama", required=False, max_length=100)
     service = forms.ChoiceField(label="Layanan", required=False)
     kelurahan = forms.ChoiceField(label="Kelurahan", required=False)
 
     def __init__(self, *args: Any, kelurahan_groups: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", "Semua layanan"), *codelists.choices("service")]
-        self.fields["kelurahan"].choices = [("", "Semua wilayah"), *(kelurahan_groups or [])]
+        self._f("service").choices = [("", "Semua layanan"), *codelists.choices("service")]
+        self._f("kelurahan").choices = [("", "Semua wilayah"), *(kelurahan_groups or [])]
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(_Form):
     victim = forms.TypedChoiceField(label="Korban", coerce=int)
     given_by = forms.ChoiceField(label="Persetujuan diberikan oleh", choices=Consent.GivenBy.choices)
     given_by_name = forms.CharField(label="Nama pemberi persetujuan (jika bukan korban)", required=False, max_length=200)
@@ -49,13 +55,13 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, victims: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["victim"].choices = victims or []
-        self.fields["recipient_organisation"].queryset = _partner_orgs()
-        self.fields["recipient_kind"].choices = [("", "—"), *PARTNER_KINDS]
-        self.fields["services"].choices = codelists.choices("service")
+        self._f("victim").choices = victims or []
+        self._f("recipient_organisation").queryset = _partner_orgs()
+        self._f("recipient_kind").choices = [("", "—"), *PARTNER_KINDS]
+        self._f("services").choices = codelists.choices("service")
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(_Form):
     organisation = forms.ModelChoiceField(label="Mitra tujuan", queryset=Organisation.objects.none())
     service = forms.ChoiceField(label="Layanan")
     note_to_partner = forms.CharField(
@@ -69,8 +75,8 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = _partner_orgs()
-        self.fields["service"].choices = codelists.choices("service")
+        self._f("organisation").queryset = _partner_orgs()
+        self._f("service").choices = codelists.choices("service")
 
 
 class ReasonForm(forms.Form):
@@ -100,7 +106,7 @@ class OutcomeForm(forms.Form):
     outcome = forms.CharField(label="Hasil layanan", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(_Form):
     q = forms.CharField(label="Nomor kasus", required=False, max_length=30)
     status = forms.ChoiceField(label="Status", required=False)
     service = forms.ChoiceField(label="Layanan", required=False)
@@ -109,5 +115,5 @@ class ReferralFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from salingsapa.network.models import Referral
 
-        self.fields["status"].choices = [("", "Semua"), *Referral.Status.choices]
-        self.fields["service"].choices = [("", "Semua"), *codelists.choices("service")]
+        self._f("status").choices = [("", "Semua"), *Referral.Status.choices]
+        self._f("service").choices = [("", "Semua"), *codelists.choices("service")]

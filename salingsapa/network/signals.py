@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from salingsapa.cases.models import CasePerson, Person, PersonIdentifier
 from salingsapa.intake.models import Report, ReportIdentifier
 
+
 def _schedule(case_ids: set[int]) -> None:
     """Scan after commit (a rolled-back transaction scans nothing). A scan finds only new links, so
     scanning a case twice is harmless."""

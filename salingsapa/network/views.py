@@ -74,6 +74,7 @@ def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> Ht
     user: Any = request.user
     case = access_case(user, case_pk, purpose=f"referrals:{action}")
     back = reverse("network:case_referrals", args=[case.pk])
+    form: Any
     try:
         if action == "persetujuan":
             form = f.ConsentForm(request.POST, victims=_victims(case), auto_id="consent_%s")
@@ -173,6 +174,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     referral = access_referral(user, pk, purpose=f"action:{action}")
     if user.role != Role.PARTNER:
         return _forbidden(request)
+    form: Any
     try:
         if action == "terima":
             services.referral_accept(actor=user, referral=referral)

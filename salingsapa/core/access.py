@@ -98,3 +98,11 @@ def access_evidence(user: Any, evidence_id: Any, *, purpose: str = "view") -> An
     Evidence = apps.get_model("intake", "Evidence")
     visible = Evidence.objects.filter(report__in=reports_for(user))
     return _access(user, visible, Evidence, evidence_id, object_type="evidence", purpose=purpose)
+
+
+def access_conference(user: Any, conference_id: Any, *, purpose: str = "view") -> Any:
+    """A case conference as its office or an invited partner may see it (network app)."""
+    from salingsapa.network.selectors import conferences_for
+
+    CaseConference = apps.get_model("network", "CaseConference")
+    return _access(user, conferences_for(user), CaseConference, conference_id, object_type="conference", purpose=purpose)

@@ -117,3 +117,16 @@ class ReferralFilterForm(_Form):
 
         self._f("status").choices = [("", "Semua"), *Referral.Status.choices]
         self._f("service").choices = [("", "Semua"), *codelists.choices("service")]
+
+
+class ConferenceForm(_Form):
+    title = forms.CharField(label="Judul", max_length=200, initial="Rapat koordinasi kasus risiko tinggi")
+    scheduled_at = forms.DateTimeField(label="Waktu", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label="Tempat", max_length=200, initial="Rumah Kolaborasi Saling Sapa")
+    organisations = forms.ModelMultipleChoiceField(
+        label="Undang organisasi", queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._f("organisations").queryset = _partner_orgs()

@@ -131,3 +131,60 @@ class PerpetratorLink(models.Model):
             models.UniqueConstraint(fields=["case_a", "case_b"], name="perpetrator_link_unique_pair"),
             models.CheckConstraint(condition=models.Q(case_a__lt=models.F("case_b")), name="perpetrator_link_ordered"),
         ]
+
+
+class CaseConference(models.Model):
+    """A case conference (rapat koordinasi kasus), like a MARAC: organisations meet on high-risk cases."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Terjadwal")
+        HELD = "held", _("Selesai dilaksanakan")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    title = models.CharField(_("judul"), max_length=200)
+    scheduled_at = models.DateTimeField(_("waktu"))
+    place = models.CharField(_("tempat"), max_length=200, default="Rumah Kolaborasi Saling Sapa")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    general_notes = EncryptedTextField(_("catatan umum"), blank=True, default="")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        verbose_name = _("rapat koordinasi kasus")
+        verbose_name_plural = _("rapat koordinasi kasus")
+
+
+class ConferenceInvite(models.Model):
+    conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="invites")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    attended = models.BooleanField(_("hadir"), default=False)
+    attendees = EncryptedTextField(_("nama yang hadir"), blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["conference", "organisation"], name="conference_invite_unique")]
+
+
+class ConferenceItem(models.Model):
+    """One case on the agenda; its discussion is shown only to attending organisations with consent."""
+
+    conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="conference_items")
+    order = models.PositiveSmallIntegerField(default=0)
+    discussion = EncryptedTextField(_("pembahasan"), blank=True, default="")
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["conference", "case"], name="conference_item_unique")]
+
+
+class ConferenceAction(models.Model):
+    """An agreed action; it becomes a task in the case."""
+
+    item = models.ForeignKey(ConferenceItem, on_delete=models.CASCADE, related_name="actions")
+    description = EncryptedTextField(_("tindak lanjut"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(_("batas waktu"))
+    task = models.OneToOneField("cases.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()

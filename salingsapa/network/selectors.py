@@ -49,3 +49,44 @@ def perpetrator_alerts_for(user: Any) -> list[dict[str, Any]]:
                     "found_at": link.found_at,
                 })
     return alerts
+
+
+def conferences_for(user: Any) -> QuerySet[Any]:
+    """Lead-agency staff: their office's conferences. Partners: conferences their organisation is invited to."""
+    from salingsapa.network.models import CaseConference
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.organisation_id:
+        return CaseConference.objects.none()
+    if user.is_lead_agency_staff:
+        return CaseConference.objects.filter(organisation_id=user.organisation_id)
+    if user.role == Role.PARTNER:
+        return CaseConference.objects.filter(invites__organisation_id=user.organisation_id).distinct()
+    return CaseConference.objects.none()
+
+
+def conference_items_visible(user: Any, conference: Any) -> list[Any]:
+    """Agenda items whose discussion the user may read.
+
+    The office sees all. A partner sees an item only if its organisation attended (or, before the
+    meeting, was invited) AND the victim's consent covers that organisation (an active consent for
+    it or its kind, or a live referral to it).
+    """
+    from salingsapa.network.models import Consent
+
+    items = list(conference.items.select_related("case"))
+    if user.is_lead_agency_staff and conference.organisation_id == user.organisation_id:
+        return items
+    if user.role != Role.PARTNER:
+        return []
+    invite = conference.invites.filter(organisation_id=user.organisation_id).first()
+    if invite is None or (conference.status == "held" and not invite.attended):
+        return []
+    org = user.organisation
+    visible = []
+    for item in items:
+        consented = Consent.objects.filter(case=item.case, withdrawn_at__isnull=True).filter(
+            Q(recipient_organisation=org) | Q(recipient_organisation__isnull=True, recipient_kind__in=[org.kind, ""])
+        ).exists() or referrals_for(user).filter(case=item.case).exists()
+        if consented:
+            visible.append(item)
+    return visible

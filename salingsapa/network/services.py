@@ -319,3 +319,91 @@ def perpetrator_links_alert(*, links: list[PerpetratorLink]) -> int:
                         f"(manajer kasus: {who}). Koordinasikan.",
             )
     return written
+
+
+# --- case conferences ----------------------------------------------------------------------------
+
+def conference_default_agenda(*, organisation: Organisation) -> list[Case]:
+    """Open high-risk cases of the office, oldest first: the default agenda."""
+    return list(
+        Case.objects.filter(organisation=organisation, risk_level="high").exclude(status="closed").order_by("reported_at")
+    )
+
+
+def conference_schedule(
+    *,
+    actor: Any,
+    title: str,
+    scheduled_at: dt.datetime,
+    place: str,
+    organisations: list[Organisation],
+    cases: list[Case] | None = None,
+) -> Any:
+    from salingsapa.network.models import CaseConference, ConferenceInvite, ConferenceItem
+
+    if not actor.is_lead_agency_staff:
+        raise NetworkError("Hanya staf UPTD PPA yang dapat menjadwalkan rapat koordinasi.")
+    if not title.strip():
+        raise NetworkError("Judul rapat wajib diisi.")
+    agenda = conference_default_agenda(organisation=actor.organisation) if cases is None else cases
+    if any(c.organisation_id != actor.organisation_id for c in agenda):
+        raise NetworkError("Agenda hanya boleh berisi kasus unit Anda.")
+    with transaction.atomic():
+        conference = CaseConference.objects.create(
+            title=title.strip(), scheduled_at=scheduled_at, place=place or "Rumah Kolaborasi Saling Sapa",
+            organisation=actor.organisation, organiser=actor, created_at=timezone.now(),
+        )
+        invited = {actor.organisation_id: actor.organisation, **{o.pk: o for o in organisations}}
+        for org in invited.values():
+            ConferenceInvite.objects.create(conference=conference, organisation=org)
+        for order, case in enumerate(agenda):
+            ConferenceItem.objects.create(conference=conference, case=case, order=order)
+        audit_log(actor=actor, action="create", object_type="conference", object_id=conference.pk,
+                  detail={"cases": [c.pk for c in agenda], "organisations": sorted(invited)})
+    return conference
+
+
+def conference_attendance_record(*, actor: Any, conference: Any, attended: dict[int, str]) -> None:
+    """``attended``: organisation id → names present. Invited organisations not listed were absent."""
+    if not (actor.is_lead_agency_staff and conference.organisation_id == actor.organisation_id):
+        raise NetworkError("Anda tidak berwenang atas rapat ini.")
+    with transaction.atomic():
+        for invite in conference.invites.all():
+            invite.attended = invite.organisation_id in attended
+            invite.attendees = attended.get(invite.organisation_id, "")
+            invite.save(update_fields=["attended", "attendees"])
+        conference.status = "held"
+        conference.save(update_fields=["status"])
+    audit_log(actor=actor, action="update", object_type="conference", object_id=conference.pk,
+              detail={"attended": sorted(attended)})
+
+
+def conference_item_discuss(*, actor: Any, item: Any, discussion: str) -> None:
+    if not (actor.is_lead_agency_staff and item.conference.organisation_id == actor.organisation_id):
+        raise NetworkError("Anda tidak berwenang atas rapat ini.")
+    item.discussion = discussion
+    item.save(update_fields=["discussion"])
+    audit_log(actor=actor, action="update", object_type="conference_item", object_id=item.pk, detail={"case": item.case_id})
+
+
+def conference_action_add(*, actor: Any, item: Any, description: str, owner: Any, due_at: dt.datetime) -> Any:
+    """Record an agreed action and make it a task in the case (owner: staff of the office)."""
+    from salingsapa.cases.services import CaseError, task_create
+    from salingsapa.network.models import ConferenceAction
+
+    if not (actor.is_lead_agency_staff and item.conference.organisation_id == actor.organisation_id):
+        raise NetworkError("Anda tidak berwenang atas rapat ini.")
+    if not description.strip():
+        raise NetworkError("Tuliskan tindak lanjutnya.")
+    with transaction.atomic():
+        try:
+            task = task_create(actor=actor, case=item.case, assigned_to=owner, due_at=due_at,
+                               title=f"[Rapat koordinasi {timezone.localtime(item.conference.scheduled_at):%d-%m-%Y}] "
+                                     f"{description.strip()}")
+        except CaseError as exc:
+            raise NetworkError(str(exc)) from None
+        action = ConferenceAction.objects.create(item=item, description=description.strip(), owner=owner, due_at=due_at,
+                                                 task=task, created_at=timezone.now())
+    audit_log(actor=actor, action="create", object_type="conference_action", object_id=action.pk,
+              detail={"case": item.case_id, "task": task.pk})
+    return action

@@ -14,3 +14,10 @@ urlpatterns = [
     path("mitra/", views.directory, name="directory"),
     path("tautan-pelaku/", views.perpetrator_alerts, name="perpetrator_alerts"),
 ]
+
+urlpatterns += [
+    path("rapat/", views.conference_list, name="conferences"),
+    path("rapat/<int:pk>/", views.conference_detail, name="conference"),
+    path("rapat/<int:pk>/notulen.pdf", views.conference_minutes, name="conference_minutes"),
+    path("rapat/<int:pk>/aksi/<slug:action>/", views.conference_action, name="conference_action"),
+]

@@ -245,3 +245,129 @@ def directory(request: HttpRequest) -> HttpResponse:
 @casework_required
 def perpetrator_alerts(request: HttpRequest) -> HttpResponse:
     return render(request, "network/perpetrator_alerts.html", {"alerts": perpetrator_alerts_for(request.user)})
+
+
+# --- case conferences ---------------------------------------------------------------------------
+
+def _conference_or_404(user: Any, pk: int, purpose: str) -> Any:
+    from salingsapa.core.access import access_conference
+
+    return access_conference(user, pk, purpose=purpose)
+
+
+@staff_required
+def conference_list(request: HttpRequest) -> HttpResponse:
+    from salingsapa.network.selectors import conferences_for
+
+    user: Any = request.user
+    if not (user.is_lead_agency_staff or user.role == Role.PARTNER):
+        return _forbidden(request)
+    form = f.ConferenceForm(request.POST or None) if user.is_lead_agency_staff else None
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                conference = services.conference_schedule(
+                    actor=user, title=data["title"], scheduled_at=data["scheduled_at"], place=data["place"],
+                    organisations=list(data["organisations"]),
+                )
+            except services.NetworkError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Rapat dijadwalkan; agenda berisi kasus risiko tinggi yang terbuka.")
+                return HttpResponseRedirect(reverse("network:conference", args=[conference.pk]))
+        else:
+            messages.error(request, _first_error(form))
+    page = Paginator(conferences_for(user), 25).get_page(request.GET.get("page"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "network/conference_list.html", {"page": page, "form": form}, status=status)
+
+
+def _conference_context(user: Any, conference: Any) -> dict[str, Any]:
+    from salingsapa.accounts.models import User
+    from salingsapa.network.selectors import conference_items_visible
+
+    can_edit = user.is_lead_agency_staff and conference.organisation_id == user.organisation_id
+    return {
+        "conference": conference,
+        "invites": list(conference.invites.select_related("organisation")),
+        "items": conference_items_visible(user, conference),
+        "can_edit": can_edit,
+        "owners": list(User.objects.filter(organisation_id=conference.organisation_id, is_active=True,
+                                           role__in=["intake_officer", "case_manager", "supervisor", "counsellor"])
+                       .order_by("username")) if can_edit else [],
+    }
+
+
+@staff_required
+def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    conference = _conference_or_404(user, pk, "view")
+    response = render(request, "network/conference.html", _conference_context(user, conference))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+@require_POST
+def conference_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from salingsapa.accounts.models import User
+
+    user: Any = request.user
+    conference = _conference_or_404(user, pk, f"action:{action}")
+    try:
+        if action == "kehadiran":
+            ids = {int(x) for x in request.POST.getlist("attended") if x.isdigit()}
+            services.conference_attendance_record(
+                actor=user, conference=conference,
+                attended={i: request.POST.get(f"names-{i}", "")[:500] for i in ids},
+            )
+            messages.success(request, "Kehadiran disimpan.")
+        elif action in ("bahas", "tindak-lanjut"):
+            item = conference.items.get(pk=int(request.POST.get("item", "0")))
+            if action == "bahas":
+                services.conference_item_discuss(actor=user, item=item, discussion=request.POST.get("discussion", "")[:10000])
+                messages.success(request, f"Pembahasan kasus {item.case.number} disimpan.")
+            else:
+                try:
+                    due_on = dt.date.fromisoformat(request.POST.get("due_on", ""))
+                except ValueError:
+                    raise services.NetworkError("Isi batas waktu dengan tanggal yang benar.") from None
+                owner = User.objects.get(pk=int(request.POST.get("owner", "0")))
+                due_at = timezone.make_aware(dt.datetime.combine(due_on, dt.time(16, 0)))
+                services.conference_action_add(actor=user, item=item, description=request.POST.get("description", "")[:500],
+                                               owner=owner, due_at=due_at)
+                messages.success(request, "Tindak lanjut dicatat dan menjadi tugas di kasus.")
+        else:
+            return _forbidden(request)
+    except services.NetworkError as exc:
+        context = _conference_context(user, conference)
+        context["error"] = str(exc)
+        return render(request, "network/conference.html", context, status=400)
+    except (ValueError, User.DoesNotExist, conference.items.model.DoesNotExist):
+        context = _conference_context(user, conference)
+        context["error"] = "Data tidak ditemukan; muat ulang halaman."
+        return render(request, "network/conference.html", context, status=400)
+    return HttpResponseRedirect(reverse("network:conference", args=[conference.pk]))
+
+
+@staff_required
+def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from salingsapa.core.audit import audit_log
+
+    user: Any = request.user
+    conference = _conference_or_404(user, pk, "minutes")
+    context = _conference_context(user, conference)
+    pdf = HTML(string=render_to_string("network/conference_minutes.html", context)).write_pdf()
+    audit_log(actor=user, action="export", object_type="conference", object_id=conference.pk, detail={"document": "minutes"})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="notulen-rapat-{conference.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -44,3 +44,18 @@ def test_kelurahan_choices_grouped_by_kecamatan(db):
     groups = kelurahan_choices()
     assert [name for name, _ in groups] == ["Serang", "Kasemen", "Walantaka", "Curug", "Cipocok Jaya", "Taktakan"]
     assert sum(len(items) for _, items in groups) == 67
+
+
+def test_public_services_page_lists_public_partners_only(client, orgs):
+    city, kasemen, lbh, media = orgs
+    body = client.get("/layanan/").content.decode()
+    assert city.name in body and kasemen.name in body
+    assert lbh.name not in body and media.name not in body
+    body = client.get("/layanan/?layanan=psikologis&kelurahan=36.73.01.1001").content.decode()
+    assert city.name in body and kasemen.name not in body
+
+
+def test_public_services_page_ignores_bad_filters(client, orgs):
+    response = client.get("/layanan/?layanan=<script>&kelurahan=99.99")
+    assert response.status_code == 200 and "<script>" not in response.content.decode()
+    assert "no-store" in response["Cache-Control"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("staf/jejaring/", include("salingsapa.network.urls")),
     path("staf/", include("salingsapa.staff.urls")),
     path("api/v1/", include("salingsapa.api.urls")),
     path("", include("salingsapa.public.urls")),

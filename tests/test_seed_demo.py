@@ -311,9 +311,21 @@ def test_reference_regions_and_audit_are_read_only(admin_client):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_case_data_is_not_in_the_admin(admin_client):
-    for url in ("/admin/cases/case/", "/admin/cases/person/", "/admin/intake/report/"):
+def test_sensitive_case_data_is_not_in_the_admin(admin_client):
+    for url in ("/admin/cases/person/", "/admin/intake/report/", "/admin/cases/incident/"):
         assert admin_client.get(url).status_code == 404
+    # the case register lists internal-class fields only: no names, summaries or detail pages
+    page = admin_client.get("/admin/cases/case/", {"year__exact": 2025})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 64
+    html = page.content.decode()
+    assert "SRG-2025-0064" in html
+    case = Case.objects.get(number="SRG-2025-0064")
+    victim = case.participants.get(role="victim").person
+    assert victim.full_name not in html and case.summary[:30] not in html
+    assert f"/admin/cases/case/{case.pk}/change/" not in html
+    assert admin_client.get(f"/admin/cases/case/{case.pk}/change/").status_code in (302, 403, 404)
+    assert not AuditEvent.objects.filter(object_type="case").exists()
 
 
 def test_admin_is_forbidden_for_non_staff(seeded, client):

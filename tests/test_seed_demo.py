@@ -86,6 +86,8 @@ def test_default_reproduces_the_article_picture(seeded, year, total):
     assert not social.filter(met_via_platform="").exists()
     assert Counter(social.values_list("met_via_platform", flat=True)) == demo.PLATFORMS[year]
     assert incidents(year).filter(factors__slug="ekonomi").count() == demo.ECONOMIC[year] > total / 2
+    assert incidents(year).filter(factors__slug="pengaruh-media-sosial").count() == demo.SOCIAL_MEDIA_CASES[year]
+    assert not incidents(year).filter(factors__isnull=True).exists()
     # exact marginals documented in the module, which the statistics fixtures are computed from
     forms = Counter(slug for i in incidents(year).prefetch_related("violence_forms")
                     for slug in (c.slug for c in i.violence_forms.all()))
@@ -182,6 +184,15 @@ def test_if_empty_keeps_existing_data(db):
     assert "nothing to do" in out
     assert Case.objects.count() == before == 124
     assert Report.objects.count() == 124 + sum(demo.EXTRA_REPORTS.values())
+
+
+def test_refuses_to_run_in_production(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="produksi"):
+        seed()
+    assert not Case.objects.exists() and not User.objects.exists()
 
 
 def test_if_empty_seeds_an_empty_database(db):

@@ -36,6 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from salingsapa.cases.models import Case
 
+        from django.conf import settings
+
+        if settings.PRODUCTION:
+            raise CommandError("seed-demo: data demo tidak boleh dibuat di lingkungan produksi (SALINGSAPA_ENV=production).")
         cases = options["cases"]
         if cases is not None and cases < 1:
             raise CommandError("--cases harus bilangan bulat positif.")

@@ -34,9 +34,9 @@ class Command(BaseCommand):
                             help=f"cases written per transaction (default {demo.BATCH_SIZE})")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from salingsapa.cases.models import Case
-
         from django.conf import settings
+
+        from salingsapa.cases.models import Case
 
         if settings.PRODUCTION:
             raise CommandError("seed-demo: data demo tidak boleh dibuat di lingkungan produksi (SALINGSAPA_ENV=production).")

@@ -341,7 +341,9 @@ def logins_path() -> Path:
 
 
 _WORDS = ("sapa", "pelangi", "merpati", "melati", "kenanga", "cahaya", "teduh", "rumah", "karang",
-          "banten", "surosowan", "pantai", "sawah", "bintang", "embun", "angin", "gunung", "delima")
+          "banten", "surosowan", "pantai", "sawah", "bintang", "embun", "angin", "gunung", "delima",
+          "kelapa", "durian", "rambutan", "nangka", "kenari", "jalak", "elang", "kancil", "sungai", "muara",
+          "perahu", "lentera", "pelita", "fajar", "senja", "hujan", "pelabuhan", "menara", "benteng", "kapuk")
 
 
 def _new_password() -> str:

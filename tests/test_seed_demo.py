@@ -363,3 +363,38 @@ def test_admin_in_indonesian_with_english_available(admin_client):
     assert "Select organisation to change" in english
     assert 'lang="en"' in english
     assert "Intake officer" in admin_client.get("/admin/accounts/user/").content.decode()
+
+
+def test_the_documented_composition_table_matches_the_constants():
+    """The table in the module docstring is what the statistics fixtures are hand-computed from."""
+    import re
+
+    def forms(slug):
+        return tuple(demo.article_counts(demo.FORMS, lambda k: slug in k, y) for y in (2024, 2025))
+
+    def rel(pred):
+        return tuple(demo.article_counts(demo.RELATIONSHIPS, pred, y) for y in (2024, 2025))
+
+    def vic(pred):
+        return tuple(demo.article_counts(demo.VICTIMS, pred, y) for y in (2024, 2025))
+
+    expected = {
+        "cases": (60, 64),
+        "cases with form ``seksual``": forms("seksual"),
+        **{f"``{f}``": forms(f) for f in ("fisik", "psikis", "penelantaran", "eksploitasi", "trafficking")},
+        "relationship ``tidak-diketahui``": rel(lambda k: k[0] == "tidak-diketahui"),
+        "relationship known to the victim": rel(lambda k: k[0] != "tidak-diketahui"),
+        "met_via ``media-sosial``": rel(lambda k: k[1] == "media-sosial"),
+        "factor ``ekonomi``": (demo.ECONOMIC[2024], demo.ECONOMIC[2025]),
+        "factor ``pengaruh-media-sosial``": rel(lambda k: k[1] == "media-sosial"),
+        "child victims (age group 0-17)": vic(lambda k: k[0] in {"0-5", "6-12", "13-17"}),
+        "female victims": vic(lambda k: k[1] == "female"),
+    }
+    found = {}
+    for line in demo.__doc__.splitlines():
+        match = re.match(r"^(\S.*?)\s{2,}(\d+)\s+(\d+)\s+(\d+)\s*$", line)
+        if match:
+            label, a, b, total = match.groups()
+            assert int(a) + int(b) == int(total), label
+            found[label] = (int(a), int(b))
+    assert found == expected

@@ -55,3 +55,23 @@ def _audit_guard(request):
     dbguard.install(connection)
     yield
     dbguard.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """A transactional test flushes every table when it ends, reference data included.
+
+    The next transactional test gets the migrated reference data (code lists, Kota Serang) back.
+    """
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from salingsapa.core.codelists import load_code_lists
+    from salingsapa.core.models import Code, Region
+    from salingsapa.core.regions import load_region_tree
+
+    if not Code.objects.exists():
+        load_code_lists(Code)
+    if not Region.objects.filter(code="36.73").exists():
+        load_region_tree(Region, "36.73")
+        Region.objects.filter(code="36.73").update(population=759929)

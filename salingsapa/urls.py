@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", core_views.home, name="home"),
+    path("api/v1/", include("salingsapa.api.urls")),
+    path("", include("salingsapa.public.urls")),
 ]

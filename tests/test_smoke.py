@@ -30,8 +30,6 @@ def test_security_headers_on_pages(client, db):
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert response["X-Frame-Options"] == "DENY"
-    # same-origin: nothing leaks to other sites, and browsers still send a real Origin on form POSTs
-    # (with no-referrer they send "Origin: null", which the CSRF check refuses; tests/e2e/test_admin_browser.py)
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "geolocation=()" in response["Permissions-Policy"]

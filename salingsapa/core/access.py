@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.conf import settings
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from salingsapa.core.audit import audit_log
@@ -33,11 +34,21 @@ def cases_for(user: Any) -> QuerySet[Any]:
     return Case.objects.none()
 
 
+def _org_region_code(user: Any) -> str:
+    """The region a lead agency answers for: its organisation's region, else the home region."""
+    return user.organisation.region_id or settings.HOME_REGION_CODE
+
+
 def reports_for(user: Any) -> QuerySet[Any]:
+    """Reports from the lead agency's own area; reports with no kelurahan go to the home region's agency."""
     Report = apps.get_model("intake", "Report")
-    if _lead_agency_org_id(user) is not None:
-        return Report.objects.all()
-    return Report.objects.none()
+    if _lead_agency_org_id(user) is None:
+        return Report.objects.none()
+    region = _org_region_code(user)
+    in_area = Q(kelurahan__code__startswith=region + ".")
+    if region == settings.HOME_REGION_CODE:
+        in_area |= Q(kelurahan__isnull=True)
+    return Report.objects.filter(in_area)
 
 
 def _access(
@@ -72,3 +83,10 @@ def access_person(user: Any, person_id: Any, *, purpose: str = "view") -> Any:
     Person = apps.get_model("cases", "Person")
     visible = Person.objects.filter(case_links__case__in=cases_for(user)).distinct()
     return _access(user, visible, Person, person_id, object_type="person", purpose=purpose)
+
+
+def access_evidence(user: Any, evidence_id: Any, *, purpose: str = "view") -> Any:
+    """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes): lead-agency staff only."""
+    Evidence = apps.get_model("intake", "Evidence")
+    visible = Evidence.objects.filter(report__in=reports_for(user))
+    return _access(user, visible, Evidence, evidence_id, object_type="evidence", purpose=purpose)

@@ -30,7 +30,7 @@ demo: install
 	$(SS) seed-demo --if-empty
 	$(SS) collectstatic --noinput --verbosity 0
 	$(SS) demo-logins
-	$(SS) serve --host $(HOST) --port $(PORT)
+	$(SS) serve --host $(HOST) --port $(PORT) --jobs-every 60
 
 ## test: install dev dependencies and run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)
 test: install-dev

@@ -51,3 +51,11 @@ def test_sqlite_runs_in_wal_mode(db):
         assert cursor.fetchone()[0].lower() == "wal"
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5000
+
+
+def test_jobs_command_runs_every_periodic_job_once(db, capsys):
+    from django.core.management import call_command
+
+    call_command("jobs")
+    out = capsys.readouterr().out
+    assert "sla-escalate:" in out and "overdue referral" in out and "dihapus" in out

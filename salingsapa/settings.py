@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "salingsapa.accounts",
     "salingsapa.intake",
     "salingsapa.cases",
+    "salingsapa.stats",
 ]
 
 MIDDLEWARE = [

@@ -408,7 +408,7 @@ def by_area(flt: StatsFilter, level: str = "kecamatan", *, compare: bool = False
             if code == UNKNOWN:
                 key = UNKNOWN
             elif want_level == Region.Level.DISTRICT:
-                key = villages[code].parent_id if code in villages else code.rsplit(".", 1)[0]
+                key = (villages[code].parent_id if code in villages else None) or code.rsplit(".", 1)[0]
             else:
                 key = code
             out[key or UNKNOWN] = out.get(key or UNKNOWN, 0) + n

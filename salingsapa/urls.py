@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("salingsapa.stats.urls")),  # /statistik/, /staf/statistik/, /api/v1/stats/public
     path("", core_views.home, name="home"),
 ]

@@ -95,7 +95,12 @@ def render_report_html(kind: str, flt: StatsFilter, *, organisation_id: int | No
 
 
 def render_report_pdf(kind: str, flt: StatsFilter, *, organisation_id: int | None = None) -> bytes:
+    import logging
+
     from weasyprint import HTML  # imported lazily: it loads Pango
+
+    for name in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     html = render_report_html(kind, flt, organisation_id=organisation_id)
     return HTML(string=html, base_url=None).write_pdf()  # type: ignore[no-any-return]

@@ -13,7 +13,6 @@ from salingsapa.stats.reports import parse_period, render_report_html
 from tests.stats_fixtures import KASEMEN_1, make_case, wib
 
 
-
 @pytest.fixture
 def some_cases(uptd):
     for day in range(1, 8):

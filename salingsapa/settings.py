@@ -132,7 +132,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "salingsapa.sqlite3",
+            "NAME": str(DATA_DIR / "salingsapa.sqlite3"),
             "OPTIONS": {
                 "timeout": 20,  # busy timeout, seconds
                 "transaction_mode": "IMMEDIATE",
@@ -225,6 +225,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -7,6 +7,8 @@ Loaded into ``core.Code`` by a data migration and by ``salingsapa load-reference
 
 from __future__ import annotations
 
+from typing import Any
+
 Entry = tuple[str, str, str] | tuple[str, str, str, str]
 
 CODE_LISTS: dict[str, list[Entry]] = {
@@ -202,7 +204,7 @@ def label(list_name: str, slug: str, lang: str = "id") -> str:
     return slug
 
 
-def load_code_lists(code_model: type) -> int:
+def load_code_lists(code_model: Any) -> int:
     """Insert or update every entry; returns how many were written. Used by migrations and the command."""
     written = 0
     for list_name, entries in CODE_LISTS.items():

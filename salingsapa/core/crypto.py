@@ -123,7 +123,10 @@ def keyed_hash(value: str, *, purpose: str) -> str:
 
 
 def _codename_hasher() -> PasswordHasher:
-    return PasswordHasher(**settings.CODENAME_ARGON2)
+    params = settings.CODENAME_ARGON2
+    return PasswordHasher(
+        time_cost=params["time_cost"], memory_cost=params["memory_cost"], parallelism=params["parallelism"]
+    )
 
 
 def hash_codename(codename: str) -> str:

@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 task = progress.add_task(f"Wilayah {code}", total=None)
                 try:
                     with transaction.atomic():
-                        rows = load_region_tree(Region, code, progress=lambda n: progress.advance(task, n))
+                        rows = load_region_tree(Region, code, progress=lambda n, t=task: progress.advance(t, n))
                 except UnknownRegion as exc:
                     raise CommandError(str(exc)) from None
             self.stdout.write(f"Regions under {code}: {rows} rows.")

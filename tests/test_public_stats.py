@@ -199,3 +199,26 @@ def test_dashboard_bad_filters_give_a_message_not_an_error(client, cases_2025, s
     html = r.content.decode()
     assert "Saringan tidak valid" in html and 'class="errorlist"' in html
     assert "<script>" not in html.split("</form>")[0].split("<form")[1] or "&lt;script&gt;" in html
+
+
+def test_dashboard_cache_sees_every_change(client, cases_2025, supervisor, uptd):
+    from django.db.models import F
+
+    from salingsapa.cases.models import Case
+
+    client.force_login(supervisor)
+    params = {"start": "2025-01-01", "end": "2025-10-31"}
+    assert client.get(reverse("stats:dashboard"), params).context["s"].cases == 15
+    make_case(uptd, wib(2025, 4, 4))
+    assert client.get(reverse("stats:dashboard"), params).context["s"].cases == 16
+    case = Case.objects.order_by("-pk").first()
+    case.status = "closed"
+    case.closed_at = wib(2025, 4, 10)
+    case.save()
+    assert client.get(reverse("stats:dashboard"), params).context["s"].closure.closed == 1
+    Case.objects.filter(pk=case.pk).update(reported_at=wib(2023, 1, 1), version=F("version") + 1)  # no signal
+    # a raw update is only seen after STATS_CACHE_SECONDS; with the cache off it is seen at once
+    from django.test import override_settings
+
+    with override_settings(STATS_CACHE_SECONDS=0):
+        assert client.get(reverse("stats:dashboard"), params).context["s"].cases == 15

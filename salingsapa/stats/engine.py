@@ -124,27 +124,69 @@ def _area_q(prefix: str, area: str) -> Q:
     return Q(**{prefix: area}) | Q(**{f"{prefix}__startswith": area + "."})
 
 
-def cases_in(flt: StatsFilter, *, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
+def _code_id(list_name: str, slug: str) -> int | None:
+    from salingsapa.core.models import Code
+
+    return Code.objects.filter(list=list_name, slug=slug).values_list("pk", flat=True).first()
+
+
+def range_q(flt: StatsFilter, prefix: str = "") -> Q:
     lo, hi = flt.bounds
-    qs = (base if base is not None else Case.objects.all()).filter(reported_at__gte=lo, reported_at__lt=hi)
+    return Q(**{f"{prefix}reported_at__gte": lo, f"{prefix}reported_at__lt": hi})
+
+
+def scope_q(flt: StatsFilter, prefix: str = "", outer: str = "pk") -> Q:
+    """Every filter except the period, for rows joined to the case through ``prefix``.
+
+    ``outer`` names the case id column of the outer row (``pk`` for cases, ``case_id`` for incidents
+    and victims, ``incident__case_id`` for the form/factor link tables) for the EXISTS filters.
+    """
+    q = Q()
     if flt.organisation_id is not None:
-        qs = qs.filter(organisation_id=flt.organisation_id)
+        q &= Q(**{f"{prefix}organisation_id": flt.organisation_id})
     if flt.area:
-        qs = qs.filter(_area_q("kelurahan__code", flt.area))
+        q &= _area_q(f"{prefix}kelurahan__code", flt.area)
     if flt.form:
         through = Incident.violence_forms.through
-        qs = qs.filter(
-            Exists(through.objects.filter(incident__case_id=OuterRef("pk"), code__slug=flt.form))
-        )
+        code_id = _code_id("violence_form", flt.form)
+        q &= Q(Exists(through.objects.filter(incident__case_id=OuterRef(outer), code_id=code_id or 0)))
     if flt.age_group:
-        qs = qs.filter(
+        q &= Q(
             Exists(
                 CasePerson.objects.filter(
-                    case_id=OuterRef("pk"), role=CasePerson.Role.VICTIM, age_group=flt.age_group
+                    case_id=OuterRef(outer), role=CasePerson.Role.VICTIM, age_group=flt.age_group
                 )
             )
         )
+    return q
+
+
+def cases_in(flt: StatsFilter, *, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    qs = (base if base is not None else Case.objects.all()).filter(range_q(flt), scope_q(flt))
     return qs.order_by()
+
+
+def grouped(
+    qs: QuerySet[Any], column: str, flt: StatsFilter, *, prefix: str, outer: str, count: str = "pk",
+    distinct: bool = False, compare: bool = False,
+) -> tuple[dict[str, int], dict[str, int] | None]:
+    """Counts per value of ``column`` for the period and, in the same query, for the previous year."""
+    prev = flt.previous_year()
+    when = range_q(flt, prefix)
+    period = (when | range_q(prev, prefix)) if compare else when
+    aggs: dict[str, Any] = {"c": Count(count, distinct=distinct, filter=when) if compare else Count(count, distinct=distinct)}
+    if compare:
+        aggs["p"] = Count(count, distinct=distinct, filter=range_q(prev, prefix))
+    rows = qs.filter(period, scope_q(flt, prefix, outer)).values(column).annotate(**aggs).order_by()
+    cur: dict[str, int] = {}
+    before: dict[str, int] = {}
+    for row in rows:
+        key = row[column]
+        k = UNKNOWN if key is None or key == "" else str(key)
+        cur[k] = cur.get(k, 0) + row["c"]
+        if compare:
+            before[k] = before.get(k, 0) + row["p"]
+    return {k: v for k, v in cur.items() if v}, ({k: v for k, v in before.items() if v} if compare else None)
 
 
 def reports_in(flt: StatsFilter) -> QuerySet[Report]:
@@ -234,8 +276,13 @@ def case_total(flt: StatsFilter) -> int:
     return cases_in(flt).count()
 
 
+def victims_in(flt: StatsFilter) -> QuerySet[CasePerson]:
+    return CasePerson.objects.filter(range_q(flt, "case__"), scope_q(flt, "case__", "case_id"),
+                                     role=CasePerson.Role.VICTIM).order_by()
+
+
 def victim_total(flt: StatsFilter) -> int:
-    return CasePerson.objects.filter(case__in=cases_in(flt), role=CasePerson.Role.VICTIM).count()
+    return victims_in(flt).count()
 
 
 def report_total(flt: StatsFilter) -> int:
@@ -282,22 +329,6 @@ def by_month(flt: StatsFilter, *, what: str = "cases") -> Breakdown:
     return Breakdown("month" if what == "cases" else "report_month", str(title), unit, rows)
 
 
-def _m2m_counts(flt: StatsFilter, field_name: str) -> dict[str, int]:
-    through = getattr(Incident, field_name).through
-    qs = through.objects.filter(incident__case__in=cases_in(flt))
-    return _group(qs, "code__slug", "incident__case_id")
-
-
-def _incident_counts(flt: StatsFilter, column: str) -> dict[str, int]:
-    """Distinct cases per value of an incident column; cases with no incident are not counted."""
-    return _group(Incident.objects.filter(case__in=cases_in(flt)), column, "case_id")
-
-
-def _with_previous(flt: StatsFilter, compute: Any, compare: bool) -> tuple[dict[str, int], dict[str, int] | None]:
-    cur = compute(flt)
-    return cur, (compute(flt.previous_year()) if compare else None)
-
-
 def _breakdown(
     key: str, title: str, unit: str, list_name: str | None, cur: dict[str, int], prev: dict[str, int] | None,
     *, note: str = "", keep_zero: bool = True, labels: dict[str, str] | None = None,
@@ -325,37 +356,44 @@ INCIDENT_DIMENSIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _codes_by_id(list_name: str) -> dict[str, str]:
+    from salingsapa.core.models import Code
+
+    return {str(pk): slug for pk, slug in Code.objects.filter(list=list_name).values_list("pk", "slug")}
+
+
 def by_incident(flt: StatsFilter, key: str, *, compare: bool = False) -> Breakdown:
     source, list_name, title = INCIDENT_DIMENSIONS[key]
     kind, name = source.split(":")
-
-    def compute(f: StatsFilter) -> dict[str, int]:
-        counts = _m2m_counts(f, name) if kind == "m2m" else _incident_counts(f, name)
-        if key == "platform":
-            counts.pop(UNKNOWN, None)  # only cases that met via a platform
-        return counts
-
-    cur, prev = _with_previous(flt, compute, compare)
+    if kind == "m2m":
+        through = getattr(Incident, name).through
+        cur, prev = grouped(through.objects.all(), "code_id", flt, prefix="incident__case__",
+                            outer="incident__case_id", count="incident__case_id", distinct=True, compare=compare)
+        ids = _codes_by_id(list_name)
+        cur = {ids.get(k, k): v for k, v in cur.items()}
+        prev = {ids.get(k, k): v for k, v in prev.items()} if prev is not None else None
+    else:
+        cur, prev = grouped(Incident.objects.all(), name, flt, prefix="case__", outer="case_id", count="case_id",
+                            distinct=True, compare=compare)
+    if key == "platform":  # only cases that met via a platform
+        cur.pop(UNKNOWN, None)
+        if prev is not None:
+            prev.pop(UNKNOWN, None)
     note = str(_("Satu kasus dengan beberapa kategori dihitung sekali pada setiap kategori."))
     return _breakdown(key, str(_(title)), "kasus", list_name, cur, prev, note=note, keep_zero=key != "tpks_form")
 
 
 def by_victim(flt: StatsFilter, key: str, *, compare: bool = False) -> Breakdown:
     """Victims by ``sex`` or ``age_group`` (one per victim link, see the module docstring)."""
-
-    def compute(f: StatsFilter) -> dict[str, int]:
-        qs = CasePerson.objects.filter(case__in=cases_in(f), role=CasePerson.Role.VICTIM)
-        if key == "sex":
-            return _group(qs, "person__sex")
-        return _group(qs, "age_group")
-
-    cur, prev = _with_previous(flt, compute, compare)
+    column = "person__sex" if key == "sex" else "age_group"
+    cur, prev = grouped(CasePerson.objects.filter(role=CasePerson.Role.VICTIM), column, flt, prefix="case__",
+                        outer="case_id", compare=compare)
     titles = {"sex": _("Korban menurut jenis kelamin"), "age_group": _("Korban menurut kelompok umur")}
     return _breakdown(key, str(titles[key]), "korban", key, cur, prev)
 
 
 def by_channel(flt: StatsFilter, *, compare: bool = False) -> Breakdown:
-    cur, prev = _with_previous(flt, lambda f: _group(cases_in(f), "channel"), compare)
+    cur, prev = grouped(Case.objects.all(), "channel", flt, prefix="", outer="pk", compare=compare)
     return _breakdown("channel", str(_("Kasus menurut saluran pengaduan pertama")), "kasus", "channel", cur, prev)
 
 
@@ -383,10 +421,7 @@ def by_area(flt: StatsFilter, level: str = "kecamatan", *, compare: bool = False
 
     home = flt.area or settings.HOME_REGION_CODE
 
-    def compute(f: StatsFilter) -> dict[str, int]:
-        return _group(cases_in(f), "kelurahan_id")
-
-    cur, prev = _with_previous(flt, compute, compare)
+    cur, prev = grouped(Case.objects.all(), "kelurahan_id", flt, prefix="", outer="pk", compare=compare)
     want_level = Region.Level.DISTRICT if level == "kecamatan" else Region.Level.VILLAGE
     regions = list(
         Region.objects.filter(_area_q("code", home), level=want_level).only("code", "name", "population", "parent")
@@ -443,7 +478,7 @@ def crosstab(flt: StatsFilter, rows: str, cols: str) -> dict[tuple[str, str], in
     if (rows, cols) == ("kecamatan", "violence_form"):
         through = Incident.violence_forms.through
         qs = (
-            through.objects.filter(incident__case__in=cases_in(flt))
+            through.objects.filter(range_q(flt, "incident__case__"), scope_q(flt, "incident__case__", "incident__case_id"))
             .values_list("incident__case__kelurahan__parent_id", "code__slug")
             .annotate(n=Count("incident__case_id", distinct=True))
         )
@@ -453,7 +488,7 @@ def crosstab(flt: StatsFilter, rows: str, cols: str) -> dict[tuple[str, str], in
         return out
     if (rows, cols) == ("age_group", "sex"):
         qs2 = (
-            CasePerson.objects.filter(case__in=cases_in(flt), role=CasePerson.Role.VICTIM)
+            victims_in(flt)
             .values_list("age_group", "person__sex")
             .annotate(n=Count("pk"))
         )
@@ -537,7 +572,7 @@ def summary(flt: StatsFilter, *, compare: bool = True, kelurahan: bool = True) -
     breakdowns["channel"] = by_channel(flt, compare=compare)
     breakdowns["report_channel"] = reports_by(flt, "channel")
     breakdowns["report_status"] = reports_by(flt, "status")
-    victims = CasePerson.objects.filter(case__in=cases_in(flt), role=CasePerson.Role.VICTIM)
+    victims = victims_in(flt)
     return Summary(
         flt=flt,
         cases=case_total(flt),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils import translation
 
 from salingsapa.stats import engine
 from salingsapa.stats.models import PublishedSnapshot
@@ -33,10 +38,44 @@ def can_export(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_supervisor)
 
 
+GENERATION_KEY = "stats:generation"
+
+
+def bump_generation(**_: Any) -> None:
+    """Called on every write to a counted model (signals in ``apps.py``): cached summaries go stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def _data_version() -> str:
+    from django.db.models import Count, Max
+
+    from salingsapa.cases.models import Case
+
+    # Bulk loads bypass signals; the count and the newest id catch those too.
+    agg = Case.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return f"{cache.get(GENERATION_KEY, 0)}:{agg['n']}:{agg['last']}"
+
+
 def dashboard_summary(user: Any, flt: engine.StatsFilter) -> engine.Summary:
-    """The whole-service figures for the lead agency's staff (aggregates only)."""
+    """The whole-service figures for the lead agency's staff (aggregates only), cached briefly.
+
+    The cache key holds the filter, the office and a data version, so any write through the ORM shows
+    at once; ``STATS_CACHE_SECONDS`` (default 300) bounds staleness after raw bulk changes.
+    """
     if not can_view_dashboard(user):
         raise PermissionError("not lead-agency staff")
-    from dataclasses import replace
-
-    return engine.summary(replace(flt, organisation_id=user.organisation_id))
+    scoped = replace(flt, organisation_id=user.organisation_id)
+    seconds = int(getattr(settings, "STATS_CACHE_SECONDS", 300))
+    if seconds <= 0:
+        return engine.summary(scoped)
+    raw = f"{scoped!r}|{_data_version()}|{translation.get_language()}"
+    key = "stats:summary:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    result = engine.summary(scoped)
+    cache.set(key, result, seconds)
+    return result

@@ -198,7 +198,7 @@ def test_dashboard_bad_filters_give_a_message_not_an_error(client, cases_2025, s
     assert r.status_code == 200
     html = r.content.decode()
     assert "Saringan tidak valid" in html and 'class="errorlist"' in html
-    assert "<script>" not in html.split("</form>")[0].split("<form")[1] or "&lt;script&gt;" in html
+    assert "<script" not in html
 
 
 def test_dashboard_cache_sees_every_change(client, cases_2025, supervisor, uptd):

@@ -154,3 +154,18 @@ def test_command_with_progress(data, supervisor, case_manager, tmp_path):
     with pytest.raises(CommandError):
         call_command("stats_export", "--kind", "research", "--from", "2025-13-01", "--to", "2025-10-31",
                      "--user", supervisor.username, stdout=io.StringIO())
+
+
+def test_undownloaded_exports_are_purged_after_a_day(data, supervisor):
+    import os
+    import time
+
+    result = exports.export_run(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    old = exports.stash(result)
+    past = time.time() - exports.STASH_MAX_AGE_SECONDS - 60
+    for suffix in (".bin", ".meta"):
+        os.utime(exports._export_dir() / f"{old}{suffix}", (past, past))
+    fresh = exports.stash(result)
+    assert exports.take(old) is None
+    assert exports.take(fresh) is not None
+    assert exports.take("../../etc/passwd") is None

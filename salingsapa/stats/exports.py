@@ -339,8 +339,22 @@ def _export_dir() -> Path:
     return path
 
 
+STASH_MAX_AGE_SECONDS = 24 * 3600
+
+
+def _purge_stale() -> None:
+    """Exports never downloaded are deleted after a day."""
+    import time
+
+    cutoff = time.time() - STASH_MAX_AGE_SECONDS
+    for path in _export_dir().glob("*"):
+        if path.suffix in (".bin", ".meta") and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def stash(result: ExportResult) -> str:
     """Keep a finished export until its one download; returns an unguessable token."""
+    _purge_stale()
     token = secrets.token_urlsafe(24)
     (_export_dir() / f"{token}.bin").write_bytes(result.content)
     (_export_dir() / f"{token}.meta").write_text(f"{result.filename}\n{result.content_type}\n{timezone.now().isoformat()}")

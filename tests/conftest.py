@@ -20,6 +20,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache: every test starts with a fresh budget."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):

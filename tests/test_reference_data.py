@@ -62,3 +62,9 @@ def test_command_loads_another_kab_kota_and_is_idempotent():
 def test_unknown_region_code_is_a_clear_error():
     with pytest.raises(CommandError, match="tidak dikenal"):
         call_command("load_reference", region=["99.99"], verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_data_is_there_in_transactional_tests_too():
+    assert Region.objects.filter(parent_id="36.73", level=3).count() == 6
+    assert Code.objects.filter(list="violence_form").count() == 7

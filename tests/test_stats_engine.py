@@ -191,3 +191,16 @@ def test_default_seed_gives_60_vs_64():
     s = engine.summary(JAN_OCT_2025)
     assert s.cases_previous == engine.case_total(StatsFilter.for_year(2024, through_month=10))
     assert max(s.breakdowns["violence_form"].rows, key=lambda r: r.value).key == "seksual"
+
+
+def test_highlights_answer_the_leaders_questions(world):
+    from salingsapa.stats.narrative import highlights
+
+    lines = highlights(engine.summary(JAN_OCT_2025))
+    assert lines[0] == "6 kasus pada Jan–Okt 2025, naik 200% dari 2 kasus pada Jan–Okt 2024."
+    assert "bentuk terbanyak kekerasan seksual (4 kasus)" in lines[1] and "kecamatan terbanyak Serang (4)" in lines[1]
+    assert lines[2].startswith("Korban: 7 korban, 6 di antaranya anak; kelompok umur terbanyak 13-17 tahun (4)")
+    assert "kenal lewat media sosial / internet (4), terutama Instagram (4)" in lines[3]
+    assert "faktor pendorong terbanyak ekonomi (2)" in lines[3]
+    empty = highlights(engine.summary(StatsFilter.for_year(2019)))
+    assert empty == ["0 kasus pada 2019 (tidak ada kasus pada 2018)."]

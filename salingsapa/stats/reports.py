@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from salingsapa.stats import charts, engine
 from salingsapa.stats.engine import MONTHS_ID_LONG, StatsFilter
+from salingsapa.stats.narrative import highlights
 
 REPORT_BREAKDOWNS = [
     "violence_form", "tpks_form", "sex", "age_group", "kecamatan", "place", "relationship", "met_via",
@@ -85,6 +86,7 @@ def report_context(kind: str, flt: StatsFilter, *, organisation_id: int | None =
         sections.append({"b": b, "rows": rows, "chart": chart, "compare": bool(rows) and rows[0].previous is not None,
                          "rate": key == "kecamatan"})
     ctx["sections"] = sections
+    ctx["highlights"] = highlights(s)
     top = max(s.breakdowns["violence_form"].rows, key=lambda r: r.value, default=None)
     ctx["top_form"] = top if top and top.value else None
     return ctx

@@ -20,6 +20,7 @@ from salingsapa.stats import charts, selectors, services
 from salingsapa.stats.engine import StatsFilter, month_end
 from salingsapa.stats.forms import FilterForm, ReportForm, SnapshotForm, default_period
 from salingsapa.stats.models import PublishedSnapshot
+from salingsapa.stats.narrative import highlights
 from salingsapa.stats.publication import present
 
 # --- public ------------------------------------------------------------------------------------
@@ -132,6 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                          "has_rate": key in ("kecamatan", "kelurahan"), "compare": bool(b.rows) and b.rows[0].previous is not None})
     return render(request, "stats/dashboard.html", {
         "form": form, "form_ok": form_ok, "flt": flt, "s": summary, "sections": sections,
+        "highlights": highlights(summary),
         "previous_label": flt.previous_year().label(), "can_export": selectors.can_export(request.user),
         "report_form": ReportForm(initial={"period": f"{flt.end.year}-{flt.end.month:02d}"}),
     })

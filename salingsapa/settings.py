@@ -250,3 +250,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SALINGSAPA_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- public reporting, JSON API, notifications (issue 3) --------------------------------------
+INSTALLED_APPS += ["salingsapa.public", "salingsapa.api", "salingsapa.notify"]
+NOTIFY_TRANSPORT = env_str("SALINGSAPA_NOTIFY_TRANSPORT", "console") or "console"
+if NOTIFY_TRANSPORT not in {"console", "file", "none"}:
+    raise ConfigError(f"SALINGSAPA_NOTIFY_TRANSPORT: expected console, file or none, got {NOTIFY_TRANSPORT!r}")
+NOTIFY_FILE = env_str("SALINGSAPA_NOTIFY_FILE") or str(DATA_DIR / "notifications.jsonl")
+# Where the quick-exit button and Esc Esc send a person: a neutral site (only navigated to).
+QUICK_EXIT_URL = env_str("SALINGSAPA_QUICK_EXIT_URL", "https://www.bmkg.go.id/") or "https://www.bmkg.go.id/"
+if not QUICK_EXIT_URL.startswith("https://"):
+    raise ConfigError("SALINGSAPA_QUICK_EXIT_URL: must be an https:// address")
+# Rate limits (attempts per window, per keyed hash of the client IP).
+REPORT_RATE_LIMIT = env_int("SALINGSAPA_REPORT_RATE_LIMIT", 10, minimum=1)  # reports per hour
+REPORT_RATE_WINDOW = 3600
+CODENAME_RATE_LIMIT = env_int("SALINGSAPA_CODENAME_RATE_LIMIT", 5, minimum=1)  # wrong codenames per 15 min
+CODENAME_RATE_WINDOW = 900
+FOLLOWUP_RATE_LIMIT = env_int("SALINGSAPA_FOLLOWUP_RATE_LIMIT", 30, minimum=1)  # messages/files per hour
+EVIDENCE_MAX_FILES = 5  # per upload step
+CSRF_FAILURE_VIEW = "salingsapa.public.views.csrf_failure"  # plain words on public pages; Django's page elsewhere

@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("salingsapa.stats.urls")),  # /statistik/, /staf/statistik/, /api/v1/stats/public
-    path("", core_views.home, name="home"),
+    path("api/v1/", include("salingsapa.api.urls")),
+    path("", include("salingsapa.public.urls")),
 ]

@@ -55,3 +55,23 @@ def _audit_guard(request):
     dbguard.install(connection)
     yield
     dbguard.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """A transactional test's teardown flushes every table, including the reference data that the
+    migrations loaded (code lists, Kota Serang's regions). Put it back before the next one needs it."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from salingsapa.core.codelists import load_code_lists
+    from salingsapa.core.models import Code, Region
+    from salingsapa.core.regions import load_region_tree
+
+    if not Code.objects.exists():
+        load_code_lists(Code)
+    if not Region.objects.filter(code__startswith="36.73.").exists():
+        load_region_tree(Region, "36.73")
+        Region.objects.filter(code="36.73").update(population=759929)
+    yield

@@ -72,3 +72,10 @@ def access_person(user: Any, person_id: Any, *, purpose: str = "view") -> Any:
     Person = apps.get_model("cases", "Person")
     visible = Person.objects.filter(case_links__case__in=cases_for(user)).distinct()
     return _access(user, visible, Person, person_id, object_type="person", purpose=purpose)
+
+
+def access_evidence(user: Any, evidence_id: Any, *, purpose: str = "view") -> Any:
+    """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes): lead-agency staff only."""
+    Evidence = apps.get_model("intake", "Evidence")
+    visible = Evidence.objects.filter(report__in=reports_for(user))
+    return _access(user, visible, Evidence, evidence_id, object_type="evidence", purpose=purpose)

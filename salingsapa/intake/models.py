@@ -71,7 +71,9 @@ class Report(models.Model):
     consent_share = models.BooleanField(_("setuju dibagikan ke mitra layanan"), default=False)
 
     codename_hash = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)  # keyed hash of the key
+    # Keyed hash of the validated submission: a reused idempotency key with other content is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -101,6 +103,9 @@ class ReportIdentifier(models.Model):
         verbose_name = _("identitas pelaku dalam pengaduan")
         verbose_name_plural = _("identitas pelaku dalam pengaduan")
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"  # never the value itself
+
 
 class Evidence(models.Model):
     """An evidence file, sealed on disk; only the storage name is kept here."""
@@ -116,6 +121,9 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("bukti")
         verbose_name_plural = _("bukti")
+
+    def __str__(self) -> str:
+        return f"{self.content_type} #{self.pk}"
 
 
 class ReportMessage(models.Model):
@@ -136,3 +144,20 @@ class ReportMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender} #{self.pk}"
+
+
+class PendingUpload(models.Model):
+    """A sealed evidence file uploaded into an unfinished web report (a draft in someone's session).
+
+    The row goes when the file is attached to a report or removed from the draft; rows left by
+    abandoned drafts are purged with their files by ``salingsapa evidence-cleanup``.
+    """
+
+    storage_name = models.CharField(max_length=80, unique=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"pending #{self.pk}"

@@ -1,0 +1,57 @@
+"""Rate limits without tracking: counters in the Django cache, keyed by a keyed hash of the IP.
+
+The IP address itself is never stored or logged; ``core.crypto.keyed_hash`` makes a different,
+non-reversible token per purpose. Windows are fixed (simple, cheap, good enough against floods).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from salingsapa.core import crypto
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address; behind our own proxy, the last hop it appended to X-Forwarded-For."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+def _key(purpose: str, subject: str, window: int) -> str:
+    bucket = int(time.time()) // max(window, 1)
+    return f"rl:{purpose}:{crypto.keyed_hash(subject, purpose=f'ratelimit:{purpose}')}:{bucket}"
+
+
+def hit(subject: str, *, purpose: str, limit: int, window: int) -> bool:
+    """Count one attempt; True when the subject is now over ``limit`` attempts in the window."""
+    key = _key(purpose, subject, window)
+    if cache.add(key, 1, timeout=window + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window + 1)
+            count = 1
+    return count > limit
+
+
+def blocked(subject: str, *, purpose: str, limit: int, window: int) -> bool:
+    """True when the subject already used up its attempts (does not count one)."""
+    return int(cache.get(_key(purpose, subject, window), 0) or 0) >= limit
+
+
+def request_hit(request: HttpRequest, *, purpose: str, limit: int, window: int) -> bool:
+    return hit(client_ip(request), purpose=purpose, limit=limit, window=window)
+
+
+def request_blocked(request: HttpRequest, *, purpose: str, limit: int, window: int) -> bool:
+    return blocked(client_ip(request), purpose=purpose, limit=limit, window=window)

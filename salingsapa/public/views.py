@@ -1,0 +1,502 @@
+"""Everything an anonymous person sees. Kept apart from staff views: own templates, own helpers.
+
+Every page is sent with ``Cache-Control: no-store`` (a shared phone must not keep report data
+in its cache) and carries the quick-exit control.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from salingsapa.core import codelists
+from salingsapa.core.models import Region
+from salingsapa.intake import ratelimit
+from salingsapa.intake.evidence import EvidenceRejected, evidence_prepare
+from salingsapa.intake.models import Channel, Report
+from salingsapa.intake.selectors import report_for_codename, report_public_status, report_thread
+from salingsapa.intake.services import (
+    IdempotencyConflict,
+    ReportInvalid,
+    evidence_pending_add,
+    evidence_pending_remove,
+    report_create,
+    report_evidence_add,
+    report_message_add,
+    report_validate,
+)
+from salingsapa.public import draft as drafts
+from salingsapa.public.forms import (
+    IDENTIFIER_KINDS,
+    REPORTER_PLAIN,
+    STEP_FORMS,
+    STEP_SLUGS,
+    VIOLENCE_PLAIN,
+    FollowupLoginForm,
+    FollowupMessageForm,
+    step_for_error,
+)
+
+NO_STORE = "no-store, max-age=0"
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HttpResponse:
+    """Render a public page: common context, no caching anywhere."""
+    ctx = {
+        "quick_exit_url": settings.QUICK_EXIT_URL,
+        "current_path": request.path,
+    }
+    ctx.update(context or {})
+    response = render(request, template, ctx, status=status)
+    no_store(response)
+    return response
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    # "no-referrer" would make Chromium send "Origin: null" with our own form posts, which
+    # Django's CSRF check refuses; "same-origin" still sends nothing to other sites.
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = NO_STORE
+    response["Pragma"] = "no-cache"
+    response["Expires"] = "0"
+    return response
+
+
+def _redirect(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url, status=303)
+    return no_store(response)
+
+
+def _step_url(slug: str) -> str:
+    if slug == "bukti":
+        return reverse("public_report_evidence")
+    return reverse("public_report_step", args=[slug])
+
+
+def _danger(draft: dict[str, Any]) -> bool:
+    return draft.get("steps", {}).get("bahaya", {}).get("in_danger_now") == "yes"
+
+
+def _progress(slug: str) -> dict[str, int]:
+    return {"number": STEP_SLUGS.index(slug) + 1, "total": len(STEP_SLUGS) + 1}
+
+
+def _too_many(request: HttpRequest, message: str, window: int) -> HttpResponse:
+    response = page(request, "public/message.html", {"title": _("Terlalu banyak percobaan"), "message": message},
+                    status=429)
+    response["Retry-After"] = str(window)
+    return response
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def home(request: HttpRequest) -> HttpResponse:
+    return page(request, "public/home.html")
+
+
+@require_http_methods(["GET", "HEAD"])
+def report_start(request: HttpRequest) -> HttpResponse:
+    return page(request, "public/start.html", {"has_draft": drafts.draft_exists(request),
+                                               "first_step": _step_url(STEP_SLUGS[0])})
+
+
+@require_http_methods(["GET", "HEAD"])
+def report_emergency(request: HttpRequest) -> HttpResponse:
+    return page(request, "public/emergency.html", {"next_url": _step_url("kejadian")})
+
+
+@require_http_methods(["GET", "POST"])
+def report_step(request: HttpRequest, step: str) -> HttpResponse:
+    if step not in STEP_FORMS:
+        raise Http404
+    if step == "bukti":
+        return _redirect(reverse("public_report_evidence"))
+    draft = drafts.draft_get(request)
+    form_class = STEP_FORMS[step]
+    back_to_summary = request.GET.get("ubah") == "1" or request.POST.get("ubah") == "1"
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            if form.cleaned_data.get("website"):
+                return _honeypot(request)
+            draft["steps"][step] = form.draft_data()
+            drafts.draft_save(request, draft)
+            if step == "bahaya" and form.cleaned_data["in_danger_now"] == "yes":
+                return _redirect(reverse("public_report_emergency"))
+            if back_to_summary:
+                return _redirect(reverse("public_report_summary"))
+            return _redirect(_next_url(step))
+        status = 400
+    else:
+        form = form_class(initial=draft["steps"].get(step) or None)
+        status = 200
+    return page(request, "public/step.html", _step_context(step, form, draft, back_to_summary), status=status)
+
+
+def _next_url(step: str) -> str:
+    index = STEP_SLUGS.index(step)
+    if index + 1 < len(STEP_SLUGS):
+        return _step_url(STEP_SLUGS[index + 1])
+    return reverse("public_report_summary")
+
+
+def _step_context(step: str, form: Any, draft: dict[str, Any], back_to_summary: bool) -> dict[str, Any]:
+    index = STEP_SLUGS.index(step)
+    return {
+        "step": step,
+        "form": form,
+        "progress": _progress(step),
+        "previous_url": _step_url(STEP_SLUGS[index - 1]) if index else reverse("public_report_start"),
+        "danger": _danger(draft),
+        "ubah": back_to_summary,
+    }
+
+
+def _honeypot(request: HttpRequest) -> HttpResponse:
+    return page(request, "public/message.html", {
+        "title": _("Pengiriman tidak dapat diproses"),
+        "message": _("Kolom tersembunyi terisi. Jika Anda manusia, kembali dan kosongkan kolom itu."),
+    }, status=400)
+
+
+class EvidenceUploadHandler(MemoryFileUploadHandler):
+    """Keep uploads in memory (they are sealed before touching the disk), up to the request cap."""
+
+    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None) -> None:  # noqa: N803
+        self.activated = content_length <= _upload_cap()
+
+
+def _upload_cap() -> int:
+    return settings.EVIDENCE_MAX_BYTES * settings.EVIDENCE_MAX_FILES + 1024 * 1024
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _oversize_page(request: HttpRequest) -> HttpResponse:
+    return page(request, "public/message.html", {
+        "title": _("Berkas terlalu besar"),
+        "message": _("Ukuran maksimal 10 MB per berkas. Kembali dan pilih berkas yang lebih kecil."),
+    }, status=413)
+
+
+@csrf_exempt
+def report_evidence_step(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if _content_length(request) > _upload_cap():
+            return _oversize_page(request)
+        request.upload_handlers = [EvidenceUploadHandler(request)]
+    return csrf_protect(_report_evidence_step)(request)
+
+
+def _report_evidence_step(request: HttpRequest) -> HttpResponse:
+    draft = drafts.draft_get(request)
+    form = STEP_FORMS["bukti"]()
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        remove = request.POST.get("hapus")
+        if remove is not None:
+            kept = []
+            for item in draft.get("evidence", []):
+                if item["storage_name"] == remove:
+                    evidence_pending_remove(storage_name=item["storage_name"])
+                else:
+                    kept.append(item)
+            draft["evidence"] = kept
+            drafts.draft_save(request, draft)
+            return _redirect(_step_url("bukti"))
+        uploads = request.FILES.getlist("files")
+        room = settings.EVIDENCE_MAX_FILES - len(draft.get("evidence", []))
+        if len(uploads) > room:
+            errors.append(_("Paling banyak %(n)d berkas.") % {"n": settings.EVIDENCE_MAX_FILES})
+            status = 400
+        else:
+            for upload in uploads:
+                try:
+                    if upload.size and upload.size > settings.EVIDENCE_MAX_BYTES:
+                        raise EvidenceRejected(_("Berkas terlalu besar. Ukuran maksimal %(mb)d MB.")
+                                               % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}, status=413)
+                    stored = evidence_prepare(data=upload.read(), filename=upload.name or "")
+                except EvidenceRejected as exc:
+                    errors.append(f"{upload.name}: {exc.message}")
+                    status = max(status, exc.status)
+                    continue
+                evidence_pending_add(evidence=stored)
+                draft.setdefault("evidence", []).append(stored.as_dict())
+            drafts.draft_save(request, draft)
+        if not errors and request.POST.get("lanjut") == "1":
+            return _redirect(reverse("public_report_summary"))
+        if not errors:
+            return _redirect(_step_url("bukti"))
+    context = _step_context("bukti", form, draft, False)
+    context.update({"evidence": draft.get("evidence", []), "file_errors": errors,
+                    "max_files": settings.EVIDENCE_MAX_FILES})
+    return page(request, "public/evidence.html", context, status=status)
+
+
+def _label(list_name: str, slug: str) -> str:
+    return codelists.label(list_name, slug, get_language() or "id") if slug else ""
+
+
+def _summary_sections(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    data = drafts.draft_to_input(draft)
+    kelurahan = Region.objects.filter(code=data.kelurahan_code).select_related("parent").first()
+    none = _("(tidak diisi)")
+    yes, no = _("Ya"), _("Tidak")
+    child = {True: yes, False: no, None: _("Tidak tahu")}[data.victim_is_child]
+    kinds = dict(IDENTIFIER_KINDS)
+    return [
+        {"step": "pelapor", "title": _("Pelapor"), "rows": [
+            (_("Melapor sebagai"), str(REPORTER_PLAIN.get(data.reporter_role, none)))]},
+        {"step": "bahaya", "title": _("Bahaya saat ini"), "rows": [
+            (_("Ada yang dalam bahaya sekarang"), none if data.in_danger_now is None else (yes if data.in_danger_now else no))]},
+        {"step": "kejadian", "title": _("Kejadian"), "rows": [
+            (_("Cerita"), data.narrative or none),
+            (_("Bentuk kekerasan"), ", ".join(str(VIOLENCE_PLAIN.get(f, f)) for f in data.violence_forms) or none)]},
+        {"step": "korban", "title": _("Korban"), "rows": [
+            (_("Jenis kelamin"), _label("sex", data.victim_sex) or none),
+            (_("Umur"), _label("age_group", data.victim_age_group) or none),
+            (_("Anak (di bawah 18 tahun)"), child)]},
+        {"step": "lokasi", "title": _("Tempat"), "rows": [
+            (_("Kelurahan"), f"{kelurahan.name}, {_('Kecamatan')} {kelurahan.parent.name}" if kelurahan and kelurahan.parent else none),
+            (_("Jenis tempat"), _label("place", data.place) or none)]},
+        {"step": "waktu", "title": _("Waktu"), "rows": [
+            (_("Tanggal kejadian"), data.incident_date.strftime("%d-%m-%Y") if data.incident_date else none)]},
+        {"step": "pelaku", "title": _("Pelaku"), "rows": [
+            (_("Hubungan dengan korban"), _label("relationship", data.relationship) or none),
+            (_("Cara kenal"), _label("met_via", data.met_via) or none),
+            (_("Aplikasi"), _label("platform", data.met_via_platform) or none),
+            *[(str(kinds.get(i.kind, i.kind)), i.value) for i in data.perpetrator_identifiers]]},
+        {"step": "kontak", "title": _("Kontak"), "rows": [
+            (_("Nama"), data.contact_name or none),
+            (_("Telepon"), data.contact_phone or none),
+            (_("Cara aman menghubungi"), _label("preferred_channel", data.preferred_channel) or none),
+            (_("Waktu aman"), data.safe_time or none),
+            (_("Setuju dihubungi"), yes if data.consent_contact else no),
+            (_("Setuju dibagikan ke mitra layanan"), yes if data.consent_share else no)]},
+        {"step": "bukti", "title": _("Bukti"), "rows": [
+            (_("Berkas"), ", ".join(e.get("original_name") or _("berkas") for e in draft.get("evidence", [])) or none)]},
+    ]
+
+
+def _error_list(errors: dict[str, list[str]]) -> list[dict[str, str]]:
+    return [{"step": step_for_error(path), "message": str(message),
+             "url": _step_url(step_for_error(path)) + "?ubah=1"}
+            for path, messages in errors.items() for message in messages]
+
+
+@require_http_methods(["GET", "POST"])
+def report_summary(request: HttpRequest) -> HttpResponse:
+    draft = drafts.draft_get(request)
+    if request.method == "POST":
+        return _report_submit(request, draft)
+    if not draft["steps"]:
+        return _redirect(reverse("public_report_start"))
+    _clean, errors = report_validate(drafts.draft_to_input(draft))
+    return page(request, "public/summary.html", {
+        "sections": _summary_sections(draft), "errors": _error_list(errors), "token": draft["token"],
+        "danger": _danger(draft), "progress": {"number": len(STEP_SLUGS) + 1, "total": len(STEP_SLUGS) + 1},
+    })
+
+
+def _report_submit(request: HttpRequest, draft: dict[str, Any]) -> HttpResponse:
+    token = request.POST.get("token", "")
+    receipt = drafts.receipt_get(request)
+    if receipt and token and receipt.get("token") == token:  # a double click after success
+        return _redirect(reverse("public_report_done"))
+    if request.POST.get("website"):
+        return _honeypot(request)
+    if not draft["steps"] or token != draft["token"]:
+        return _redirect(reverse("public_report_summary"))
+    if ratelimit.request_hit(request, purpose="web-report", limit=settings.REPORT_RATE_LIMIT,
+                             window=settings.REPORT_RATE_WINDOW):
+        return _too_many(request, _("Terlalu banyak laporan dari jaringan ini. Coba lagi nanti, "
+                                    "atau hubungi SAPA 129."), settings.REPORT_RATE_WINDOW)
+    try:
+        created = report_create(data=drafts.draft_to_input(draft), channel=Channel.WEB,
+                                idempotency_key=draft["token"], evidence=drafts.draft_evidence(draft))
+    except (ReportInvalid, IdempotencyConflict) as exc:
+        errors = exc.errors if isinstance(exc, ReportInvalid) else {"reporter_role": [_("Laporan berubah. Periksa lagi.")]}
+        return page(request, "public/summary.html", {
+            "sections": _summary_sections(draft), "errors": _error_list(errors), "token": draft["token"],
+            "danger": _danger(draft), "progress": {"number": len(STEP_SLUGS) + 1, "total": len(STEP_SLUGS) + 1},
+        }, status=400)
+    drafts.receipt_save(request, reference=created.reference, codename=created.codename, token=draft["token"],
+                        emergency=created.report.is_emergency)
+    drafts.draft_clear(request)
+    return _redirect(reverse("public_report_done"))
+
+
+@require_http_methods(["GET", "HEAD"])
+def report_done(request: HttpRequest) -> HttpResponse:
+    receipt = drafts.receipt_get(request)
+    if receipt is None:
+        return _redirect(reverse("public_report_start"))
+    return page(request, "public/done.html", {"receipt": receipt})
+
+
+# --- follow-up by codename ------------------------------------------------------------------
+
+
+def _followup_report(request: HttpRequest) -> Report | None:
+    pk = drafts.followup_report_pk(request)
+    if pk is None:
+        return None
+    return Report.objects.filter(pk=pk).first()
+
+
+@require_http_methods(["GET", "POST"])
+def followup(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        report = _followup_report(request)
+        if report is not None:
+            return _thread_page(request, report)
+        return page(request, "public/followup_login.html", {"form": FollowupLoginForm()})
+    form = FollowupLoginForm(request.POST)
+    limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
+    if ratelimit.request_blocked(request, purpose="codename", limit=limit, window=window):
+        return _too_many(request, _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."), window)
+    if not form.is_valid():
+        return page(request, "public/followup_login.html", {"form": form}, status=400)
+    reference = form.cleaned_data["reference"]
+    if ratelimit.blocked(reference.upper(), purpose="codename-ref", limit=limit * 2, window=window):
+        return _too_many(request, _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."), window)
+    report = report_for_codename(reference=reference, codename=form.cleaned_data["codename"])
+    if report is None:
+        ratelimit.request_hit(request, purpose="codename", limit=limit, window=window)
+        ratelimit.hit(reference.upper(), purpose="codename-ref", limit=limit * 2, window=window)
+        form.add_error(None, _("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
+        return page(request, "public/followup_login.html", {"form": form}, status=400)
+    drafts.followup_login(request, report.pk)
+    return _redirect(reverse("public_followup"))
+
+
+def _thread_page(request: HttpRequest, report: Report, *, form: Any = None, file_errors: list[str] | None = None,
+                 status: int = 200) -> HttpResponse:
+    return page(request, "public/followup_thread.html", {
+        "report": report,
+        "status_text": report_public_status(report),
+        "thread": report_thread(report),
+        "form": form or FollowupMessageForm(),
+        "file_errors": file_errors or [],
+        "evidence_count": report.evidence.count(),
+    }, status=status)
+
+
+@require_http_methods(["POST"])
+def followup_message(request: HttpRequest) -> HttpResponse:
+    report = _followup_report(request)
+    if report is None:
+        return _redirect(reverse("public_followup"))
+    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
+        return _too_many(request, _("Terlalu banyak pesan. Coba lagi nanti."), 3600)
+    form = FollowupMessageForm(request.POST)
+    if not form.is_valid():
+        return _thread_page(request, report, form=form, status=400)
+    try:
+        report_message_add(report=report, sender="reporter", body=form.cleaned_data["body"])
+    except ReportInvalid as exc:
+        for message in exc.errors.get("body", []):
+            form.add_error("body", message)
+        return _thread_page(request, report, form=form, status=400)
+    return _redirect(reverse("public_followup") + "#pesan-terakhir")
+
+
+@csrf_exempt
+def followup_files(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _redirect(reverse("public_followup"))
+    if _content_length(request) > _upload_cap():
+        return _oversize_page(request)
+    request.upload_handlers = [EvidenceUploadHandler(request)]
+    return csrf_protect(_followup_files)(request)
+
+
+def _followup_files(request: HttpRequest) -> HttpResponse:
+    report = _followup_report(request)
+    if report is None:
+        return _redirect(reverse("public_followup"))
+    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
+        return _too_many(request, _("Terlalu banyak kiriman. Coba lagi nanti."), 3600)
+    uploads = request.FILES.getlist("files")[: settings.EVIDENCE_MAX_FILES]
+    errors: list[str] = []
+    status = 200
+    if not uploads:
+        errors.append(_("Pilih berkas yang akan dikirim."))
+        status = 400
+    for upload in uploads:
+        try:
+            if upload.size and upload.size > settings.EVIDENCE_MAX_BYTES:
+                raise EvidenceRejected(_("Berkas terlalu besar. Ukuran maksimal %(mb)d MB.")
+                                       % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}, status=413)
+            stored = evidence_prepare(data=upload.read(), filename=upload.name or "")
+        except EvidenceRejected as exc:
+            errors.append(f"{upload.name}: {exc.message}")
+            status = max(status, exc.status)
+            continue
+        report_evidence_add(report=report, evidence=stored)
+    if errors:
+        return _thread_page(request, report, file_errors=errors, status=status)
+    return _redirect(reverse("public_followup"))
+
+
+@require_http_methods(["POST"])
+def followup_logout(request: HttpRequest) -> HttpResponse:
+    drafts.followup_logout(request)
+    return _redirect(reverse("home"))
+
+
+# --- leaving ----------------------------------------------------------------------------------
+
+
+@csrf_exempt  # only destroys this browser's own session; SameSite=Strict keeps other sites out
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest) -> HttpResponse:
+    """Quick exit: forget the session and tell the browser to clear everything of this site."""
+    request.session.flush()
+    if request.GET.get("beacon") == "1":
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    no_store(response)
+    return response
+
+
+def redirect_home(request: HttpRequest) -> HttpResponse:
+    return redirect("home")
+
+
+PUBLIC_PREFIXES = ("/lapor/", "/keluar/", "/i18n/")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from an expired page (e.g. after Quick exit cleared the cookies): a plain message.
+
+    Staff and admin pages keep Django's own CSRF failure page.
+    """
+    if request.path != "/" and not request.path.startswith(PUBLIC_PREFIXES):
+        from django.views.csrf import csrf_failure as default_failure
+
+        return default_failure(request, reason)
+    return page(request, "public/message.html", {
+        "title": _("Halaman sudah kedaluwarsa"),
+        "message": _("Halaman ini dibuka terlalu lama atau data situs sudah dihapus. Kembali, muat ulang halaman, "
+                     "lalu kirim lagi. Jawaban yang sudah tersimpan tidak hilang."),
+    }, status=403)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -125,7 +126,9 @@ def test_public_page_and_api_are_suppressed_identically(client, cases_2025, supe
     assert "stats/staff_base.html" not in [t.name for t in page.templates]
     assert "Siti Rahasia" not in html and "SRG-2025" not in html and "Siti Rahasia" not in api.content.decode()
     assert '<html lang="id">' in html and "<main" in html and "<caption>" in html and 'scope="col"' in html
-    assert "<script" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == [] and "style=" not in html  # CSP: no inline code
+    assert "Keluar cepat" in html  # inside the public site's frame, with its quick exit
+    assert "no-store" in page["Cache-Control"]
 
 
 def test_kelurahan_table_has_totals_only(cases_2025, supervisor):

@@ -45,8 +45,10 @@ def public_payload(snapshot: PublishedSnapshot) -> dict[str, Any]:
 
 
 @require_GET
-@cache_control(public=True, max_age=300)
 def public_stats(request: HttpRequest) -> HttpResponse:
+    """The public statistics page, inside the public site's frame (quick exit, no caching)."""
+    from salingsapa.public.views import page
+
     snapshot = _public_snapshot(request)
     data = snapshot.data if snapshot else None
     chart = None
@@ -54,7 +56,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         forms = next((t for t in data["tables"] if t["key"] == "violence_form" and not t["withheld"]), None)
         if forms:
             chart = charts.bar_chart(forms["title"], [(r["label"], v) for r, v in zip(forms["rows"], forms["values"], strict=True)])
-    return render(request, "stats/public.html", {
+    return page(request, "stats/public.html", {
         "snapshot": snapshot, "data": data, "chart": chart, "tables": present(data) if data else [],
         "others": (selectors.public_snapshots().exclude(pk=snapshot.pk) if snapshot else selectors.public_snapshots())[:24],
     })

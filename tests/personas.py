@@ -21,7 +21,13 @@ def uptd(db) -> Organisation:
 
 @pytest.fixture
 def other_uptd(db) -> Organisation:
-    return Organisation.objects.create(name="UPTD PPA Kabupaten Lain", short_name="UPTD Lain", kind=Organisation.Kind.UPTD_PPA)
+    """The UPTD PPA of a neighbouring kabupaten (Kabupaten Serang, 36.04) on the same installation."""
+    from salingsapa.core.models import Region
+
+    region, _ = Region.objects.get_or_create(code="36.04", defaults={"name": "Kabupaten Serang", "level": 2, "kind": "kabupaten"})
+    return Organisation.objects.create(
+        name="UPTD PPA Kabupaten Lain", short_name="UPTD Lain", kind=Organisation.Kind.UPTD_PPA, region=region
+    )
 
 
 @pytest.fixture

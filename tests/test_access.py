@@ -67,3 +67,23 @@ def test_reports_only_for_lead_agency(intake_officer, partner_psychologist, repo
     assert access_report(intake_officer, report.pk) == report
     with pytest.raises(Http404):
         access_report(partner_psychologist, report.pk)
+
+
+def test_reports_are_scoped_to_the_agency_area(intake_officer, outsider, report):
+    from salingsapa.core.access import reports_for
+    from salingsapa.core.models import Region
+
+    report.kelurahan = Region.objects.get(code="36.73.01.1001")
+    report.save()
+    assert list(reports_for(intake_officer)) == [report]
+    assert not reports_for(outsider).exists()
+    with pytest.raises(Http404):
+        access_report(outsider, report.pk)
+    assert AuditEvent.objects.filter(action="denied", object_type="report", actor=outsider).exists()
+
+
+def test_reports_without_kelurahan_go_to_the_home_region_agency(intake_officer, outsider, report):
+    from salingsapa.core.access import reports_for
+
+    assert reports_for(intake_officer).filter(pk=report.pk).exists()
+    assert not reports_for(outsider).filter(pk=report.pk).exists()

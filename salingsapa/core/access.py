@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.conf import settings
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from salingsapa.core.audit import audit_log
@@ -33,11 +34,21 @@ def cases_for(user: Any) -> QuerySet[Any]:
     return Case.objects.none()
 
 
+def _org_region_code(user: Any) -> str:
+    """The region a lead agency answers for: its organisation's region, else the home region."""
+    return user.organisation.region_id or settings.HOME_REGION_CODE
+
+
 def reports_for(user: Any) -> QuerySet[Any]:
+    """Reports from the lead agency's own area; reports with no kelurahan go to the home region's agency."""
     Report = apps.get_model("intake", "Report")
-    if _lead_agency_org_id(user) is not None:
-        return Report.objects.all()
-    return Report.objects.none()
+    if _lead_agency_org_id(user) is None:
+        return Report.objects.none()
+    region = _org_region_code(user)
+    in_area = Q(kelurahan__code__startswith=region + ".")
+    if region == settings.HOME_REGION_CODE:
+        in_area |= Q(kelurahan__isnull=True)
+    return Report.objects.filter(in_area)
 
 
 def _access(

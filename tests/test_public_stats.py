@@ -225,3 +225,16 @@ def test_dashboard_cache_sees_every_change(client, cases_2025, supervisor, uptd)
 
     with override_settings(STATS_CACHE_SECONDS=0):
         assert client.get(reverse("stats:dashboard"), params).context["s"].cases == 15
+
+
+def test_dashboard_reports_are_scoped_like_reports_for(client, supervisor):
+    from salingsapa.core.models import Region
+    from tests.stats_fixtures import make_report
+
+    Region.objects.get_or_create(code="36.04.01.2001", defaults={"name": "Desa Lain", "level": 4})
+    make_report(wib(2025, 2, 1))  # Kota Serang
+    make_report(wib(2025, 2, 2), kelurahan=None)  # no kelurahan: the home region's agency
+    make_report(wib(2025, 2, 3), kelurahan="36.04.01.2001")  # Kabupaten Serang: another agency's area
+    client.force_login(supervisor)
+    r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31"})
+    assert r.context["s"].reports == 2

@@ -76,6 +76,7 @@ class StatsFilter:
     form: str = ""  # violence_form slug
     age_group: str = ""  # victim age group slug
     organisation_id: int | None = None  # restrict to one office's cases (None = all)
+    report_region: str = ""  # restrict reports to an office's area, like core.access.reports_for ("" = all)
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -192,6 +193,13 @@ def grouped(
 def reports_in(flt: StatsFilter) -> QuerySet[Report]:
     lo, hi = flt.bounds
     qs = Report.objects.filter(received_at__gte=lo, received_at__lt=hi)
+    if flt.report_region:
+        from django.conf import settings
+
+        in_area = Q(kelurahan__code__startswith=flt.report_region + ".")
+        if flt.report_region == settings.HOME_REGION_CODE:
+            in_area |= Q(kelurahan__isnull=True)
+        qs = qs.filter(in_area)
     if flt.area:
         qs = qs.filter(_area_q("kelurahan__code", flt.area))
     if flt.form:

@@ -38,6 +38,12 @@ def can_export(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_supervisor)
 
 
+def scope_for(user: Any, flt: engine.StatsFilter) -> engine.StatsFilter:
+    """The user's office: its cases, and reports from its area (as ``core.access.reports_for``)."""
+    region = user.organisation.region_id or settings.HOME_REGION_CODE
+    return replace(flt, organisation_id=user.organisation_id, report_region=region)
+
+
 GENERATION_KEY = "stats:generation"
 
 
@@ -67,7 +73,7 @@ def dashboard_summary(user: Any, flt: engine.StatsFilter) -> engine.Summary:
     """
     if not can_view_dashboard(user):
         raise PermissionError("not lead-agency staff")
-    scoped = replace(flt, organisation_id=user.organisation_id)
+    scoped = scope_for(user, flt)
     seconds = int(getattr(settings, "STATS_CACHE_SECONDS", 300))
     if seconds <= 0:
         return engine.summary(scoped)

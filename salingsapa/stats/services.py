@@ -23,7 +23,9 @@ def _require_lead_staff(user: Any) -> None:
 def snapshot_prepare(*, user: Any, start: dt.date, end: dt.date) -> PublishedSnapshot:
     """Compute and store the suppressed aggregates for a period; not public until approved."""
     _require_lead_staff(user)
-    flt = StatsFilter(start=start, end=end, organisation_id=user.organisation_id)
+    from salingsapa.stats.selectors import scope_for
+
+    flt = scope_for(user, StatsFilter(start=start, end=end))
     snapshot = PublishedSnapshot.objects.create(
         period_start=start, period_end=end, label=flt.label(), data=snapshot_data(flt),
         prepared_at=timezone.now(), prepared_by=user,

@@ -211,7 +211,8 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("stats:dashboard")
-    pdf = render_report_pdf(kind, flt, organisation_id=request.user.organisation_id)  # type: ignore[union-attr]
+    flt = selectors.scope_for(request.user, flt)
+    pdf = render_report_pdf(kind, flt, organisation_id=flt.organisation_id)
     audit_log(actor=request.user, action="export", object_type="stats.report",
               detail={"kind": kind, "period": request.GET.get("period", "")})
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "salingsapa.accounts",
     "salingsapa.intake",
     "salingsapa.cases",
+    "salingsapa.network",
+    "salingsapa.staff",
     "salingsapa.stats",
 ]
 
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "salingsapa.staff.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -271,3 +274,24 @@ CODENAME_RATE_WINDOW = 900
 FOLLOWUP_RATE_LIMIT = env_int("SALINGSAPA_FOLLOWUP_RATE_LIMIT", 30, minimum=1)  # messages/files per hour
 EVIDENCE_MAX_FILES = 5  # per upload step
 CSRF_FAILURE_VIEW = "salingsapa.public.views.csrf_failure"  # plain words on public pages; Django's page elsewhere
+
+# --- case management: SLA clocks and risk thresholds (cases app) ---------------------------
+# First contact after a report, by risk level: high/medium in minutes, low in working days
+# (weekends and Indonesian public holidays excluded, from lokal-id). Reports not yet triaged
+# run on SLA_UNTRIAGED_RISK's clock; emergencies always run on the high clock.
+SLA_FIRST_CONTACT_HIGH_MINUTES = env_int("SALINGSAPA_SLA_HIGH_MINUTES", 60, minimum=1)
+SLA_FIRST_CONTACT_MEDIUM_MINUTES = env_int("SALINGSAPA_SLA_MEDIUM_MINUTES", 6 * 60, minimum=1)
+SLA_FIRST_CONTACT_LOW_WORKING_DAYS = env_int("SALINGSAPA_SLA_LOW_WORKING_DAYS", 3, minimum=1)
+SLA_UNTRIAGED_RISK = env_str("SALINGSAPA_SLA_UNTRIAGED_RISK", "medium") or "medium"
+if SLA_UNTRIAGED_RISK not in {"high", "medium", "low"}:
+    raise ConfigError("SALINGSAPA_SLA_UNTRIAGED_RISK: expected high, medium or low")
+SLA_COUNT_CUTI_BERSAMA = env_bool("SALINGSAPA_SLA_COUNT_CUTI_BERSAMA", True)  # cuti bersama is not a working day
+# UU TPKS Pasal 41: pass a sexual-violence report to the police within 3 x 24 hours of the victim's report.
+SLA_TPKS_POLICE_HOURS = env_int("SALINGSAPA_SLA_TPKS_HOURS", 72, minimum=1)
+SLA_TPKS_REQUIRES_CONSENT = env_bool("SALINGSAPA_SLA_TPKS_REQUIRES_CONSENT", True)
+# Risk checklist: any red-flag item means high; otherwise these many "yes" answers.
+RISK_HIGH_SCORE = env_int("SALINGSAPA_RISK_HIGH_SCORE", 7, minimum=1)
+RISK_MEDIUM_SCORE = env_int("SALINGSAPA_RISK_MEDIUM_SCORE", 3, minimum=1)
+OTP_TOTP_ISSUER = "Saling Sapa"  # the name staff see in their authenticator app
+STAFF_PAGE_SIZE = env_int("SALINGSAPA_STAFF_PAGE_SIZE", 25, minimum=5)
+CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from salingsapa.core.fields import EncryptedTextField
+from salingsapa.core.fields import EncryptedJSONField, EncryptedTextField
 from salingsapa.intake.models import RiskLevel
 
 
@@ -44,6 +44,9 @@ class Case(models.Model):
     channel = models.CharField(_("saluran pertama"), max_length=20, blank=True)
     summary = EncryptedTextField(_("ringkasan"), blank=True, default="")
     version = models.PositiveIntegerField(default=1)  # optimistic locking
+    # UU TPKS Pasal 41: the victim's consent to pass the report to the police, and when it was passed.
+    police_report_consent = models.BooleanField(_("korban setuju dilaporkan ke kepolisian"), null=True, blank=True)
+    police_reported_at = models.DateTimeField(_("dilaporkan ke kepolisian"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -64,6 +67,9 @@ class CaseCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class Person(models.Model):
@@ -103,6 +109,9 @@ class PersonIdentifier(models.Model):
     value = EncryptedTextField(_("nilai"))
     value_index = models.CharField(max_length=64, db_index=True)
 
+    def __str__(self) -> str:
+        return f"PersonIdentifier #{self.pk} ({self.kind})"
+
 
 class CasePerson(models.Model):
     class Role(models.TextChoices):
@@ -118,6 +127,9 @@ class CasePerson(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "person", "role"], name="case_person_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.role}/{self.person_id}"
 
 
 class Incident(models.Model):
@@ -144,3 +156,277 @@ class Incident(models.Model):
     class Meta:
         verbose_name = _("kejadian")
         verbose_name_plural = _("kejadian")
+
+
+# --- case work: timeline, notes, tasks, documents, assessment, plan, closure, deadlines ------------------
+
+    def __str__(self) -> str:
+        return f"Incident #{self.pk} of case {self.case_id}"
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. ``summary`` holds no personal data; a reason, if any, is sealed."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Kasus dibuka")
+        REPORT_ATTACHED = "report_attached", _("Pengaduan digabungkan")
+        STATUS = "status", _("Status diubah")
+        ASSIGNED = "assigned", _("Manajer kasus ditetapkan")
+        RISK = "risk", _("Asesmen risiko")
+        NOTE = "note", _("Catatan")
+        TASK = "task", _("Tugas")
+        DOCUMENT = "document", _("Dokumen")
+        PLAN = "plan", _("Rencana intervensi")
+        CLOSURE = "closure", _("Terminasi")
+        REOPENED = "reopened", _("Kasus dibuka kembali")
+        DEADLINE = "deadline", _("Tenggat")
+        CONSENT = "consent", _("Persetujuan korban")
+        EDITED = "edited", _("Data kasus diubah")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("waktu"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    summary = models.CharField(_("ringkasan"), max_length=200)
+    reason = EncryptedTextField(_("alasan"), blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("peristiwa kasus")
+        verbose_name_plural = _("linimasa kasus")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class NoteKind(models.TextChoices):
+    COUNSELLING = "counselling", _("Sesi konseling")
+    HOME_VISIT = "home_visit", _("Kunjungan rumah")
+    LEGAL = "legal", _("Pendampingan hukum")
+    MEDICAL = "medical", _("Medis / visum")
+    POLICE_REPORT = "police_report", _("Laporan ke kepolisian")
+    COURT = "court", _("Persidangan")
+    MEDIATION = "mediation", _("Mediasi")
+    SHELTER = "shelter", _("Rumah aman / penampungan")
+    CONTACT = "contact", _("Kontak dengan korban/pelapor")
+    OTHER = "other", _("Catatan lain")
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("jenis catatan"), max_length=20, choices=NoteKind.choices)
+    occurred_on = models.DateField(_("tanggal kegiatan"))
+    body = EncryptedTextField(_("isi catatan"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("dibuat"))
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+        verbose_name = _("catatan kasus")
+        verbose_name_plural = _("catatan kasus")
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk} ({self.kind})"
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Terbuka")
+        DONE = "done", _("Selesai")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = EncryptedTextField(_("tugas"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_tasks", verbose_name=_("penanggung jawab")
+    )
+    due_at = models.DateTimeField(_("batas waktu"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("dibuat"))
+    done_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_at"]
+        verbose_name = _("tugas")
+        verbose_name_plural = _("tugas")
+
+    def __str__(self) -> str:
+        return f"Task #{self.pk} ({self.status})"
+
+
+class CaseDocument(models.Model):
+    """A document of the case, sealed on disk with ``core.files``; only the storage name is kept here."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    storage_name = models.CharField(max_length=80)
+    original_name = EncryptedTextField(_("nama berkas"), blank=True, default="")
+    description = EncryptedTextField(_("keterangan"), blank=True, default="")
+    content_type = models.CharField(_("jenis berkas"), max_length=100)
+    size = models.PositiveIntegerField(_("ukuran (byte)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("diunggah"))
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("dokumen kasus")
+        verbose_name_plural = _("dokumen kasus")
+
+    def __str__(self) -> str:
+        return f"Document #{self.pk}"
+
+
+class RiskAssessment(models.Model):
+    """A structured risk checklist (see ``cases/risk.py``); the answers are sensitive and sealed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField(_("waktu asesmen"))
+    answers = EncryptedJSONField(_("jawaban"))
+    score = models.PositiveSmallIntegerField(_("skor"))
+    red_flags = models.PositiveSmallIntegerField(_("tanda bahaya"), default=0)
+    computed_level = models.CharField(_("tingkat hasil hitungan"), max_length=10, choices=RiskLevel.choices)
+    override_level = models.CharField(_("penilaian profesional"), max_length=10, choices=RiskLevel.choices, blank=True)
+    override_reason = EncryptedTextField(_("alasan penilaian profesional"), blank=True, default="")
+    final_level = models.CharField(_("tingkat risiko"), max_length=10, choices=RiskLevel.choices)
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        verbose_name = _("asesmen risiko")
+        verbose_name_plural = _("asesmen risiko")
+
+    def __str__(self) -> str:
+        return f"Risk assessment #{self.pk}: {self.final_level}"
+
+
+class ServicePlan(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu persetujuan")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    goals = EncryptedTextField(_("tujuan dan langkah intervensi"))
+    services = models.JSONField(_("layanan"), default=list)  # slugs of the "service" code list
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
+    needs_approval = models.BooleanField(_("perlu persetujuan supervisor"), default=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("diajukan"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    decision_note = EncryptedTextField(_("catatan keputusan"), blank=True, default="")
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("rencana intervensi")
+        verbose_name_plural = _("rencana intervensi")
+
+    def __str__(self) -> str:
+        return f"Service plan #{self.pk} ({self.status})"
+
+
+class ClosureRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu persetujuan")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_requests")
+    reason = EncryptedTextField(_("alasan terminasi"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("diajukan"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    decision_note = EncryptedTextField(_("catatan keputusan"), blank=True, default="")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("permohonan terminasi")
+        verbose_name_plural = _("permohonan terminasi")
+
+    def __str__(self) -> str:
+        return f"Closure request #{self.pk} ({self.status})"
+
+
+class Deadline(models.Model):
+    """An SLA clock: first contact after a report (by risk level) or the UU TPKS Pasal 41 police clock."""
+
+    class Kind(models.TextChoices):
+        FIRST_CONTACT = "first_contact", _("Kontak pertama")
+        TPKS_POLICE = "tpks_police", _("Laporan ke kepolisian (UU TPKS Pasal 41)")
+
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    report = models.ForeignKey(
+        "intake.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
+    )
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    risk_level = models.CharField(_("tingkat risiko"), max_length=10, blank=True)
+    starts_at = models.DateTimeField(_("mulai"))
+    due_at = models.DateTimeField(_("batas waktu"), db_index=True)
+    met_at = models.DateTimeField(_("terpenuhi"), null=True, blank=True, db_index=True)
+    met_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind"], condition=models.Q(report__isnull=False), name="deadline_one_per_report_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(case__isnull=False, kind="tpks_police"),
+                name="deadline_one_tpks_per_case",
+            ),
+        ]
+        verbose_name = _("tenggat")
+        verbose_name_plural = _("tenggat")
+
+    def __str__(self) -> str:
+        return f"{self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None
+
+
+class Alert(models.Model):
+    """A notice shown to one staff member in the staff app (escalations, approvals waiting).
+
+    ``message`` holds no personal data (case numbers and kinds only).
+    """
+
+    class Kind(models.TextChoices):
+        ESCALATION = "escalation", _("Eskalasi tenggat")
+        APPROVAL = "approval", _("Menunggu persetujuan")
+        DECISION = "decision", _("Keputusan supervisor")
+        ASSIGNED = "assigned", _("Penugasan")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_alerts")
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    message = models.CharField(_("pesan"), max_length=300)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    created_at = models.DateTimeField(_("dibuat"), db_index=True)
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "recipient"], condition=models.Q(deadline__isnull=False), name="alert_once_per_deadline"
+            )
+        ]
+        verbose_name = _("peringatan")
+        verbose_name_plural = _("peringatan")
+
+    def __str__(self) -> str:
+        return f"Alert #{self.pk} ({self.kind})"

@@ -85,8 +85,24 @@ def access_person(user: Any, person_id: Any, *, purpose: str = "view") -> Any:
     return _access(user, visible, Person, person_id, object_type="person", purpose=purpose)
 
 
+def access_referral(user: Any, referral_id: Any, *, purpose: str = "view") -> Any:
+    """A referral as its partner organisation or the referring office may see it (network app)."""
+    from salingsapa.network.selectors import referrals_for
+
+    Referral = apps.get_model("network", "Referral")
+    return _access(user, referrals_for(user), Referral, referral_id, object_type="referral", purpose=purpose)
+
+
 def access_evidence(user: Any, evidence_id: Any, *, purpose: str = "view") -> Any:
     """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes): lead-agency staff only."""
     Evidence = apps.get_model("intake", "Evidence")
     visible = Evidence.objects.filter(report__in=reports_for(user))
     return _access(user, visible, Evidence, evidence_id, object_type="evidence", purpose=purpose)
+
+
+def access_conference(user: Any, conference_id: Any, *, purpose: str = "view") -> Any:
+    """A case conference as its office or an invited partner may see it (network app)."""
+    from salingsapa.network.selectors import conferences_for
+
+    CaseConference = apps.get_model("network", "CaseConference")
+    return _access(user, conferences_for(user), CaseConference, conference_id, object_type="conference", purpose=purpose)

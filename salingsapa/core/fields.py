@@ -66,7 +66,8 @@ class EncryptedJSONField(EncryptedTextField):
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
-        return super().get_prep_value(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        # Seal the JSON text directly: TextField.get_prep_value would run to_python() and parse it back.
+        return crypto.seal(json.dumps(value, ensure_ascii=False, sort_keys=True), purpose=self._purpose())
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         text = super().from_db_value(value, expression, connection)

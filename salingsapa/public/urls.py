@@ -17,4 +17,5 @@ urlpatterns = [
     path("lapor/bukti/", views.report_evidence_step, name="public_report_evidence"),
     path("lapor/<slug:step>/", views.report_step, name="public_report_step"),
     path("keluar/", views.leave, name="public_leave"),
+    path("layanan/", views.services_directory, name="public_directory"),
 ]

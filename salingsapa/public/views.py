@@ -500,3 +500,25 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "message": _("Halaman ini dibuka terlalu lama atau data situs sudah dihapus. Kembali, muat ulang halaman, "
                      "lalu kirim lagi. Jawaban yang sudah tersimpan tidak hilang."),
     }, status=403)
+
+
+@require_http_methods(["GET", "HEAD"])
+def services_directory(request: HttpRequest) -> HttpResponse:
+    """Where people can go for help: the partner services that chose to be listed publicly."""
+    from salingsapa.network.directory import kelurahan_choices, organisation_summary, partners_search
+
+    service = request.GET.get("layanan", "")
+    if service not in codelists.slugs("service"):
+        service = ""
+    kelurahan = request.GET.get("kelurahan", "")
+    if kelurahan and not Region.objects.filter(code=kelurahan, level=4).exists():
+        kelurahan = ""
+    orgs = partners_search(service=service, kelurahan_code=kelurahan, public_only=True)
+    lang = get_language() or "id"
+    return page(request, "public/directory.html", {
+        "orgs": [organisation_summary(o) for o in orgs],
+        "services": codelists.choices("service", lang),
+        "kelurahan_groups": kelurahan_choices(),
+        "selected_service": service,
+        "selected_kelurahan": kelurahan,
+    })

@@ -1,0 +1,222 @@
+"""Reads for staff pages: querysets already scoped by ``core.access`` (listing is not a read of content)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from salingsapa.cases.models import Case, CaseStatus, ClosureRequest, Deadline, PersonIdentifier, ServicePlan
+from salingsapa.core.access import cases_for, reports_for
+from salingsapa.core.identifiers import identifier_index, normalise_identifier
+from salingsapa.intake.models import Report
+
+OPEN_REPORT_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
+
+
+@dataclass
+class CaseFilters:
+    number: str = ""
+    status: str = ""
+    risk: str = ""
+    violence_form: str = ""
+    kecamatan: str = ""
+    kelurahan: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    identifier_kind: str = ""  # "phone" | "nik"
+    identifier: str = ""
+    manager: str = ""  # "me" | "none" | user id
+
+
+def identifier_lookup_index(kind: str, value: str) -> str:
+    """Blind index of a phone number or NIK typed into a search box (raises InvalidIdentifier)."""
+    kind, normalised = normalise_identifier(kind, value)
+    return identifier_index(kind, normalised)
+
+
+def case_list(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
+    qs = cases_for(user).select_related("case_manager", "kelurahan", "kelurahan__parent")
+    if filters.number:
+        qs = qs.filter(number__icontains=filters.number.strip())
+    if filters.status == "open":
+        qs = qs.exclude(status=CaseStatus.CLOSED)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.risk:
+        qs = qs.filter(risk_level=filters.risk)
+    if filters.violence_form:
+        qs = qs.filter(incidents__violence_forms__list="violence_form",
+                       incidents__violence_forms__slug=filters.violence_form)
+    if filters.kelurahan:
+        qs = qs.filter(kelurahan_id=filters.kelurahan)
+    elif filters.kecamatan:
+        qs = qs.filter(kelurahan__parent_id=filters.kecamatan)
+    if filters.date_from:
+        qs = qs.filter(reported_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(reported_at__date__lte=filters.date_to)
+    if filters.manager == "me":
+        qs = qs.filter(case_manager=user)
+    elif filters.manager == "none":
+        qs = qs.filter(case_manager__isnull=True)
+    elif filters.manager.isdigit():
+        qs = qs.filter(case_manager_id=int(filters.manager))
+    if filters.identifier and filters.identifier_kind in {"phone", "nik"}:
+        index = identifier_lookup_index(filters.identifier_kind, filters.identifier)
+        qs = qs.filter(
+            Q(participants__person__phone_index=index)
+            | Q(participants__person__nik_index=index)
+            | Q(participants__person__identifiers__value_index=index)
+            | Q(reports__contact_phone_index=index)
+            | Q(reports__identifiers__value_index=index)
+        )
+    return qs.distinct().order_by("-reported_at", "-id")
+
+
+RISK_ORDER = When_(
+    When(is_emergency=True, then=Value(0)),
+    When(in_danger_now=True, then=Value(0)),
+    When(risk_level="high", then=Value(1)),
+    When(risk_level="medium", then=Value(2)),
+    When(risk_level="low", then=Value(3)),
+    default=Value(2),  # not yet triaged: between medium and low, like the SLA default
+    output_field=IntegerField(),
+)
+
+
+def intake_queue(
+    *, user: Any, channel: str = "", risk: str = "", kelurahan: str = "", kecamatan: str = "",
+    violence_form: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
+    identifier_kind: str = "", identifier: str = "", statuses: tuple[str, ...] = OPEN_REPORT_STATUSES,
+) -> QuerySet[Report]:
+    """Open reports: emergencies and high risk first, then the oldest."""
+    qs = reports_for(user).filter(status__in=statuses).select_related("kelurahan")
+    if channel:
+        qs = qs.filter(channel=channel)
+    if risk:
+        qs = qs.filter(risk_level=risk)
+    if kelurahan:
+        qs = qs.filter(kelurahan_id=kelurahan)
+    elif kecamatan:
+        qs = qs.filter(kelurahan__parent_id=kecamatan)
+    if violence_form:
+        qs = qs.filter(violence_forms__contains=[violence_form]) if _json_contains_supported() else qs.filter(
+            violence_forms__icontains=f'"{violence_form}"')
+    if date_from:
+        qs = qs.filter(received_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(received_at__date__lte=date_to)
+    if identifier and identifier_kind in {"phone", "nik"}:
+        index = identifier_lookup_index(identifier_kind, identifier)
+        qs = qs.filter(Q(contact_phone_index=index) | Q(identifiers__value_index=index)).distinct()
+    return qs.annotate(urgency=RISK_ORDER).order_by("urgency", "received_at", "id")
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def first_contact_deadlines(reports: list[Report]) -> dict[int, Deadline]:
+    rows = Deadline.objects.filter(report__in=reports, kind=Deadline.Kind.FIRST_CONTACT)
+    return {d.report_id: d for d in rows if d.report_id is not None}
+
+
+def case_matches(*, user: Any, report: Report, days: int = 30) -> list[tuple[Case, str]]:
+    """Cases this report may belong to: same phone/NIK/handle (blind index), or same kelurahan and close dates."""
+    visible = cases_for(user)
+    found: dict[int, tuple[Case, str]] = {}
+    indexes = [i.value_index for i in report.identifiers.all()]
+    if report.contact_phone_index:
+        indexes.append(report.contact_phone_index)
+    if indexes:
+        by_person = visible.filter(
+            Q(participants__person__phone_index__in=indexes)
+            | Q(participants__person__nik_index__in=indexes)
+            | Q(participants__person__identifiers__value_index__in=indexes)
+        ).distinct()
+        for case in by_person:
+            found.setdefault(case.pk, (case, "Nomor telepon/NIK/akun sama dengan orang dalam kasus ini"))
+        person_ids = PersonIdentifier.objects.filter(value_index__in=indexes).values_list("person_id", flat=True)
+        for case in visible.filter(participants__person_id__in=list(person_ids)).distinct():
+            found.setdefault(case.pk, (case, "Identitas pelaku sama"))
+        by_report = visible.filter(
+            Q(reports__contact_phone_index__in=indexes) | Q(reports__identifiers__value_index__in=indexes)
+        ).distinct()
+        for case in by_report:
+            found.setdefault(case.pk, (case, "Nomor/akun sama dengan pengaduan sebelumnya di kasus ini"))
+    if report.kelurahan_id:
+        window = dt.timedelta(days=days)
+        nearby = visible.filter(
+            kelurahan_id=report.kelurahan_id,
+            reported_at__gte=report.received_at - window,
+            reported_at__lte=report.received_at + window,
+        )
+        if report.violence_forms:
+            nearby = nearby.filter(incidents__violence_forms__slug__in=report.violence_forms).distinct()
+        for case in nearby[:10]:
+            found.setdefault(case.pk, (case, "Kelurahan sama, tanggal berdekatan, bentuk kekerasan sama"))
+    return list(found.values())[:20]
+
+
+def overdue_deadlines(*, user: Any) -> QuerySet[Deadline]:
+    now = timezone.now()
+    return (
+        Deadline.objects.filter(met_at__isnull=True, due_at__lt=now)
+        .filter(Q(case__in=cases_for(user)) | Q(case__isnull=True, report__in=reports_for(user)))
+        .select_related("case", "report")
+        .order_by("due_at")
+    )
+
+
+def open_deadlines_for_case(case: Case) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(Q(case=case) | Q(report__case=case)).distinct().order_by("met_at", "due_at")
+
+
+def supervisor_overview(*, user: Any) -> dict[str, Any]:
+    open_cases = cases_for(user).exclude(status=CaseStatus.CLOSED).select_related("case_manager")
+    return {
+        "overdue": list(overdue_deadlines(user=user)[:50]),
+        "unassigned": list(open_cases.filter(case_manager__isnull=True).order_by("reported_at")[:50]),
+        "high_risk": list(open_cases.filter(risk_level="high").order_by("reported_at")[:50]),
+        "plans_pending": list(
+            ServicePlan.objects.filter(case__in=cases_for(user), status=ServicePlan.Status.PENDING)
+            .select_related("case", "submitted_by").order_by("submitted_at")
+        ),
+        "closures_pending": list(
+            ClosureRequest.objects.filter(case__in=cases_for(user), status=ClosureRequest.Status.PENDING)
+            .select_related("case", "requested_by").order_by("requested_at")
+        ),
+    }
+
+
+def caseloads(*, user: Any) -> list[dict[str, Any]]:
+    """Open cases per case manager (and unassigned), with how many are high risk."""
+    from django.db.models import Count
+
+    rows = (
+        cases_for(user).exclude(status=CaseStatus.CLOSED)
+        .values("case_manager_id", "case_manager__username")
+        .annotate(open=Count("id"), high=Count("id", filter=Q(risk_level="high")))
+        .order_by("-open")
+    )
+    return list(rows)
+
+
+def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:
+    from django.db.models import Count
+
+    from salingsapa.intake.models import ReportMessage
+
+    rows = (
+        ReportMessage.objects.filter(report__in=reports, sender=ReportMessage.Sender.REPORTER,
+                                     read_by_staff_at__isnull=True)
+        .values("report_id").annotate(n=Count("id"))
+    )
+    return {row["report_id"]: row["n"] for row in rows}

@@ -1,0 +1,373 @@
+"""Collaboration pages under /staf/jejaring/: consent, referrals, the partner's inbox, the directory,
+repeat-perpetrator alerts. Records are fetched only through ``core.access`` (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from salingsapa.accounts.models import Role
+from salingsapa.cases.models import CasePerson
+from salingsapa.core import codelists
+from salingsapa.core.access import access_case, access_referral
+from salingsapa.network import forms as f
+from salingsapa.network import services
+from salingsapa.network.directory import kelurahan_choices, partners_search
+from salingsapa.network.letters import referral_letter_number, referral_letter_pdf
+from salingsapa.network.models import Consent, Referral
+from salingsapa.network.packages import build_package
+from salingsapa.network.selectors import perpetrator_alerts_for, referrals_for
+from salingsapa.staff.decorators import casework_required, staff_required
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/forbidden.html", status=403)
+
+
+def _first_error(form: Any) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else str(errors[0])
+    return "Isian tidak valid."
+
+
+# --- the case manager's side -----------------------------------------------------------------
+
+def _victims(case: Any) -> list[tuple[int, str]]:
+    links = case.participants.filter(role=CasePerson.Role.VICTIM).select_related("person")
+    return [(link.person_id, link.person.full_name or f"Korban #{link.person_id}") for link in links]
+
+
+def _case_referrals_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
+    consents = list(Consent.objects.filter(case=case).select_related("recipient_organisation", "victim"))
+    referrals = list(case.referrals.select_related("organisation", "created_by").prefetch_related("deliveries"))
+    context = {
+        "case": case,
+        "consents": consents,
+        "referrals": referrals,
+        "service_labels": dict(codelists.choices("service")),
+        "consent_form": f.ConsentForm(victims=_victims(case), auto_id="consent_%s"),
+        "referral_form": f.ReferralForm(auto_id="referral_%s"),
+        "reason_form": f.ReasonForm(auto_id="reason_%s"),
+        "is_supervisor": request.user.is_supervisor,  # type: ignore[union-attr]
+    }
+    context.update(extra)
+    return context
+
+
+@casework_required
+def case_referrals(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = access_case(request.user, case_pk, purpose="referrals")
+    return render(request, "network/case_referrals.html", _case_referrals_context(request, case))
+
+
+@casework_required
+@require_POST
+def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> HttpResponse:
+    user: Any = request.user
+    case = access_case(user, case_pk, purpose=f"referrals:{action}")
+    back = reverse("network:case_referrals", args=[case.pk])
+    form: Any
+    try:
+        if action == "persetujuan":
+            form = f.ConsentForm(request.POST, victims=_victims(case), auto_id="consent_%s")
+            if not form.is_valid():
+                return _rerender(request, case, _first_error(form), consent_form=form)
+            data = form.cleaned_data
+            victim = case.participants.get(role=CasePerson.Role.VICTIM, person_id=data["victim"]).person
+            services.consent_record(
+                actor=user, case=case, victim=victim, given_by=data["given_by"], services=data["services"],
+                recipient_organisation=data["recipient_organisation"], recipient_kind=data["recipient_kind"],
+                purpose=data["purpose"], given_by_name=data["given_by_name"], child_view=data["child_view"],
+            )
+            messages.success(request, "Persetujuan dicatat.")
+        elif action == "cabut-persetujuan":
+            consent = Consent.objects.get(pk=int(request.POST.get("consent", "0")), case=case, withdrawn_at__isnull=True)
+            revoked = services.consent_withdraw(actor=user, consent=consent)
+            messages.success(request, f"Persetujuan dicabut; {revoked} rujukan dihentikan seketika.")
+        elif action == "rujuk":
+            form = f.ReferralForm(request.POST, auto_id="referral_%s")
+            if not form.is_valid():
+                return _rerender(request, case, _first_error(form), referral_form=form)
+            data = form.cleaned_data
+            referral = services.referral_create(
+                actor=user, case=case, organisation=data["organisation"], service=data["service"],
+                note_to_partner=data["note_to_partner"], emergency_override_reason=data["emergency_override_reason"],
+            )
+            messages.success(request, f"Rujukan dikirim ke {referral.organisation}.")
+        elif action == "cabut-rujukan":
+            referral = case.referrals.get(pk=int(request.POST.get("referral", "0")))
+            form = f.ReasonForm(request.POST, auto_id="reason_%s")
+            if not form.is_valid():
+                return _rerender(request, case, "Tuliskan alasan pencabutan.")
+            services.referral_revoke(actor=user, referral=referral, reason=form.cleaned_data["reason"])
+            messages.success(request, "Rujukan dicabut; mitra tidak lagi dapat melihatnya.")
+        else:
+            return _forbidden(request)
+    except services.NetworkError as exc:
+        return _rerender(request, case, str(exc), form_data=request.POST)
+    except (Consent.DoesNotExist, Referral.DoesNotExist, CasePerson.DoesNotExist, ValueError):
+        return _rerender(request, case, "Data tidak ditemukan; muat ulang halaman.")
+    return HttpResponseRedirect(back)
+
+
+def _rerender(request: HttpRequest, case: Any, error: str, form_data: Any = None, **forms: Any) -> HttpResponse:
+    context = _case_referrals_context(request, case, error=error, **forms)
+    if form_data is not None:  # keep what was typed
+        if "given_by" in form_data and "consent_form" not in forms:
+            context["consent_form"] = f.ConsentForm(form_data, victims=_victims(case), auto_id="consent_%s")
+        if "organisation" in form_data and "referral_form" not in forms:
+            context["referral_form"] = f.ReferralForm(form_data, auto_id="referral_%s")
+    return render(request, "network/case_referrals.html", context, status=400)
+
+
+@casework_required
+def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = access_referral(request.user, pk, purpose="letter")
+    pdf = referral_letter_pdf(actor=request.user, referral=referral)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = referral_letter_number(referral).replace("/", "_")
+    response["Content-Disposition"] = f'attachment; filename="surat-rujukan-{filename}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- both sides: one referral ------------------------------------------------------------------
+
+@staff_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    referral = access_referral(user, pk, purpose="view")
+    return _render_referral(request, referral)
+
+
+def _render_referral(request: HttpRequest, referral: Referral, *, error: str = "", status: int = 200, **forms: Any) -> HttpResponse:
+    user: Any = request.user
+    is_partner = user.role == Role.PARTNER
+    context = {
+        "referral": referral,
+        "is_partner": is_partner,
+        "service_label": codelists.label("service", referral.service),
+        "package": build_package(referral) if is_partner else None,
+        "deliveries": list(referral.deliveries.select_related("recorded_by")),
+        "delivery_form": forms.get("delivery_form") or f.DeliveryForm(auto_id="delivery_%s"),
+        "outcome_form": forms.get("outcome_form") or f.OutcomeForm(auto_id="outcome_%s"),
+        "reason_form": forms.get("reason_form") or f.ReasonForm(auto_id="decline_%s"),
+        "error": error,
+    }
+    response = render(request, "network/referral.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+@require_POST
+def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user: Any = request.user
+    referral = access_referral(user, pk, purpose=f"action:{action}")
+    if user.role != Role.PARTNER:
+        return _forbidden(request)
+    form: Any
+    try:
+        if action == "terima":
+            services.referral_accept(actor=user, referral=referral)
+            messages.success(request, "Rujukan diterima.")
+        elif action == "tolak":
+            form = f.ReasonForm(request.POST, auto_id="decline_%s")
+            if not form.is_valid():
+                return _render_referral(request, referral, error="Tuliskan alasan menolak.", status=400, reason_form=form)
+            services.referral_decline(actor=user, referral=referral, reason=form.cleaned_data["reason"])
+            messages.success(request, "Rujukan ditolak; manajer kasus diberi tahu.")
+        elif action == "layanan":
+            form = f.DeliveryForm(request.POST, auto_id="delivery_%s")
+            if not form.is_valid():
+                return _render_referral(request, referral, error=_first_error(form), status=400, delivery_form=form)
+            services.service_delivery_record(actor=user, referral=referral, **form.cleaned_data)
+            messages.success(request, "Layanan dicatat.")
+        elif action == "selesai":
+            form = f.OutcomeForm(request.POST, auto_id="outcome_%s")
+            if not form.is_valid():
+                return _render_referral(request, referral, error=_first_error(form), status=400, outcome_form=form)
+            services.referral_complete(actor=user, referral=referral, outcome=form.cleaned_data["outcome"])
+            messages.success(request, "Rujukan selesai. Terima kasih.")
+        else:
+            return _forbidden(request)
+    except services.NetworkError as exc:
+        return _render_referral(request, referral, error=str(exc), status=400)
+    return HttpResponseRedirect(reverse("network:referral", args=[referral.pk]))
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+@staff_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.role != Role.PARTNER and not user.is_lead_agency_staff:
+        return _forbidden(request)
+    form = f.ReferralFilterForm(request.GET or None)
+    qs = referrals_for(user).select_related("case", "organisation").order_by("-created_at")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            qs = qs.filter(case__number__icontains=data["q"].strip())
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["service"]:
+            qs = qs.filter(service=data["service"])
+    page = Paginator(qs, getattr(settings, "STAFF_PAGE_SIZE", 25)).get_page(request.GET.get("page"))
+    return render(request, "network/referral_list.html", {
+        "form": form, "page": page, "service_labels": dict(codelists.choices("service")),
+        "is_partner": user.role == Role.PARTNER,
+    })
+
+
+@staff_required
+def directory(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.role in (Role.MEDIA,):
+        return _forbidden(request)
+    groups = kelurahan_choices()
+    form = f.DirectorySearchForm(request.GET or None, kelurahan_groups=groups)
+    data = form.cleaned_data if form.is_valid() else {}
+    orgs = partners_search(service=data.get("service", ""), kelurahan_code=data.get("kelurahan", ""), text=data.get("q", ""))
+    return render(request, "network/directory.html", {
+        "form": form, "orgs": orgs, "service_labels": dict(codelists.choices("service")),
+    })
+
+
+@casework_required
+def perpetrator_alerts(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/perpetrator_alerts.html", {"alerts": perpetrator_alerts_for(request.user)})
+
+
+# --- case conferences ---------------------------------------------------------------------------
+
+def _conference_or_404(user: Any, pk: int, purpose: str) -> Any:
+    from salingsapa.core.access import access_conference
+
+    return access_conference(user, pk, purpose=purpose)
+
+
+@staff_required
+def conference_list(request: HttpRequest) -> HttpResponse:
+    from salingsapa.network.selectors import conferences_for
+
+    user: Any = request.user
+    if not (user.is_lead_agency_staff or user.role == Role.PARTNER):
+        return _forbidden(request)
+    form = f.ConferenceForm(request.POST or None) if user.is_lead_agency_staff else None
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                conference = services.conference_schedule(
+                    actor=user, title=data["title"], scheduled_at=data["scheduled_at"], place=data["place"],
+                    organisations=list(data["organisations"]),
+                )
+            except services.NetworkError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Rapat dijadwalkan; agenda berisi kasus risiko tinggi yang terbuka.")
+                return HttpResponseRedirect(reverse("network:conference", args=[conference.pk]))
+        else:
+            messages.error(request, _first_error(form))
+    page = Paginator(conferences_for(user), 25).get_page(request.GET.get("page"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "network/conference_list.html", {"page": page, "form": form}, status=status)
+
+
+def _conference_context(user: Any, conference: Any) -> dict[str, Any]:
+    from salingsapa.accounts.models import User
+    from salingsapa.network.selectors import conference_items_visible
+
+    can_edit = user.is_lead_agency_staff and conference.organisation_id == user.organisation_id
+    return {
+        "conference": conference,
+        "invites": list(conference.invites.select_related("organisation")),
+        "items": conference_items_visible(user, conference),
+        "can_edit": can_edit,
+        "owners": list(User.objects.filter(organisation_id=conference.organisation_id, is_active=True,
+                                           role__in=["intake_officer", "case_manager", "supervisor", "counsellor"])
+                       .order_by("username")) if can_edit else [],
+    }
+
+
+@staff_required
+def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    conference = _conference_or_404(user, pk, "view")
+    response = render(request, "network/conference.html", _conference_context(user, conference))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+@require_POST
+def conference_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from salingsapa.accounts.models import User
+
+    user: Any = request.user
+    conference = _conference_or_404(user, pk, f"action:{action}")
+    try:
+        if action == "kehadiran":
+            ids = {int(x) for x in request.POST.getlist("attended") if x.isdigit()}
+            services.conference_attendance_record(
+                actor=user, conference=conference,
+                attended={i: request.POST.get(f"names-{i}", "")[:500] for i in ids},
+            )
+            messages.success(request, "Kehadiran disimpan.")
+        elif action in ("bahas", "tindak-lanjut"):
+            item = conference.items.get(pk=int(request.POST.get("item", "0")))
+            if action == "bahas":
+                services.conference_item_discuss(actor=user, item=item, discussion=request.POST.get("discussion", "")[:10000])
+                messages.success(request, f"Pembahasan kasus {item.case.number} disimpan.")
+            else:
+                try:
+                    due_on = dt.date.fromisoformat(request.POST.get("due_on", ""))
+                except ValueError:
+                    raise services.NetworkError("Isi batas waktu dengan tanggal yang benar.") from None
+                owner = User.objects.get(pk=int(request.POST.get("owner", "0")))
+                due_at = timezone.make_aware(dt.datetime.combine(due_on, dt.time(16, 0)))
+                services.conference_action_add(actor=user, item=item, description=request.POST.get("description", "")[:500],
+                                               owner=owner, due_at=due_at)
+                messages.success(request, "Tindak lanjut dicatat dan menjadi tugas di kasus.")
+        else:
+            return _forbidden(request)
+    except services.NetworkError as exc:
+        context = _conference_context(user, conference)
+        context["error"] = str(exc)
+        return render(request, "network/conference.html", context, status=400)
+    except (ValueError, User.DoesNotExist, conference.items.model.DoesNotExist):
+        context = _conference_context(user, conference)
+        context["error"] = "Data tidak ditemukan; muat ulang halaman."
+        return render(request, "network/conference.html", context, status=400)
+    return HttpResponseRedirect(reverse("network:conference", args=[conference.pk]))
+
+
+@staff_required
+def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from salingsapa.core.audit import audit_log
+
+    user: Any = request.user
+    conference = _conference_or_404(user, pk, "minutes")
+    context = _conference_context(user, conference)
+    pdf = HTML(string=render_to_string("network/conference_minutes.html", context)).write_pdf()
+    audit_log(actor=user, action="export", object_type="conference", object_id=conference.pk, detail={"document": "minutes"})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="notulen-rapat-{conference.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

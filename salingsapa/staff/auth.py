@@ -1,0 +1,226 @@
+"""Staff sign-in: password, then a second factor (TOTP app, or a one-time recovery code).
+
+A user without a confirmed TOTP device enrols one right after the password step (QR code shown
+as an inline ``data:`` PNG; no external request) and receives ten recovery codes, shown once.
+Sign-in, failed sign-in and sign-out are written to the audit log (without the username typed).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from typing import Any
+
+import qrcode
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from salingsapa.core import crypto
+from salingsapa.core.audit import audit_log
+from salingsapa.staff.decorators import staff_required
+from salingsapa.staff.middleware import LAST_SEEN, LOGIN_AT
+
+PENDING_USER = "ss_pending_user"
+PENDING_AT = "ss_pending_at"
+PENDING_BACKEND = "ss_pending_backend"
+PENDING_NEXT = "ss_pending_next"
+NEW_CODES = "ss_new_recovery_codes"
+PENDING_SECONDS = 300
+RECOVERY_CODE_COUNT = 10
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60
+
+
+class PasswordForm(forms.Form):
+    username = forms.CharField(label="Nama pengguna", max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    password = forms.CharField(label="Kata sandi", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Kode verifikasi", max_length=16,
+        help_text="6 angka dari aplikasi autentikator, atau salah satu kode pemulihan.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}),
+    )
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False):
+        return value
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _failure_key(request: HttpRequest, username: str) -> str:
+    return "ss-login-fail:" + crypto.keyed_hash(username.lower(), purpose="login-throttle")
+
+
+def _pending_user(request: HttpRequest) -> Any:
+    user_id = request.session.get(PENDING_USER)
+    started = request.session.get(PENDING_AT, 0)
+    if not user_id or time.time() - float(started) > PENDING_SECONDS:
+        return None
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+def _clear_pending(request: HttpRequest) -> None:
+    for key in (PENDING_USER, PENDING_AT, PENDING_BACKEND, PENDING_NEXT):
+        request.session.pop(key, None)
+
+
+def _complete_login(request: HttpRequest, user: Any, device: Any, *, factor: str) -> HttpResponse:
+    backend = request.session.get(PENDING_BACKEND) or "django.contrib.auth.backends.ModelBackend"
+    next_url = request.session.get(PENDING_NEXT)
+    _clear_pending(request)
+    auth_login(request, user, backend=backend)
+    otp_login(request, device)
+    now = int(time.time())
+    request.session[LOGIN_AT] = now
+    request.session[LAST_SEEN] = now
+    audit_log(actor=user, action="login", object_type="user", object_id=user.pk, detail={"factor": factor})
+    return HttpResponseRedirect(_safe_next(request, next_url))
+
+
+@never_cache
+@sensitive_post_parameters("password")
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
+        return redirect(_safe_next(request, request.GET.get("next")))
+    form = PasswordForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        key = _failure_key(request, username)
+        failures = int(cache.get(key, 0))
+        if failures >= MAX_FAILURES:
+            audit_log(actor=None, action="login_failed", object_type="user", detail={"stage": "throttled"})
+            error = "Terlalu banyak percobaan yang gagal. Coba lagi 15 menit lagi."
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None or not user.is_active:
+                cache.set(key, failures + 1, FAILURE_WINDOW)
+                known = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+                audit_log(actor=None, action="login_failed", object_type="user", object_id=known or "",
+                          detail={"stage": "password"})
+                error = "Nama pengguna atau kata sandi salah."
+            else:
+                cache.delete(key)
+                request.session.cycle_key()
+                request.session[PENDING_USER] = user.pk
+                request.session[PENDING_AT] = time.time()
+                request.session[PENDING_BACKEND] = getattr(user, "backend", "")
+                request.session[PENDING_NEXT] = request.GET.get("next", "")
+                if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                    return redirect("staff:login_verify")
+                return redirect("staff:login_enrol")
+    status = 400 if error or (request.method == "POST" and not form.is_valid()) else 200
+    return render(request, "staff/login.html", {"form": form, "error": error}, status=status)
+
+
+@never_cache
+def verify_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, "Silakan masuk dengan kata sandi terlebih dahulu.")
+        return redirect("staff:login")
+    form = TokenForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"].strip().replace(" ", "").lower()
+        for device in devices_for_user(user, confirmed=True):
+            if device.verify_token(token):
+                factor = "recovery" if isinstance(device, StaticDevice) else "totp"
+                if factor == "recovery":
+                    left = device.token_set.count()
+                    messages.warning(request, f"Anda masuk dengan kode pemulihan. Sisa kode: {left}. "
+                                              "Buat kode baru bila hampir habis.")
+                return _complete_login(request, user, device, factor=factor)
+        audit_log(actor=None, action="login_failed", object_type="user", object_id=user.pk, detail={"stage": "otp"})
+        error = "Kode tidak cocok atau sudah dipakai. Periksa jam di ponsel Anda lalu coba lagi."
+    status = 400 if error else 200
+    return render(request, "staff/login_verify.html", {"form": form, "error": error}, status=status)
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def recovery_codes_issue(*, user: Any) -> list[str]:
+    """Replace the user's recovery codes with ten new ones (returned once, to be shown once)."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="Kode pemulihan", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    audit_log(actor=user, action="update", object_type="user", object_id=user.pk, detail={"event": "recovery_codes_issued"})
+    return codes
+
+
+@never_cache
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, "Silakan masuk dengan kata sandi terlebih dahulu.")
+        return redirect("staff:login")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("staff:login_verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Aplikasi autentikator", confirmed=False)
+    form = TokenForm(request.POST or None)
+    form.fields["token"].help_text = "6 angka yang tampil di aplikasi autentikator."
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit_log(actor=user, action="update", object_type="user", object_id=user.pk, detail={"event": "totp_enrolled"})
+            codes = recovery_codes_issue(user=user)
+            _complete_login(request, user, device, factor="totp")
+            request.session[NEW_CODES] = codes
+            return redirect("staff:recovery_codes")
+        error = "Kode tidak cocok. Pastikan jam ponsel tepat lalu masukkan kode yang sedang tampil."
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    context = {"form": form, "error": error, "qr": _qr_data_uri(device.config_url), "secret": secret}
+    return render(request, "staff/login_enrol.html", context, status=400 if error else 200)
+
+
+@staff_required
+def recovery_codes_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        request.session[NEW_CODES] = recovery_codes_issue(user=request.user)
+        return redirect("staff:recovery_codes")
+    codes = request.session.pop(NEW_CODES, None)
+    left = sum(d.token_set.count() for d in StaticDevice.objects.filter(user=request.user))  # type: ignore[misc]
+    return render(request, "staff/recovery_codes.html", {"codes": codes, "left": left})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_log(actor=request.user, action="logout", object_type="user", object_id=request.user.pk,
+                  detail={"reason": "user"})
+    auth_logout(request)
+    messages.info(request, "Anda sudah keluar.")
+    return redirect("staff:login")

@@ -1,0 +1,384 @@
+"""Forms of the staff app. Labels and messages in Bahasa Indonesia."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from salingsapa.accounts.models import User
+from salingsapa.cases.models import CaseStatus, NoteKind
+from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS
+from salingsapa.core import codelists
+from salingsapa.core.identifiers import KINDS, InvalidIdentifier, normalise_identifier
+from salingsapa.core.models import Region
+from salingsapa.intake.models import Channel, RiskLevel
+
+BLANK = [("", "—")]
+RISK_CHOICES = BLANK + list(RiskLevel.choices)
+STAFF_CHANNEL_CHOICES = [(c, label) for c, label in Channel.choices if c in ("phone", "walk_in", "outreach")]
+
+
+def _home_regions(level: int) -> list[Region]:
+    return list(Region.objects.filter(code__startswith=settings.HOME_REGION_CODE + ".", level=level).order_by("code"))
+
+
+def kecamatan_choices() -> list[tuple[str, str]]:
+    return BLANK + [(r.code, r.name) for r in _home_regions(3)]
+
+
+def kelurahan_choices() -> list[Any]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    names = {r.code: r.name for r in _home_regions(3)}
+    for region in _home_regions(4):
+        groups.setdefault(names.get(region.parent_id or "", "-"), []).append((region.code, region.name))
+    return BLANK + [(f"Kecamatan {name}", items) for name, items in groups.items()]
+
+
+@lru_cache(maxsize=1)
+def _identifier_kinds() -> list[tuple[str, str]]:
+    labels = {"phone": "Nomor telepon/WhatsApp", "nik": "NIK", "email": "Email", "other": "Lainnya"}
+    return [(k, labels.get(k, k.capitalize())) for k in KINDS if k != "whatsapp"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class IntakeForm(forms.Form):
+    """Staff intake of a phone call, walk-in or mobile-visit disclosure: the fields of the public report."""
+
+    channel = forms.ChoiceField(label="Saluran", choices=STAFF_CHANNEL_CHOICES)
+    is_emergency = forms.BooleanField(label="Darurat (perlu tindakan segera)", required=False)
+    in_danger_now = forms.BooleanField(label="Korban dalam bahaya saat ini", required=False)
+    risk_level = forms.ChoiceField(label="Perkiraan tingkat risiko awal", choices=RISK_CHOICES, required=False)
+    reporter_role = forms.ChoiceField(label="Pelapor", choices=codelists.choices("reporter_role"))
+    narrative = forms.CharField(label="Kronologi (apa yang terjadi)", widget=forms.Textarea(attrs={"rows": 6}),
+                                max_length=20000)
+    violence_forms = forms.MultipleChoiceField(label="Bentuk kekerasan", choices=codelists.choices("violence_form"),
+                                               widget=forms.CheckboxSelectMultiple)
+    tpks_forms = forms.MultipleChoiceField(label="Bentuk kekerasan seksual (UU TPKS)", required=False,
+                                           choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple)
+    victim_sex = forms.ChoiceField(label="Jenis kelamin korban", choices=codelists.choices("sex"))
+    victim_age_group = forms.ChoiceField(label="Kelompok umur korban", choices=codelists.choices("age_group"))
+    kelurahan = forms.ChoiceField(label="Kelurahan kejadian", required=False)
+    incident_date = forms.DateField(label="Tanggal kejadian", required=False, widget=DateInput())
+    place = forms.ChoiceField(label="Tempat kejadian", choices=BLANK + codelists.choices("place"), required=False)
+    relationship = forms.ChoiceField(label="Hubungan pelaku dengan korban",
+                                     choices=BLANK + codelists.choices("relationship"), required=False)
+    met_via = forms.ChoiceField(label="Cara korban dan pelaku kenal", choices=BLANK + codelists.choices("met_via"),
+                                required=False)
+    met_via_platform = forms.ChoiceField(label="Platform media sosial", choices=BLANK + codelists.choices("platform"),
+                                         required=False)
+    contact_name = forms.CharField(label="Nama pelapor/kontak", required=False, max_length=200)
+    contact_phone = forms.CharField(label="Telepon/WhatsApp pelapor", required=False, max_length=40)
+    preferred_channel = forms.ChoiceField(label="Cara aman menghubungi",
+                                          choices=BLANK + codelists.choices("preferred_channel"), required=False)
+    safe_time = forms.CharField(label="Waktu aman dihubungi", required=False, max_length=200)
+    consent_contact = forms.BooleanField(label="Setuju dihubungi petugas", required=False)
+    consent_share = forms.BooleanField(label="Setuju data dibagikan ke mitra layanan", required=False)
+    perpetrator_kind_1 = forms.ChoiceField(label="Identitas pelaku (jenis)", choices=[], required=False)
+    perpetrator_value_1 = forms.CharField(label="Identitas pelaku (nilai)", required=False, max_length=300)
+    perpetrator_kind_2 = forms.ChoiceField(label="Identitas pelaku lain (jenis)", choices=[], required=False)
+    perpetrator_value_2 = forms.CharField(label="Identitas pelaku lain (nilai)", required=False, max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
+        for n in (1, 2):
+            self.fields[f"perpetrator_kind_{n}"].choices = _identifier_kinds()  # type: ignore[attr-defined]
+
+    def clean_incident_date(self) -> dt.date | None:
+        value = self.cleaned_data.get("incident_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("Tanggal kejadian tidak boleh di masa depan.")
+        return value
+
+    def clean_contact_phone(self) -> str:
+        value = self.cleaned_data.get("contact_phone", "").strip()
+        if value:
+            try:
+                normalise_identifier("phone", value)
+            except InvalidIdentifier as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for n in (1, 2):
+            value = (data.get(f"perpetrator_value_{n}") or "").strip()
+            if value:
+                try:
+                    normalise_identifier(data.get(f"perpetrator_kind_{n}") or "other", value)
+                except InvalidIdentifier as exc:
+                    self.add_error(f"perpetrator_value_{n}", str(exc))
+        return data
+
+    def kelurahan_region(self) -> Region | None:
+        code = self.cleaned_data.get("kelurahan")
+        return Region.objects.filter(code=code).first() if code else None
+
+    def identifiers(self) -> list[tuple[str, str]]:
+        out = []
+        for n in (1, 2):
+            value = (self.cleaned_data.get(f"perpetrator_value_{n}") or "").strip()
+            if value:
+                out.append((self.cleaned_data.get(f"perpetrator_kind_{n}") or "other", value))
+        return out
+
+
+class ListFilterForm(forms.Form):
+    """Filters shared by the queue and the case lists (all optional; exact match on phone/NIK)."""
+
+    number = forms.CharField(label="Nomor kasus", required=False, max_length=24)
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=BLANK + [("open", "Semua yang masih berjalan")] + list(CaseStatus.choices))
+    risk = forms.ChoiceField(label="Risiko", choices=RISK_CHOICES, required=False)
+    channel = forms.ChoiceField(label="Saluran", choices=BLANK + list(Channel.choices), required=False)
+    violence_form = forms.ChoiceField(label="Bentuk kekerasan", choices=BLANK + codelists.choices("violence_form"),
+                                      required=False)
+    kecamatan = forms.ChoiceField(label="Kecamatan", required=False)
+    kelurahan = forms.ChoiceField(label="Kelurahan", required=False)
+    date_from = forms.DateField(label="Dilaporkan sejak", required=False, widget=DateInput())
+    date_to = forms.DateField(label="Dilaporkan sampai", required=False, widget=DateInput())
+    manager = forms.ChoiceField(label="Manajer kasus", required=False, choices=BLANK)
+    identifier_kind = forms.ChoiceField(label="Cari identitas", required=False,
+                                        choices=[("phone", "Nomor telepon"), ("nik", "NIK")])
+    identifier = forms.CharField(label="Nomor telepon / NIK (sama persis)", required=False, max_length=40)
+
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].choices = kecamatan_choices()  # type: ignore[attr-defined]
+        self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
+        self.fields["manager"].choices = BLANK + [("none", "Belum ditetapkan")] + [  # type: ignore[attr-defined]
+            (str(u.pk), u.get_full_name() or u.get_username()) for u in staff_choices(organisation_id)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value = (data.get("identifier") or "").strip()
+        if value:
+            try:
+                normalise_identifier(data.get("identifier_kind") or "phone", value)
+            except InvalidIdentifier as exc:
+                self.add_error("identifier", str(exc))
+        return data
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TransitionForm(VersionForm):
+    to_status = forms.ChoiceField(label="Pindahkan ke tahap", choices=CaseStatus.choices)
+    reason = forms.CharField(label="Catatan (opsional)", required=False, max_length=2000)
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(label="Alasan", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class ConsentForm(VersionForm):
+    consent = forms.ChoiceField(label="Persetujuan korban untuk dilaporkan ke kepolisian",
+                                choices=[("yes", "Korban setuju"), ("no", "Korban tidak setuju")])
+
+
+def staff_choices(organisation_id: int | None) -> Any:
+    if organisation_id is None:
+        return User.objects.none()
+    return User.objects.filter(organisation_id=organisation_id, is_active=True,
+                               role__in=["intake_officer", "case_manager", "supervisor", "counsellor"]).order_by("username")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name() or obj.get_username()} ({obj.get_role_display()})"
+
+
+class AssignForm(VersionForm):
+    manager = StaffChoiceField(label="Manajer kasus", queryset=User.objects.none(), required=False,
+                               empty_label="— belum ditetapkan —")
+
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
+
+
+class BulkReassignForm(forms.Form):
+    cases = forms.TypedMultipleChoiceField(label="Kasus", coerce=int, choices=[])
+    manager = StaffChoiceField(label="Alihkan ke", queryset=User.objects.none())
+
+    def __init__(self, *args: Any, organisation_id: int | None = None, case_choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
+        self.fields["cases"].choices = list(case_choices)  # type: ignore[attr-defined]
+
+
+class RiskAssessmentForm(VersionForm):
+    override_level = forms.ChoiceField(label="Penilaian profesional (bila berbeda dari hasil hitungan)",
+                                       choices=[("", "Ikuti hasil hitungan")] + list(RiskLevel.choices), required=False)
+    override_reason = forms.CharField(label="Alasan penilaian profesional", required=False,
+                                      widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in ADULT_ITEMS + CHILD_ITEMS:
+            self.fields[item.key] = forms.BooleanField(label=item.label, required=False)
+
+    def adult_fields(self) -> list[Any]:
+        return [self[item.key] for item in ADULT_ITEMS]
+
+    def child_fields(self) -> list[Any]:
+        return [self[item.key] for item in CHILD_ITEMS]
+
+    def answers(self) -> dict[str, bool]:
+        return {item.key: bool(self.cleaned_data.get(item.key)) for item in ADULT_ITEMS + CHILD_ITEMS}
+
+
+class ServicePlanForm(VersionForm):
+    goals = forms.CharField(label="Tujuan dan langkah intervensi", widget=forms.Textarea(attrs={"rows": 6}),
+                            max_length=20000)
+    services = forms.MultipleChoiceField(label="Layanan yang diberikan", choices=codelists.choices("service"),
+                                         widget=forms.CheckboxSelectMultiple)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Keputusan", choices=[("approve", "Setujui"), ("reject", "Tolak")])
+    note = forms.CharField(label="Catatan keputusan (wajib bila menolak)", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label="Jenis catatan", choices=NoteKind.choices)
+    occurred_on = forms.DateField(label="Tanggal kegiatan", widget=DateInput())
+    body = forms.CharField(label="Isi catatan", widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label="Tugas", max_length=500)
+    assigned_to = StaffChoiceField(label="Penanggung jawab", queryset=User.objects.none())
+    due_at = forms.DateTimeField(label="Batas waktu", widget=DateTimeInput(),
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
+
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label="Berkas")
+    description = forms.CharField(label="Keterangan", required=False, max_length=500)
+
+
+class TriageForm(forms.Form):
+    risk_level = forms.ChoiceField(label="Tingkat risiko", choices=RISK_CHOICES, required=False)
+    is_emergency = forms.BooleanField(label="Darurat", required=False)
+
+
+class OpenCaseForm(forms.Form):
+    case_manager = StaffChoiceField(label="Manajer kasus", queryset=User.objects.none(), required=False,
+                                    empty_label="— tetapkan nanti —")
+
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case_manager"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
+
+
+class AttachForm(forms.Form):
+    case_number = forms.CharField(label="Nomor kasus", max_length=24)
+
+
+class NotViolenceForm(forms.Form):
+    reason = forms.CharField(label="Alasan bukan kasus kekerasan", widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=4000)
+
+
+class ReferOutForm(forms.Form):
+    destination = forms.CharField(label="Dirujuk ke (instansi/wilayah)", max_length=300)
+    reason = forms.CharField(label="Keterangan", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=4000)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Pesan untuk pelapor", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class IncidentForm(VersionForm):
+    occurred_on = forms.DateField(label="Tanggal kejadian", required=False, widget=DateInput())
+    kelurahan = forms.ChoiceField(label="Kelurahan kejadian", required=False)
+    place = forms.ChoiceField(label="Tempat kejadian", choices=BLANK + codelists.choices("place"), required=False)
+    violence_forms = forms.MultipleChoiceField(label="Bentuk kekerasan (SIMFONI-PPA)",
+                                               choices=codelists.choices("violence_form"),
+                                               widget=forms.CheckboxSelectMultiple)
+    tpks_forms = forms.MultipleChoiceField(label="Bentuk kekerasan seksual (UU 12/2022 Pasal 4)", required=False,
+                                           choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple)
+    factors = forms.MultipleChoiceField(label="Faktor pendorong", required=False, choices=codelists.choices("factor"),
+                                        widget=forms.CheckboxSelectMultiple)
+    relationship = forms.ChoiceField(label="Hubungan pelaku dengan korban",
+                                     choices=BLANK + codelists.choices("relationship"), required=False)
+    met_via = forms.ChoiceField(label="Cara korban dan pelaku kenal", choices=BLANK + codelists.choices("met_via"),
+                                required=False)
+    met_via_platform = forms.ChoiceField(label="Platform media sosial", choices=BLANK + codelists.choices("platform"),
+                                         required=False)
+    description = forms.CharField(label="Uraian kejadian", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                                  max_length=20000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
+
+
+class PersonForm(VersionForm):
+    role = forms.ChoiceField(label="Peran dalam kasus", choices=[("victim", "Korban"), ("perpetrator", "Pelaku"),
+                                                                 ("reporter", "Pelapor")])
+    full_name = forms.CharField(label="Nama lengkap", required=False, max_length=200)
+    alias = forms.CharField(label="Nama panggilan", required=False, max_length=200)
+    sex = forms.ChoiceField(label="Jenis kelamin", choices=codelists.choices("sex"))
+    age_group = forms.ChoiceField(label="Kelompok umur saat kejadian", choices=BLANK + codelists.choices("age_group"),
+                                  required=False)
+    birth_date = forms.CharField(label="Tanggal lahir", required=False, max_length=40)
+    nik = forms.CharField(label="NIK", required=False, max_length=40)
+    phone = forms.CharField(label="Telepon/WhatsApp", required=False, max_length=40)
+    address = forms.CharField(label="Alamat", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    kelurahan = forms.ChoiceField(label="Kelurahan tempat tinggal", required=False)
+    education = forms.ChoiceField(label="Pendidikan", choices=BLANK + codelists.choices("education"), required=False)
+    occupation = forms.ChoiceField(label="Pekerjaan", choices=BLANK + codelists.choices("occupation"), required=False)
+    marital_status = forms.ChoiceField(label="Status perkawinan", choices=BLANK + codelists.choices("marital_status"),
+                                       required=False)
+    disability = forms.ChoiceField(label="Disabilitas", choices=BLANK + codelists.choices("disability"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
+
+    def clean_nik(self) -> str:
+        value = self.cleaned_data.get("nik", "").strip()
+        if value:
+            try:
+                normalise_identifier("nik", value)
+            except InvalidIdentifier as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "").strip()
+        if value:
+            try:
+                normalise_identifier("phone", value)
+            except InvalidIdentifier as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value

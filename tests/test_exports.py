@@ -18,6 +18,7 @@ from salingsapa.cases.models import Person
 from salingsapa.core.models import AuditEvent
 from salingsapa.stats import exports
 from salingsapa.stats.engine import StatsFilter
+from tests.casework_helpers import verified_client
 from tests.stats_fixtures import KASEMEN_1, make_case, wib
 
 PERIOD = StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
@@ -110,9 +111,9 @@ def test_formula_injection_is_neutralised(data, supervisor):
 
 def test_export_page_shows_password_once_and_downloads_once(client, data, supervisor, case_manager):
     url = reverse("stats:exports")
-    client.force_login(case_manager)
+    client = verified_client(case_manager)
     assert client.get(url).status_code == 403
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     r = client.post(url, {"kind": "simfoni", "fmt": "csv", "start": "2025-01-01", "end": "2025-10-31"})
     assert r.status_code == 200
     done = r.context["done"]
@@ -126,14 +127,11 @@ def test_export_page_shows_password_once_and_downloads_once(client, data, superv
 
 
 def test_another_session_cannot_download(client, data, supervisor):
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     r = client.post(reverse("stats:exports"), {"kind": "research", "fmt": "csv", "start": "2025-01-01",
                                                "end": "2025-10-31"})
     token = r.context["done"]["token"]
-    from django.test import Client
-
-    other = Client()
-    other.force_login(supervisor)
+    other = verified_client(supervisor)
     assert other.get(reverse("stats:export_download", args=[token])).status_code == 404
 
 

@@ -15,6 +15,7 @@ from salingsapa.stats import services
 from salingsapa.stats.models import PublishedSnapshot
 from salingsapa.stats.selectors import latest_public_snapshot
 from salingsapa.stats.suppression import is_small
+from tests.casework_helpers import verified_client
 from tests.stats_fixtures import KASEMEN_1, SERANG_1, SERANG_2, make_case, wib
 
 PUBLIC = "/statistik/"
@@ -87,13 +88,13 @@ def test_unapproved_snapshot_is_not_public(client, cases_2025, case_manager):
 
 def test_only_a_supervisor_approves(client, cases_2025, case_manager, supervisor):
     snap = _prepare(case_manager)
-    client.force_login(case_manager)
+    client = verified_client(case_manager)
     url = reverse("stats:snapshot_approve", args=[snap.pk])
     assert client.post(url).status_code == 403
     snap.refresh_from_db()
     assert snap.approved_at is None
     assert AuditEvent.objects.filter(action="denied", object_type="stats.snapshot").exists()
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     assert client.post(url).status_code == 302
     snap.refresh_from_db()
     assert snap.is_public and snap.approved_by == supervisor
@@ -157,17 +158,19 @@ def test_previously_approved_periods_are_listed(client, cases_2025, supervisor):
 # --- staff dashboard ----------------------------------------------------------------------------
 
 
-def test_dashboard_requires_lead_agency_staff(client, cases_2025, partner_psychologist, media_partner, outsider):
+def test_dashboard_requires_lead_agency_staff(client, cases_2025, partner_psychologist, media_partner, supervisor):
     url = reverse("stats:dashboard")
     anon = client.get(url)
     assert anon.status_code == 302 and "/staf/masuk/" in anon["Location"]
+    client.force_login(supervisor)  # password only, no second factor yet
+    assert client.get(url).status_code == 302
     for user in (partner_psychologist, media_partner):
-        client.force_login(user)
+        client = verified_client(user)
         assert client.get(url).status_code == 403
 
 
 def test_dashboard_shows_charts_tables_and_comparison(client, cases_2025, case_manager):
-    client.force_login(case_manager)
+    client = verified_client(case_manager)
     r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31"})
     assert r.status_code == 200
     html = r.content.decode()
@@ -178,13 +181,13 @@ def test_dashboard_shows_charts_tables_and_comparison(client, cases_2025, case_m
 
 
 def test_dashboard_scoped_to_own_office(client, cases_2025, outsider):
-    client.force_login(outsider)  # another UPTD's staff see their own (empty) numbers, not ours
+    client = verified_client(outsider)  # another UPTD's staff see their own (empty) numbers, not ours
     r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31"})
     assert r.status_code == 200 and r.context["s"].cases == 0
 
 
 def test_dashboard_filters(client, cases_2025, supervisor):
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31", "form": "fisik"})
     assert r.context["s"].cases == 3
     r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31", "area": "36.73.02"})
@@ -196,7 +199,7 @@ def test_dashboard_filters(client, cases_2025, supervisor):
 @pytest.mark.parametrize("params", [{"start": "kemarin"}, {"start": "2025-05-01", "end": "2025-01-01"},
                                     {"form": "<script>"}, {"area": "99.99"}])
 def test_dashboard_bad_filters_give_a_message_not_an_error(client, cases_2025, supervisor, params):
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     r = client.get(reverse("stats:dashboard"), params)
     assert r.status_code == 200
     html = r.content.decode()
@@ -209,7 +212,7 @@ def test_dashboard_cache_sees_every_change(client, cases_2025, supervisor, uptd)
 
     from salingsapa.cases.models import Case
 
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     params = {"start": "2025-01-01", "end": "2025-10-31"}
     assert client.get(reverse("stats:dashboard"), params).context["s"].cases == 15
     make_case(uptd, wib(2025, 4, 4))
@@ -235,6 +238,6 @@ def test_dashboard_reports_are_scoped_like_reports_for(client, supervisor):
     make_report(wib(2025, 2, 1))  # Kota Serang
     make_report(wib(2025, 2, 2), kelurahan=None)  # no kelurahan: the home region's agency
     make_report(wib(2025, 2, 3), kelurahan="36.04.01.2001")  # Kabupaten Serang: another agency's area
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31"})
     assert r.context["s"].reports == 2

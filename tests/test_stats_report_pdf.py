@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from salingsapa.core.models import AuditEvent
 from salingsapa.stats.reports import parse_period, render_report_html
+from tests.casework_helpers import verified_client
 from tests.stats_fixtures import KASEMEN_1, make_case, wib
 
 
@@ -79,9 +80,9 @@ def test_command_refuses_bad_period():
 
 def test_dashboard_download(client, some_cases, supervisor, partner_psychologist):
     url = reverse("stats:report_pdf")
-    client.force_login(partner_psychologist)
+    client = verified_client(partner_psychologist)
     assert client.get(url, {"period": "2025-10"}).status_code == 403
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     r = client.get(url, {"period": "2025-10"})
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert 'filename="laporan-bulanan-2025-10.pdf"' in r["Content-Disposition"]

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salingsapa.core.audit import audit_log
@@ -79,18 +77,10 @@ def public_stats_json(request: HttpRequest) -> JsonResponse:
 
 
 def lead_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged-in staff of the lead agency (UPTD PPA). Two-factor enforcement comes with the staff app."""
+    """Signed in with both factors, casework role of the lead agency (the staff app's guard)."""
+    from salingsapa.staff.decorators import casework_required
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.can_view_dashboard(request.user):
-            audit_log(actor=request.user, action="denied", object_type="stats.dashboard", detail={"path": "stats"})
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapper)
+    return casework_required(view)  # type: ignore[return-value]
 
 
 def _chart_for(key: str, b: Any, flt: StatsFilter) -> Any:

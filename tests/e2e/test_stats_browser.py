@@ -43,7 +43,8 @@ def _serious(results: dict) -> list[str]:
 def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, supervisor):
     from axe_playwright_python.sync_playwright import Axe
     from django.conf import settings
-    from django.test import Client
+
+    from tests.casework_helpers import verified_client
 
     for day in range(1, 10):
         make_case(uptd, wib(2025, 1 + day % 9, day))
@@ -60,8 +61,7 @@ def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, sup
     assert page.locator("table").count() >= 8
     assert _serious(Axe().run(page).response) == []
 
-    client = Client()
-    client.force_login(supervisor)
+    client = verified_client(supervisor)
     browser_page.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                                "url": live_server.url}])
     page.goto(live_server.url + "/staf/statistik/?start=2025-01-01&end=2025-10-31")
@@ -69,7 +69,7 @@ def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, sup
     assert page.locator("svg[role=img]").count() >= 5
     assert _serious(Axe().run(page).response) == []
     page.select_option("#id_form", "fisik")
-    page.click("button[type=submit]")
+    page.click(".filters button[type=submit]")
     assert "form=fisik" in page.url
     assert page.locator(".headline dd").first.inner_text() == "6"
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []

@@ -204,3 +204,62 @@ def test_highlights_answer_the_leaders_questions(world):
     assert "faktor pendorong terbanyak ekonomi (2)" in lines[3]
     empty = highlights(engine.summary(StatsFilter.for_year(2019)))
     assert empty == ["0 kasus pada 2019 (tidak ada kasus pada 2018)."]
+
+
+def test_deadline_compliance_referrals_and_services(uptd, supervisor, psychology_org):
+    import datetime as _dt
+
+    from salingsapa.cases.models import Deadline
+    from salingsapa.network.models import Referral, ServiceDelivery
+    from salingsapa.stats.service_stats import service_stats
+
+    a = make_case(uptd, wib(2025, 3, 1))
+    b = make_case(uptd, wib(2025, 3, 2))
+    report, report2, report3 = (make_report(wib(2025, 3, d, 8)) for d in (1, 2, 3))
+    Deadline.objects.all().delete()  # the clocks the reports started by themselves; ours are hand-made below
+    h = _dt.timedelta(hours=1)
+    start = wib(2025, 3, 1, 8)
+    D = Deadline.Kind
+    # first contact, high risk: one met in 30 minutes, one met 3 hours late; medium: one still open past due
+    Deadline.objects.create(kind=D.FIRST_CONTACT, report=report, case=a, risk_level="high", starts_at=start,
+                            due_at=start + h, met_at=start + h / 2, created_at=start)
+    Deadline.objects.create(kind=D.FIRST_CONTACT, report=report2, case=b, risk_level="high", starts_at=start,
+                            due_at=start + h, met_at=start + 4 * h, created_at=start)
+    Deadline.objects.create(kind=D.FIRST_CONTACT, report=report3, risk_level="medium", starts_at=start,
+                            due_at=start + 6 * h, created_at=start)
+    Deadline.objects.create(kind=D.TPKS_POLICE, case=a, starts_at=start, due_at=start + 72 * h,
+                            met_at=start + 24 * h, created_at=start)
+    Deadline.objects.create(kind=D.TPKS_POLICE, case=b, starts_at=wib(2024, 3, 1), due_at=wib(2024, 3, 4),
+                            created_at=start)  # outside the period
+    sent = wib(2025, 3, 5)
+    r1 = Referral.objects.create(case=a, organisation=psychology_org, service="psikologis", status="completed",
+                                 created_by=supervisor, created_at=sent, respond_by=sent + 24 * h,
+                                 responded_at=sent + 2 * h)
+    Referral.objects.create(case=b, organisation=psychology_org, service="psikologis", status="declined",
+                            created_by=supervisor, created_at=sent, respond_by=sent + 24 * h,
+                            responded_at=sent + 30 * h)
+    Referral.objects.create(case=b, organisation=psychology_org, service="bantuan-hukum", status="sent",
+                            created_by=supervisor, created_at=sent, respond_by=sent + 24 * h)
+    for day in (6, 13):
+        ServiceDelivery.objects.create(referral=r1, delivered_on=_dt.date(2025, 3, day), kind="sesi-konseling",
+                                       summary="(uji)", recorded_by=supervisor, recorded_at=sent)
+    now = wib(2025, 6, 1)
+    stats = service_stats(JAN_OCT_2025, now=now)
+    rows = {d.key: d for d in stats.deadlines}
+    high = rows["first_contact:high"]
+    assert (high.total, high.on_time, high.late, high.compliance_pct, high.avg_hours_to_met) == (2, 1, 1, 50.0, 2.2)
+    medium = rows["first_contact:medium"]
+    assert (medium.total, medium.overdue_open, medium.pending, medium.compliance_pct) == (1, 1, 0, 0.0)
+    police = rows["tpks_police"]
+    assert (police.total, police.on_time, police.avg_hours_to_met) == (1, 1, 24.0)
+    refs = {r.key: r for r in stats.referrals}
+    assert (refs["psikologis"].total, refs["psikologis"].completed, refs["psikologis"].declined) == (2, 1, 1)
+    assert (refs["psikologis"].responded_on_time, refs["psikologis"].responded_late) == (1, 1)
+    assert (refs["bantuan-hukum"].active, refs["psikologis"].label) == (1, "Pendampingan Psikologis/Konseling")
+    assert stats.deliveries == [("sesi konseling", 2)] and stats.referral_total == 3
+    # another office sees none of it
+    from dataclasses import replace
+
+    other = service_stats(replace(JAN_OCT_2025, organisation_id=uptd.pk + 999, report_region="36.04"), now=now)
+    assert other.deadlines == [] and other.referrals == [] and other.deliveries == []
+    assert engine.summary(JAN_OCT_2025).services.referral_total == 3

@@ -556,6 +556,7 @@ class Summary:
     reports_previous: int
     breakdowns: dict[str, Breakdown]
     closure: ClosureStats
+    services: Any = None  # service_stats.ServiceStats: deadlines, referrals, deliveries
 
     @property
     def change_pct(self) -> float | None:
@@ -592,4 +593,11 @@ def summary(flt: StatsFilter, *, compare: bool = True, kelurahan: bool = True) -
         reports_previous=report_total(prev),
         breakdowns=breakdowns,
         closure=closure(flt),
+        services=_services(flt),
     )
+
+
+def _services(flt: StatsFilter) -> Any:
+    from salingsapa.stats.service_stats import service_stats
+
+    return service_stats(flt)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+# The test environment (throwaway data folder, fast hashing) is set by salingsapa/test_settings.py,
+# which pytest-django loads before this file.
+import pytest
 
-_DATA = tempfile.mkdtemp(prefix="salingsapa-test-")
-os.environ.setdefault("SALINGSAPA_DATA_DIR", _DATA)
-os.environ.setdefault("SALINGSAPA_FAST_HASHING", "true")
-os.environ.setdefault("SALINGSAPA_ENV", "test")
-
-import pytest  # noqa: E402
-
-from tests.personas import *  # noqa: E402,F403
+from tests.personas import *  # noqa: F403
 
 
 @pytest.fixture(autouse=True)

@@ -182,6 +182,10 @@ def test_decline_needs_reason(case_manager, uptd, psychology_org, partner_psycho
         services.referral_decline(actor=partner_psychologist, referral=referral, reason=" ")
     services.referral_decline(actor=partner_psychologist, referral=referral, reason="Kapasitas penuh bulan ini")
     assert Referral.objects.get(pk=referral.pk).status == "declined"
+    from salingsapa.cases.models import Alert
+
+    alert = Alert.objects.get(recipient=case_manager, kind="decision")
+    assert referral.case.number in alert.message and "Kapasitas" not in alert.message
 
 
 def test_overdue_referrals_are_reminded_once(case_manager, uptd, psychology_org):
@@ -190,6 +194,9 @@ def test_overdue_referrals_are_reminded_once(case_manager, uptd, psychology_org)
     assert services.referrals_remind_overdue(now=referral.respond_by - dt.timedelta(minutes=1)) == []
     assert services.referrals_remind_overdue(now=later) == [referral]
     assert services.referrals_remind_overdue(now=later) == []
+    from salingsapa.cases.models import Alert
+
+    assert Alert.objects.filter(recipient=case_manager, kind="escalation", case=referral.case).count() == 1
 
 
 def test_repeat_perpetrator_link_across_cases_reveals_only_number_and_manager(uptd, case_manager, supervisor):

@@ -12,7 +12,8 @@ from salingsapa.config import ConfigError, decode_key, env_bool, env_int, new_ke
 
 
 def _run(env_extra: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SALINGSAPA_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SALINGSAPA_", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"))}
     env.update({"SALINGSAPA_DATA_DIR": str(tmp_path)})
     env.update(env_extra)
     return subprocess.run(

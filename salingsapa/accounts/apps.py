@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "salingsapa.accounts"
     label = "accounts"
-    verbose_name = "Akun dan organisasi"
+    verbose_name = _("Akun dan organisasi")

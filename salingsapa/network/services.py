@@ -144,6 +144,16 @@ def referral_create(
     return referral
 
 
+def _alert_case_owner(case: Case, *, kind: str, message: str) -> int:
+    """Tell the case manager (or, if none, the office's supervisors). Messages carry no personal data."""
+    from salingsapa.cases.services import alert_create
+
+    recipients = [case.case_manager] if case.case_manager else list(
+        case.organisation.users.filter(role=Role.SUPERVISOR, is_active=True)
+    )
+    return alert_create(recipients=recipients, kind=kind, message=message, case=case)
+
+
 def _require_partner(user: Any, referral: Referral) -> None:
     if user.role != Role.PARTNER or user.organisation_id != referral.organisation_id:
         raise NetworkError("Rujukan ini bukan untuk organisasi Anda.")
@@ -171,6 +181,8 @@ def referral_decline(*, actor: Any, referral: Referral, reason: str) -> Referral
     referral.responded_at, referral.responded_by = timezone.now(), actor
     referral.save(update_fields=["status", "decline_reason", "responded_at", "responded_by"])
     audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": "declined"})
+    _alert_case_owner(referral.case, kind="decision",
+                      message=f"Rujukan kasus {referral.case.number} ke {referral.organisation} ditolak; lihat alasannya.")
     return referral
 
 
@@ -204,6 +216,8 @@ def referral_complete(*, actor: Any, referral: Referral, outcome: str) -> Referr
     referral.completed_at = timezone.now()
     referral.save(update_fields=["status", "outcome", "completed_at"])
     audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": "completed"})
+    _alert_case_owner(referral.case, kind="decision",
+                      message=f"Rujukan kasus {referral.case.number} ke {referral.organisation} selesai.")
     return referral
 
 
@@ -234,6 +248,9 @@ def referrals_remind_overdue(*, now: dt.datetime | None = None) -> list[Referral
         referral.save(update_fields=["reminded_at"])
         audit_log(actor="system:referral-reminder", action="update", object_type="referral", object_id=referral.pk,
                   detail={"reminder": "overdue"})
+        _alert_case_owner(referral.case, kind="escalation",
+                          message=f"Rujukan kasus {referral.case.number} ke {referral.organisation} belum ditanggapi "
+                                  "melewati batas waktu.")
     return overdue
 
 

@@ -1,0 +1,66 @@
+"""``salingsapa seed-demo``: synthetic Kota Serang demo data (see ``salingsapa.core.demo``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from salingsapa.core import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create synthetic demo data: organisations, demo users, reports, cases, persons and incidents. "
+        "Without --cases it reproduces the seed article (60 cases in 2024, 64 in January-October 2025)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=None, metavar="N",
+                            help="create N cases spread over 2020-2025 instead of the article picture")
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, metavar="S",
+                            help=f"random seed; the same seed gives the same data (default {demo.DEFAULT_SEED})")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing when the database already holds cases")
+        parser.add_argument("--batch-size", type=int, default=demo.BATCH_SIZE, metavar="B",
+                            help=f"cases written per transaction (default {demo.BATCH_SIZE})")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+
+        from salingsapa.cases.models import Case
+
+        if settings.PRODUCTION:
+            raise CommandError("seed-demo: data demo tidak boleh dibuat di lingkungan produksi (SALINGSAPA_ENV=production).")
+        cases = options["cases"]
+        if cases is not None and cases < 1:
+            raise CommandError("--cases harus bilangan bulat positif.")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size harus bilangan bulat positif.")
+        if options["if_empty"] and Case.objects.exists():
+            self.stdout.write("Demo data: the database already holds cases; nothing to do (--if-empty).")
+            return
+        total = cases if cases is not None else sum(demo.ARTICLE_YEARS.values())
+        columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=False, disable=options["verbosity"] == 0) as progress:
+            task = progress.add_task("Data demo: kasus", total=total)
+            try:
+                result = demo.seed_demo(cases=cases, seed=options["seed"], batch_size=options["batch_size"],
+                                        progress=lambda n: progress.advance(task, n))
+            except demo.DemoError as exc:
+                raise CommandError(str(exc)) from None
+        rate = result.cases / result.seconds if result.seconds else 0
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data: {result.cases} cases, {result.reports} reports, {result.persons} persons "
+            f"in {result.seconds:.1f} s ({rate:.0f} cases/s), seed {options['seed']}."
+        ))
+        self.stdout.write(f"Demo logins: {demo.logins_path()} (show them with `salingsapa demo-logins`).")

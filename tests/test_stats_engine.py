@@ -190,7 +190,12 @@ def test_default_seed_gives_60_vs_64():
     assert engine.case_total(JAN_OCT_2025) == 64
     s = engine.summary(JAN_OCT_2025)
     assert s.cases_previous == engine.case_total(StatsFilter.for_year(2024, through_month=10))
-    assert max(s.breakdowns["violence_form"].rows, key=lambda r: r.value).key == "seksual"
+    top = {k: max(s.breakdowns[k].rows, key=lambda r: r.value).key for k in ("violence_form", "met_via", "factor")}
+    assert top == {"violence_form": "seksual", "met_via": "media-sosial", "factor": "ekonomi"}  # the article
+    # and the dashboard says it in words
+    from salingsapa.stats.narrative import highlights
+
+    assert highlights(s)[0].startswith("64 kasus pada Jan–Okt 2025")
 
 
 def test_highlights_answer_the_leaders_questions(world):

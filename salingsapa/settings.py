@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "salingsapa.cases",
     "salingsapa.network",
     "salingsapa.staff",
+    "salingsapa.stats",
 ]
 
 MIDDLEWARE = [

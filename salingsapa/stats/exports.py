@@ -1,0 +1,375 @@
+"""Exports: SIMFONI-PPA-aligned (personal data, encrypted) and de-identified for research.
+
+* ``simfoni``: one row per victim of each case, with the columns of SIMFONI-PPA's victim form
+  (identity, demographics, place, forms, perpetrator relationship, services). It contains personal
+  data, so the file is always wrapped in an AES-256 encrypted ZIP (pyzipper, WinZip AES) with a
+  one-time random password that is shown once and never stored.
+* ``research``: one row per victim with no name, NIK, address, phone, case number or exact date:
+  a per-export random pseudonym for the case, the month of the report, the kecamatan (not the
+  kelurahan), age group, sex and the categories. Not encrypted; still permission-gated and audited.
+
+Rows are streamed from the database in chunks (``iterator(chunk_size=…)`` with prefetching), so an
+export of a million cases never holds them all in memory. Every export writes one audit entry
+(``action="export"``) with the kind, format, period and row count — never the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from salingsapa.cases.models import Case, CasePerson, Incident
+from salingsapa.core import codelists
+from salingsapa.core.audit import audit_log
+from salingsapa.stats.engine import JAKARTA, StatsFilter, cases_in
+
+CHUNK = 1000
+
+SIMFONI_COLUMNS: list[tuple[str, str]] = [
+    ("no_registrasi", "No. Registrasi Kasus"),
+    ("tanggal_pelaporan", "Tanggal Pelaporan"),
+    ("tanggal_kejadian", "Tanggal Kejadian"),
+    ("kode_provinsi", "Kode Provinsi"),
+    ("kode_kabupaten_kota", "Kode Kabupaten/Kota"),
+    ("kode_kecamatan", "Kode Kecamatan"),
+    ("kecamatan", "Kecamatan"),
+    ("kode_kelurahan", "Kode Kelurahan/Desa"),
+    ("kelurahan", "Kelurahan/Desa"),
+    ("tempat_kejadian", "Tempat Kejadian"),
+    ("nama_korban", "Nama Korban"),
+    ("nik_korban", "NIK Korban"),
+    ("alamat_korban", "Alamat Korban"),
+    ("telepon_korban", "No. Telepon Korban"),
+    ("jenis_kelamin_korban", "Jenis Kelamin Korban"),
+    ("kelompok_umur_korban", "Kelompok Umur Korban"),
+    ("korban_anak", "Korban Anak"),
+    ("pendidikan_korban", "Pendidikan Korban"),
+    ("pekerjaan_korban", "Pekerjaan Korban"),
+    ("status_perkawinan_korban", "Status Perkawinan Korban"),
+    ("disabilitas_korban", "Disabilitas Korban"),
+    ("bentuk_kekerasan", "Bentuk Kekerasan"),
+    ("bentuk_tpks", "Bentuk TPKS (UU 12/2022)"),
+    ("hubungan_pelaku", "Hubungan Pelaku dengan Korban"),
+    ("jenis_kelamin_pelaku", "Jenis Kelamin Pelaku"),
+    ("kelompok_umur_pelaku", "Kelompok Umur Pelaku"),
+    ("jumlah_pelaku", "Jumlah Pelaku"),
+    ("cara_kenal", "Cara Korban dan Pelaku Kenal"),
+    ("platform", "Platform Media Sosial"),
+    ("faktor_pendorong", "Faktor Pendorong"),
+    ("sumber_pengaduan", "Sumber Pengaduan"),
+    ("status_kasus", "Status Kasus"),
+    ("tanggal_terminasi", "Tanggal Terminasi"),
+]
+
+RESEARCH_COLUMNS: list[tuple[str, str]] = [
+    ("id_kasus", "ID Kasus (pseudonim per ekspor)"),
+    ("bulan_pelaporan", "Bulan Pelaporan"),
+    ("kode_kecamatan", "Kode Kecamatan"),
+    ("kecamatan", "Kecamatan"),
+    ("tempat_kejadian", "Tempat Kejadian"),
+    ("jenis_kelamin_korban", "Jenis Kelamin Korban"),
+    ("kelompok_umur_korban", "Kelompok Umur Korban"),
+    ("korban_anak", "Korban Anak"),
+    ("pendidikan_korban", "Pendidikan Korban"),
+    ("disabilitas_korban", "Disabilitas Korban"),
+    ("bentuk_kekerasan", "Bentuk Kekerasan"),
+    ("bentuk_tpks", "Bentuk TPKS (UU 12/2022)"),
+    ("hubungan_pelaku", "Hubungan Pelaku dengan Korban"),
+    ("kelompok_umur_pelaku", "Kelompok Umur Pelaku"),
+    ("cara_kenal", "Cara Korban dan Pelaku Kenal"),
+    ("platform", "Platform Media Sosial"),
+    ("faktor_pendorong", "Faktor Pendorong"),
+    ("sumber_pengaduan", "Sumber Pengaduan"),
+    ("status_kasus", "Status Kasus"),
+    ("lama_penanganan", "Lama sampai Terminasi"),
+]
+
+KINDS = {"simfoni": SIMFONI_COLUMNS, "research": RESEARCH_COLUMNS}
+FORMATS = ("xlsx", "csv")
+
+
+def _labels(list_name: str, slugs: Any) -> str:
+    return "; ".join(codelists.label(list_name, s) for s in sorted(set(slugs)) if s)
+
+
+def _cases(flt: StatsFilter) -> Iterator[Case]:
+    incidents = Incident.objects.prefetch_related("violence_forms", "tpks_forms", "factors").order_by("pk")
+    participants = CasePerson.objects.select_related("person").order_by("pk")
+    qs = (
+        cases_in(flt)
+        .select_related("kelurahan", "kelurahan__parent")
+        .prefetch_related(Prefetch("incidents", queryset=incidents), Prefetch("participants", queryset=participants))
+        .order_by("reported_at", "pk")
+    )
+    yield from qs.iterator(chunk_size=CHUNK)
+
+
+def _incident_facts(case: Case) -> dict[str, Any]:
+    incs = list(case.incidents.all())
+    first = incs[0] if incs else None
+    return {
+        "tanggal_kejadian": min((i.occurred_on for i in incs if i.occurred_on), default=None) or "",
+        "tempat_kejadian": _labels("place", (i.place for i in incs)),
+        "bentuk_kekerasan": _labels("violence_form", (c.slug for i in incs for c in i.violence_forms.all())),
+        "bentuk_tpks": _labels("tpks_form", (c.slug for i in incs for c in i.tpks_forms.all())),
+        "faktor_pendorong": _labels("factor", (c.slug for i in incs for c in i.factors.all())),
+        "hubungan_pelaku": _labels("relationship", (i.relationship for i in incs)),
+        "cara_kenal": _labels("met_via", (i.met_via for i in incs)),
+        "platform": _labels("platform", (i.met_via_platform for i in incs)),
+        "_first": first,
+    }
+
+
+def _region_parts(case: Case) -> dict[str, str]:
+    kel = case.kelurahan
+    if kel is None:
+        return {"kode_provinsi": "", "kode_kabupaten_kota": "", "kode_kecamatan": "", "kecamatan": "",
+                "kode_kelurahan": "", "kelurahan": ""}
+    parts = kel.code.split(".")
+    kec = kel.parent
+    return {
+        "kode_provinsi": parts[0],
+        "kode_kabupaten_kota": ".".join(parts[:2]),
+        "kode_kecamatan": kec.code if kec else ".".join(parts[:3]),
+        "kecamatan": kec.name.title() if kec else "",
+        "kode_kelurahan": kel.code,
+        "kelurahan": kel.name.title(),
+    }
+
+
+def simfoni_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
+    for case in _cases(flt):
+        facts = _incident_facts(case)
+        facts.pop("_first")
+        region = _region_parts(case)
+        people = list(case.participants.all())
+        perps = [p for p in people if p.role == CasePerson.Role.PERPETRATOR]
+        for link in (p for p in people if p.role == CasePerson.Role.VICTIM):
+            person = link.person
+            yield {
+                "no_registrasi": case.number,
+                "tanggal_pelaporan": case.reported_at.astimezone(JAKARTA).date().isoformat(),
+                **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in facts.items()},
+                **region,
+                "nama_korban": person.full_name,
+                "nik_korban": person.nik,
+                "alamat_korban": person.address,
+                "telepon_korban": person.phone,
+                "jenis_kelamin_korban": codelists.label("sex", person.sex),
+                "kelompok_umur_korban": link.age_group,
+                "korban_anak": "Ya" if link.is_child else "Tidak",
+                "pendidikan_korban": codelists.label("education", person.education) if person.education else "",
+                "pekerjaan_korban": codelists.label("occupation", person.occupation) if person.occupation else "",
+                "status_perkawinan_korban": codelists.label("marital_status", person.marital_status)
+                if person.marital_status else "",
+                "disabilitas_korban": codelists.label("disability", person.disability) if person.disability else "",
+                "jenis_kelamin_pelaku": "; ".join(sorted({codelists.label("sex", p.person.sex) for p in perps})),
+                "kelompok_umur_pelaku": "; ".join(sorted({p.age_group for p in perps if p.age_group})),
+                "jumlah_pelaku": len(perps),
+                "sumber_pengaduan": codelists.label("channel", case.channel) if case.channel else "",
+                "status_kasus": case.get_status_display(),
+                "tanggal_terminasi": case.closed_at.astimezone(JAKARTA).date().isoformat() if case.closed_at else "",
+            }
+
+
+def _duration_bucket(case: Case) -> str:
+    if not case.closed_at:
+        return "belum ditutup"
+    days = (case.closed_at - case.reported_at).days
+    return "≤30 hari" if days <= 30 else "31–90 hari" if days <= 90 else ">90 hari"
+
+
+def research_rows(flt: StatsFilter, *, salt: bytes | None = None) -> Iterator[dict[str, Any]]:
+    salt = salt or secrets.token_bytes(16)
+    for case in _cases(flt):
+        facts = _incident_facts(case)
+        facts.pop("_first")
+        region = _region_parts(case)
+        people = list(case.participants.all())
+        perps = [p for p in people if p.role == CasePerson.Role.PERPETRATOR]
+        pseudonym = hashlib.blake2b(str(case.pk).encode(), key=salt, digest_size=6).hexdigest()
+        for link in (p for p in people if p.role == CasePerson.Role.VICTIM):
+            person = link.person
+            yield {
+                "id_kasus": pseudonym,
+                "bulan_pelaporan": case.reported_at.astimezone(JAKARTA).strftime("%Y-%m"),
+                "kode_kecamatan": region["kode_kecamatan"],
+                "kecamatan": region["kecamatan"],
+                "tempat_kejadian": facts["tempat_kejadian"],
+                "jenis_kelamin_korban": codelists.label("sex", person.sex),
+                "kelompok_umur_korban": link.age_group,
+                "korban_anak": "Ya" if link.is_child else "Tidak",
+                "pendidikan_korban": codelists.label("education", person.education) if person.education else "",
+                "disabilitas_korban": codelists.label("disability", person.disability) if person.disability else "",
+                "bentuk_kekerasan": facts["bentuk_kekerasan"],
+                "bentuk_tpks": facts["bentuk_tpks"],
+                "hubungan_pelaku": facts["hubungan_pelaku"],
+                "kelompok_umur_pelaku": "; ".join(sorted({p.age_group for p in perps if p.age_group})),
+                "cara_kenal": facts["cara_kenal"],
+                "platform": facts["platform"],
+                "faktor_pendorong": facts["faktor_pendorong"],
+                "sumber_pengaduan": codelists.label("channel", case.channel) if case.channel else "",
+                "status_kasus": case.get_status_display(),
+                "lama_penanganan": _duration_bucket(case),
+            }
+
+
+def _safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text (CSV/XLSX injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _write_csv(rows: Iterator[dict[str, Any]], columns: list[tuple[str, str]], progress: Callable[[int], None]) -> tuple[bytes, int]:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([c[0] for c in columns])
+    n = 0
+    for row in rows:
+        writer.writerow([_safe_cell(row.get(c[0], "")) for c in columns])
+        n += 1
+        progress(1)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8"), n  # BOM: Excel opens it as UTF-8
+
+
+def _write_xlsx(rows: Iterator[dict[str, Any]], columns: list[tuple[str, str]], progress: Callable[[int], None], title: str) -> tuple[bytes, int]:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append([c[1] for c in columns])
+    ws.append([c[0] for c in columns])
+    n = 0
+    for row in rows:
+        ws.append([_safe_cell(row.get(c[0], "")) for c in columns])
+        n += 1
+        progress(1)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), n
+
+
+def encrypt_zip(name: str, payload: bytes, password: str) -> bytes:
+    import pyzipper
+
+    out = io.BytesIO()
+    with pyzipper.AESZipFile(out, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(password.encode())
+        zf.setencryption(pyzipper.WZ_AES, nbits=256)
+        zf.writestr(name, payload)
+    return out.getvalue()
+
+
+def one_time_password() -> str:
+    """Five groups of four characters from an unambiguous alphabet (~100 bits)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(5))
+
+
+@dataclass
+class ExportResult:
+    filename: str
+    content: bytes
+    rows: int
+    password: str | None  # shown once when the file is encrypted
+    content_type: str
+
+
+def export_run(
+    *, user: Any, kind: str, fmt: str, flt: StatsFilter, progress: Callable[[int], None] | None = None,
+) -> ExportResult:
+    """Build an export for a supervisor of the lead agency. Audited; personal data always encrypted."""
+    if kind not in KINDS or fmt not in FORMATS:
+        raise ValueError("jenis atau format ekspor tidak dikenal")
+    if isinstance(user, str):  # a system actor from the command line is not allowed: exports need a person
+        raise PermissionDenied("Ekspor memerlukan akun supervisor.")
+    if not getattr(user, "is_authenticated", False) or not user.is_supervisor:
+        audit_log(actor=user, action="denied", object_type="stats.export", detail={"kind": kind})
+        raise PermissionDenied("Hanya supervisor UPTD PPA yang dapat mengekspor data.")
+    from dataclasses import replace
+
+    flt = replace(flt, organisation_id=user.organisation_id)
+    tick = progress or (lambda n: None)
+    rows = simfoni_rows(flt) if kind == "simfoni" else research_rows(flt)
+    columns = KINDS[kind]
+    stem = f"{'simfoni-ppa' if kind == 'simfoni' else 'riset'}-{flt.start:%Y%m%d}-{flt.end:%Y%m%d}"
+    if fmt == "csv":
+        payload, n = _write_csv(rows, columns, tick)
+    else:
+        payload, n = _write_xlsx(rows, columns, tick, "SIMFONI-PPA" if kind == "simfoni" else "Riset")
+    inner = f"{stem}.{fmt}"
+    password = None
+    if kind == "simfoni":
+        password = one_time_password()
+        content, filename, ctype = encrypt_zip(inner, payload, password), f"{stem}.zip", "application/zip"
+    else:
+        content, filename = payload, inner
+        ctype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_log(
+        actor=user, action="export", object_type="stats.export",
+        detail={"kind": kind, "format": fmt, "period": [flt.start.isoformat(), flt.end.isoformat()], "rows": n,
+                "encrypted": password is not None},
+    )
+    return ExportResult(filename, content, n, password, ctype)
+
+
+def export_count(flt: StatsFilter) -> int:
+    """How many victim rows an export would have (for a progress bar)."""
+    return CasePerson.objects.filter(case__in=cases_in(flt), role=CasePerson.Role.VICTIM).count()
+
+
+# --- one-time download storage --------------------------------------------------------------
+
+
+def _export_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "exports"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+STASH_MAX_AGE_SECONDS = 24 * 3600
+
+
+def _purge_stale() -> None:
+    """Exports never downloaded are deleted after a day."""
+    import time
+
+    cutoff = time.time() - STASH_MAX_AGE_SECONDS
+    for path in _export_dir().glob("*"):
+        if path.suffix in (".bin", ".meta") and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def stash(result: ExportResult) -> str:
+    """Keep a finished export until its one download; returns an unguessable token."""
+    _purge_stale()
+    token = secrets.token_urlsafe(24)
+    (_export_dir() / f"{token}.bin").write_bytes(result.content)
+    (_export_dir() / f"{token}.meta").write_text(f"{result.filename}\n{result.content_type}\n{timezone.now().isoformat()}")
+    return token
+
+
+def take(token: str) -> tuple[str, str, bytes] | None:
+    """Fetch and delete a stashed export (one download only)."""
+    if not token or not all(c.isalnum() or c in "-_" for c in token):
+        return None
+    data, meta = _export_dir() / f"{token}.bin", _export_dir() / f"{token}.meta"
+    if not data.exists() or not meta.exists():
+        return None
+    filename, ctype, _when = meta.read_text().split("\n", 2)
+    content = data.read_bytes()
+    data.unlink(missing_ok=True)
+    meta.unlink(missing_ok=True)
+    return filename, ctype, content

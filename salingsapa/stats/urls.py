@@ -1,0 +1,26 @@
+"""Statistics URLs, mounted at the site root by ``salingsapa/urls.py``.
+
+* ``/statistik/`` — public page (no login, no staff templates);
+* ``/staf/statistik/…`` — lead-agency staff: dashboard, reports, exports, public snapshots;
+* ``/api/v1/stats/public`` — a plain JSON view until the django-ninja API is merged; then mount
+  ``salingsapa.stats.api.router`` on the NinjaAPI (``api.add_router("/stats", router)``) and drop
+  this line.
+"""
+
+from django.urls import path
+
+from salingsapa.stats import views
+
+app_name = "stats"
+
+urlpatterns = [
+    path("statistik/", views.public_stats, name="public"),
+    path("staf/statistik/", views.dashboard, name="dashboard"),
+    path("staf/statistik/publikasi/", views.snapshots, name="snapshots"),
+    path("staf/statistik/publikasi/<int:pk>/", views.snapshot_detail, name="snapshot"),
+    path("staf/statistik/publikasi/<int:pk>/setujui/", views.snapshot_approve, name="snapshot_approve"),
+    path("staf/statistik/laporan.pdf", views.report_pdf, name="report_pdf"),
+    path("staf/statistik/ekspor/", views.exports, name="exports"),
+    path("staf/statistik/ekspor/unduh/<str:token>/", views.export_download, name="export_download"),
+    path("api/v1/stats/public", views.public_stats_json, name="api_public"),
+]

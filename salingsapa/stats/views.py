@@ -1,0 +1,255 @@
+"""Statistics views. Public views (``public_*``) and staff views are kept apart and share no template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from salingsapa.core.audit import audit_log
+from salingsapa.stats import charts, selectors, services
+from salingsapa.stats.engine import StatsFilter, month_end
+from salingsapa.stats.forms import FilterForm, ReportForm, SnapshotForm, default_period
+from salingsapa.stats.models import PublishedSnapshot
+from salingsapa.stats.narrative import highlights
+from salingsapa.stats.publication import present
+
+# --- public ------------------------------------------------------------------------------------
+
+
+def _public_snapshot(request: HttpRequest) -> PublishedSnapshot | None:
+    wanted = request.GET.get("periode", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404
+        snap = selectors.public_snapshots().filter(pk=int(wanted)).first()
+        if snap is None:
+            raise Http404
+        return snap
+    return selectors.latest_public_snapshot()
+
+
+def public_payload(snapshot: PublishedSnapshot) -> dict[str, Any]:
+    """Exactly what the page shows, as JSON (the API returns this)."""
+    return {"id": snapshot.pk, "approved_at": snapshot.approved_at.isoformat() if snapshot.approved_at else None,
+            **snapshot.data}
+
+
+@require_GET
+def public_stats(request: HttpRequest) -> HttpResponse:
+    """The public statistics page, inside the public site's frame (quick exit, no caching)."""
+    from salingsapa.public.views import page
+
+    snapshot = _public_snapshot(request)
+    data = snapshot.data if snapshot else None
+    chart = None
+    if data:
+        forms = next((t for t in data["tables"] if t["key"] == "violence_form" and not t["withheld"]), None)
+        if forms:
+            chart = charts.bar_chart(forms["title"], [(r["label"], v) for r, v in zip(forms["rows"], forms["values"], strict=True)])
+    return page(request, "stats/public.html", {
+        "snapshot": snapshot, "data": data, "chart": chart, "tables": present(data) if data else [],
+        "others": (selectors.public_snapshots().exclude(pk=snapshot.pk) if snapshot else selectors.public_snapshots())[:24],
+    })
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def public_stats_json(request: HttpRequest) -> JsonResponse:
+    """``GET /api/v1/stats/public`` until the django-ninja router in ``stats/api.py`` is mounted."""
+    try:
+        snapshot = _public_snapshot(request)
+    except Http404:
+        snapshot = None
+    if snapshot is None:
+        return JsonResponse({"detail": "Belum ada statistik yang dipublikasikan."}, status=404)
+    return JsonResponse(public_payload(snapshot), json_dumps_params={"ensure_ascii": False})
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+def lead_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with both factors, casework role of the lead agency (the staff app's guard)."""
+    from salingsapa.staff.decorators import casework_required
+
+    return casework_required(view)  # type: ignore[return-value]
+
+
+def _chart_for(key: str, b: Any, flt: StatsFilter) -> Any:
+    if key in ("month", "report_month"):
+        return charts.column_chart(
+            b.title, [(r.label.split()[0], r.value) for r in b.rows], previous=[r.previous or 0 for r in b.rows],
+            legend=(flt.label(), flt.previous_year().label()),
+        )
+    rows = [r for r in b.rows if r.value or r.previous]
+    if not rows:
+        return None
+    prev = [r.previous or 0 for r in rows] if rows[0].previous is not None else None
+    return charts.bar_chart(b.title, [(r.label, r.value) for r in rows], previous=prev,
+                            legend=(flt.label(), flt.previous_year().label()))
+
+
+DASHBOARD_ORDER = [
+    "month", "report_month", "violence_form", "tpks_form", "sex", "age_group", "kecamatan", "kelurahan",
+    "place", "relationship", "met_via", "platform", "factor", "channel", "report_channel", "report_status",
+]
+
+
+@require_GET
+@lead_staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET)
+    form_ok = form.is_valid()
+    if form_ok:
+        flt = form.to_filter()
+    else:
+        start, end = default_period()
+        flt = StatsFilter(start=start, end=end)
+    summary = selectors.dashboard_summary(request.user, flt)
+    sections = []
+    for key in DASHBOARD_ORDER:
+        b = summary.breakdowns.get(key)
+        if b is None:
+            continue
+        if key == "kelurahan":
+            b.rows = [r for r in b.rows if r.value]
+        sections.append({"key": key, "b": b, "chart": _chart_for(key, b, flt),
+                         "has_rate": key in ("kecamatan", "kelurahan"), "compare": bool(b.rows) and b.rows[0].previous is not None})
+    return render(request, "stats/dashboard.html", {
+        "form": form, "form_ok": form_ok, "flt": flt, "s": summary, "sections": sections,
+        "highlights": highlights(summary),
+        "previous_label": flt.previous_year().label(), "can_export": selectors.can_export(request.user),
+        "report_form": ReportForm(initial={"period": f"{flt.end.year}-{flt.end.month:02d}"}),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@lead_staff_required
+def snapshots(request: HttpRequest) -> HttpResponse:
+    form = SnapshotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        year, month = form.cleaned_data["year"], form.cleaned_data.get("month")
+        flt = StatsFilter.for_month(year, month) if month else StatsFilter.for_year(year)
+        snap = services.snapshot_prepare(user=request.user, start=flt.start, end=flt.end)
+        messages.success(request, _("Snapshot %(label)s disiapkan. Periksa lalu minta supervisor menyetujui.") % {"label": snap.label})
+        return redirect("stats:snapshot", pk=snap.pk)
+    return render(request, "stats/snapshots.html", {
+        "form": form, "snapshots": selectors.snapshots_for(request.user)[:50],
+        "is_supervisor": request.user.is_supervisor,  # type: ignore[union-attr]
+    })
+
+
+def _snapshot_or_404(request: HttpRequest, pk: int) -> PublishedSnapshot:
+    snap = selectors.snapshots_for(request.user).filter(pk=pk).first()
+    if snap is None:
+        raise Http404
+    return snap
+
+
+@require_GET
+@lead_staff_required
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    snap = _snapshot_or_404(request, pk)
+    return render(request, "stats/snapshot_detail.html", {
+        "snapshot": snap, "data": snap.data, "tables": present(snap.data), "is_supervisor": request.user.is_supervisor,  # type: ignore[union-attr]
+    })
+
+
+@require_POST
+@lead_staff_required
+def snapshot_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    snap = _snapshot_or_404(request, pk)
+    action = request.POST.get("action", "approve")
+    if action == "withdraw":
+        services.snapshot_withdraw(user=request.user, snapshot=snap)
+        messages.success(request, _("Publikasi ditarik dari halaman publik."))
+    else:
+        services.snapshot_approve(user=request.user, snapshot=snap)
+        messages.success(request, _("Snapshot disetujui dan tampil di halaman statistik publik."))
+    return redirect("stats:snapshot", pk=snap.pk)
+
+
+def period_filter(period: str) -> StatsFilter:
+    """``2025`` → the year, ``2025-10`` → the month. Raises ValueError for anything else."""
+    if len(period) == 4 and period.isdigit():
+        return StatsFilter.for_year(int(period))
+    year, _sep, month = period.partition("-")
+    if len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        y, m = int(year), int(month)
+        return StatsFilter(start=StatsFilter.for_month(y, m).start, end=month_end(y, m))
+    raise ValueError(period)
+
+
+# --- reports and exports ------------------------------------------------------------------------
+
+
+@require_GET
+@lead_staff_required
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    from salingsapa.stats.reports import parse_period, render_report_pdf, report_filename
+
+    try:
+        kind, flt = parse_period(request.GET.get("period", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("stats:dashboard")
+    flt = selectors.scope_for(request.user, flt)
+    pdf = render_report_pdf(kind, flt, organisation_id=flt.organisation_id)
+    audit_log(actor=request.user, action="export", object_type="stats.report",
+              detail={"kind": kind, "period": request.GET.get("period", "")})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report_filename(kind, flt)}"'
+    return response
+
+
+def _supervisor_only(request: HttpRequest) -> None:
+    if not selectors.can_export(request.user):
+        audit_log(actor=request.user, action="denied", object_type="stats.export", detail={"purpose": "export"})
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+@lead_staff_required
+def exports(request: HttpRequest) -> HttpResponse:
+    from salingsapa.stats import exports as exp
+    from salingsapa.stats.forms import ExportForm
+
+    _supervisor_only(request)
+    start, end = default_period()
+    form = ExportForm(request.POST or None, initial={"start": start, "end": end, "kind": "simfoni", "fmt": "xlsx"})
+    done = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        result = exp.export_run(user=request.user, kind=d["kind"], fmt=d["fmt"],
+                                flt=StatsFilter(start=d["start"], end=d["end"]))
+        token = exp.stash(result)
+        request.session.setdefault("stats_exports", [])
+        request.session["stats_exports"] = [*request.session["stats_exports"][-9:], token]
+        done = {"token": token, "filename": result.filename, "rows": result.rows, "password": result.password}
+    return render(request, "stats/exports.html", {"form": form, "done": done, "can_export": True})
+
+
+@require_GET
+@lead_staff_required
+def export_download(request: HttpRequest, token: str) -> HttpResponse:
+    from salingsapa.stats import exports as exp
+
+    _supervisor_only(request)
+    if token not in request.session.get("stats_exports", []):
+        raise Http404
+    item = exp.take(token)
+    request.session["stats_exports"] = [t for t in request.session.get("stats_exports", []) if t != token]
+    if item is None:
+        raise Http404
+    filename, ctype, content = item
+    response = HttpResponse(content, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

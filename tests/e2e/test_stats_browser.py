@@ -1,0 +1,75 @@
+"""Statistics pages in real headless Chromium: no console/CSP errors, no serious axe violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from salingsapa.stats import services
+from tests.stats_fixtures import KASEMEN_1, make_case, wib
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
+                       reason="Chromium is not installed (/usr/bin/chromium); browser tests run in CI"),
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync"])
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+        yield context
+        browser.close()
+
+
+def _serious(results: dict) -> list[str]:
+    return [v["id"] for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, supervisor):
+    from axe_playwright_python.sync_playwright import Axe
+    from django.conf import settings
+
+    from tests.casework_helpers import verified_client
+
+    for day in range(1, 10):
+        make_case(uptd, wib(2025, 1 + day % 9, day))
+    for day in range(1, 7):
+        make_case(uptd, wib(2025, 3, day), forms=("fisik",), kelurahan=KASEMEN_1)
+    snap = services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
+    services.snapshot_approve(user=supervisor, snapshot=snap)
+
+    errors: list[str] = []
+    page = browser_page.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/statistik/")
+    assert page.locator("h1").inner_text().startswith("Statistik kekerasan")
+    assert page.locator("table").count() >= 8
+    assert _serious(Axe().run(page).response) == []
+
+    client = verified_client(supervisor)
+    browser_page.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "url": live_server.url}])
+    page.goto(live_server.url + "/staf/statistik/?start=2025-01-01&end=2025-10-31")
+    assert "dibandingkan" in page.locator("h2").first.inner_text()
+    assert page.locator("svg[role=img]").count() >= 5
+    assert _serious(Axe().run(page).response) == []
+    page.select_option("#id_form", "fisik")
+    page.click(".filters button[type=submit]")
+    assert "form=fisik" in page.url
+    assert page.locator(".headline dd").first.inner_text() == "6"
+    assert [e for e in errors if "favicon" not in e and "404" not in e] == []

@@ -1,0 +1,169 @@
+"""Exports: permission, audit, encryption of personal data, SIMFONI columns, de-identification."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+import pyzipper
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from salingsapa.cases.models import Person
+from salingsapa.core.models import AuditEvent
+from salingsapa.stats import exports
+from salingsapa.stats.engine import StatsFilter
+from tests.casework_helpers import verified_client
+from tests.stats_fixtures import KASEMEN_1, make_case, wib
+
+PERIOD = StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
+
+
+@pytest.fixture
+def data(uptd):
+    a = make_case(uptd, wib(2025, 2, 3), forms=("seksual", "psikis"), tpks=("perbuatan-cabul",), factors=("ekonomi",))
+    victim = a.participants.get(role="victim").person
+    Person.objects.filter(pk=victim.pk).update(full_name="Siti Rahasia", nik="3673010101010001",
+                                               address="Jl. Rahasia 1", phone="081234567890")
+    make_case(uptd, wib(2025, 3, 4), kelurahan=KASEMEN_1, forms=("fisik",),
+              victims=(("male", "6-12"), ("female", "6-12")), status="closed", closed_at=wib(2025, 5, 1))
+    make_case(uptd, wib(2024, 3, 4))  # outside the period
+    return a
+
+
+def _unzip(content: bytes, password: str) -> tuple[str, bytes]:
+    with pyzipper.AESZipFile(io.BytesIO(content)) as zf:
+        zf.setpassword(password.encode())
+        [name] = zf.namelist()
+        return name, zf.read(name)
+
+
+def test_simfoni_export_is_encrypted_and_has_simfoni_columns(data, supervisor):
+    result = exports.export_run(user=supervisor, kind="simfoni", fmt="csv", flt=PERIOD)
+    assert result.rows == 3 and result.password and result.filename.endswith(".zip")
+    assert b"Siti Rahasia" not in result.content and b"3673010101010001" not in result.content
+    with zipfile.ZipFile(io.BytesIO(result.content)) as plain, pytest.raises(RuntimeError):
+        plain.read(plain.namelist()[0])  # not readable without the password
+    with pyzipper.AESZipFile(io.BytesIO(result.content)) as zf:
+        zf.setpassword(b"salah")
+        with pytest.raises(RuntimeError):
+            zf.read(zf.namelist()[0])
+    name, payload = _unzip(result.content, result.password)
+    assert name == "simfoni-ppa-20250101-20251031.csv"
+    rows = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"))))
+    assert list(rows[0]) == [c for c, _ in exports.SIMFONI_COLUMNS]
+    first = rows[0]
+    assert first["nama_korban"] == "Siti Rahasia" and first["nik_korban"] == "3673010101010001"
+    assert first["bentuk_kekerasan"] == "Psikis; Seksual" and first["bentuk_tpks"] == "Perbuatan cabul"
+    assert first["kode_kecamatan"] == "36.73.01" and first["kode_kabupaten_kota"] == "36.73"
+    assert first["tanggal_pelaporan"] == "2025-02-03" and first["jumlah_pelaku"] == "1"
+    assert {r["kelompok_umur_korban"] for r in rows[1:]} == {"6-12"}
+    assert rows[1]["tanggal_terminasi"] == "2025-05-01"
+    event = AuditEvent.objects.get(action="export", object_type="stats.export")
+    assert event.actor == supervisor and event.detail["rows"] == 3 and event.detail["encrypted"] is True
+    assert "Siti" not in str(event.detail) and result.password not in str(event.detail)
+
+
+def test_simfoni_xlsx(data, supervisor):
+    result = exports.export_run(user=supervisor, kind="simfoni", fmt="xlsx", flt=PERIOD)
+    _name, payload = _unzip(result.content, result.password)
+    ws = load_workbook(io.BytesIO(payload)).active
+    values = list(ws.iter_rows(values_only=True))
+    assert values[0][0] == "No. Registrasi Kasus" and values[1][0] == "no_registrasi"
+    assert len(values) == 2 + 3
+
+
+def test_research_export_is_deidentified(data, supervisor):
+    result = exports.export_run(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    assert result.password is None and result.filename == "riset-20250101-20251031.csv"
+    text = result.content.decode("utf-8-sig")
+    for secret in ("Siti Rahasia", "3673010101010001", "Jl. Rahasia", "081234567890", "SRG-", "2025-02-03",
+                   "36.73.01.1001"):
+        assert secret not in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["bulan_pelaporan"] for r in rows] == ["2025-02", "2025-03", "2025-03"]
+    assert rows[1]["id_kasus"] == rows[2]["id_kasus"] != rows[0]["id_kasus"]  # two victims of one case
+    assert rows[1]["lama_penanganan"] == "31–90 hari"
+    again = exports.export_run(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    assert list(csv.DictReader(io.StringIO(again.content.decode("utf-8-sig"))))[0]["id_kasus"] != rows[0]["id_kasus"]
+
+
+@pytest.mark.parametrize("who", ["case_manager", "intake_officer", "partner_psychologist", "outsider"])
+def test_only_supervisors_export(data, request, who):
+    user = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        exports.export_run(user=user, kind="research", fmt="csv", flt=PERIOD)
+    assert AuditEvent.objects.filter(action="denied", object_type="stats.export").exists()
+
+
+def test_formula_injection_is_neutralised(data, supervisor):
+    victim = data.participants.get(role="victim").person
+    Person.objects.filter(pk=victim.pk).update(full_name="=HYPERLINK(\"http://x\")")
+    result = exports.export_run(user=supervisor, kind="simfoni", fmt="csv", flt=PERIOD)
+    _name, payload = _unzip(result.content, result.password)
+    assert "'=HYPERLINK" in payload.decode("utf-8-sig")
+
+
+def test_export_page_shows_password_once_and_downloads_once(client, data, supervisor, case_manager):
+    url = reverse("stats:exports")
+    client = verified_client(case_manager)
+    assert client.get(url).status_code == 403
+    client = verified_client(supervisor)
+    r = client.post(url, {"kind": "simfoni", "fmt": "csv", "start": "2025-01-01", "end": "2025-10-31"})
+    assert r.status_code == 200
+    done = r.context["done"]
+    assert done["password"] in r.content.decode() and done["rows"] == 3
+    download = client.get(reverse("stats:export_download", args=[done["token"]]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    _unzip(download.content, done["password"])
+    assert client.get(reverse("stats:export_download", args=[done["token"]])).status_code == 404
+    bad = client.post(url, {"kind": "simfoni", "fmt": "pdf", "start": "2025-10-31", "end": "2025-01-01"})
+    assert bad.status_code == 200 and 'class="errorlist"' in bad.content.decode()
+
+
+def test_another_session_cannot_download(client, data, supervisor):
+    client = verified_client(supervisor)
+    r = client.post(reverse("stats:exports"), {"kind": "research", "fmt": "csv", "start": "2025-01-01",
+                                               "end": "2025-10-31"})
+    token = r.context["done"]["token"]
+    other = verified_client(supervisor)
+    assert other.get(reverse("stats:export_download", args=[token])).status_code == 404
+
+
+def test_command_with_progress(data, supervisor, case_manager, tmp_path):
+    out = tmp_path / "e.zip"
+    buf = io.StringIO()
+    call_command("stats_export", "--kind", "simfoni", "--format", "xlsx", "--from", "2025-01-01",
+                 "--to", "2025-10-31", "--user", supervisor.username, "--output", str(out), stdout=buf)
+    printed = buf.getvalue()
+    assert "3 baris" in printed and "Kata sandi" in printed
+    password = printed.split("sekali): ")[1].strip()
+    _name, payload = _unzip(out.read_bytes(), password)
+    assert payload[:2] == b"PK"
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises(CommandError):
+        call_command("stats_export", "--kind", "research", "--from", "2025-01-01", "--to", "2025-10-31",
+                     "--user", case_manager.username, stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("stats_export", "--kind", "research", "--from", "2025-13-01", "--to", "2025-10-31",
+                     "--user", supervisor.username, stdout=io.StringIO())
+
+
+def test_undownloaded_exports_are_purged_after_a_day(data, supervisor):
+    import os
+    import time
+
+    result = exports.export_run(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    old = exports.stash(result)
+    past = time.time() - exports.STASH_MAX_AGE_SECONDS - 60
+    for suffix in (".bin", ".meta"):
+        os.utime(exports._export_dir() / f"{old}{suffix}", (past, past))
+    fresh = exports.stash(result)
+    assert exports.take(old) is None
+    assert exports.take(fresh) is not None
+    assert exports.take("../../etc/passwd") is None

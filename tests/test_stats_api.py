@@ -1,64 +1,65 @@
-"""The django-ninja statistics router (mounted by the API app) behaves like the plain JSON view."""
+"""The statistics endpoints of API v1: public aggregates without auth, detailed ones with a partner token."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from ninja import NinjaAPI
-from ninja.security import HttpBearer
-from ninja.testing import TestClient
+from django.core.management import call_command
+from django.test import Client
 
+from salingsapa.accounts.models import ApiToken
+from salingsapa.accounts.tokens import api_token_create
 from salingsapa.stats import services
-from salingsapa.stats.api import router
 from tests.stats_fixtures import make_case, wib
 
-
-class _FakeToken(HttpBearer):
-    users: dict = {}
-
-    def authenticate(self, request, token):
-        return self.users.get(token)
+pytestmark = pytest.mark.django_db
 
 
-_auth = _FakeToken()
-_api = NinjaAPI(urls_namespace="stats-test-api", auth=_auth)
-_api.add_router("/stats", router)
-
-
-@pytest.fixture
-def client():
-    return TestClient(_api)
-
-
-def test_public_matches_the_plain_view(client, uptd, supervisor):
-    from django.test import Client
-
+def test_public_endpoint_serves_only_the_approved_snapshot(client, uptd, supervisor):
     for day in range(1, 9):
         make_case(uptd, wib(2025, 2, day))
-    assert client.get("/stats/public").status_code == 404
+    assert client.get("/api/v1/stats/public").status_code == 404
     snap = services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
+    assert client.get("/api/v1/stats/public").status_code == 404  # prepared, not approved
     services.snapshot_approve(user=supervisor, snapshot=snap)
-    r = client.get("/stats/public")
-    assert r.status_code == 200
-    assert r.json() == Client().get("/api/v1/stats/public").json()
+    response = client.get("/api/v1/stats/public")
+    assert response.status_code == 200
+    from salingsapa.stats.views import public_payload
+
+    snap.refresh_from_db()
+    assert response.json() == public_payload(snap)
 
 
-def test_summary_needs_a_lead_agency_token(client, uptd, supervisor, partner_psychologist):
+def test_summary_needs_a_lead_agency_token(uptd, supervisor, partner_psychologist):
     make_case(uptd, wib(2025, 2, 1))
-    params = "?start=2025-01-01&end=2025-10-31"
-    assert client.get("/stats/summary" + params).status_code == 401
-    _FakeToken.users = {"mitra": partner_psychologist, "uptd": supervisor}
-    assert client.get("/stats/summary" + params, headers={"Authorization": "Bearer mitra"}).status_code == 401
-    r = client.get("/stats/summary" + params, headers={"Authorization": "Bearer uptd"})
-    assert r.status_code == 200 and r.json()["cases"] == 1
-    forms = next(b for b in r.json()["breakdowns"] if b["key"] == "violence_form")
+    client = Client()
+    url = "/api/v1/stats/summary?start=2025-01-01&end=2025-10-31"
+    assert client.get(url).status_code == 401
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer ssk_not-a-token").status_code == 401
+    partner_token = api_token_create(actor="system:test", user=partner_psychologist, name="mitra")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {partner_token}").status_code == 401
+    token = api_token_create(actor="system:test", user=supervisor, name="SIMFONI bridge")
+    assert token not in str(list(ApiToken.objects.values_list("token_hash", flat=True)))
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200 and response.json()["cases"] == 1
+    forms = next(b for b in response.json()["breakdowns"] if b["key"] == "violence_form")
     assert {row["key"]: row["value"] for row in forms["rows"]}["seksual"] == 1
-    bad = client.get("/stats/summary?start=2025-05-01&end=2025-01-01", headers={"Authorization": "Bearer uptd"})
+    bad = client.get("/api/v1/stats/summary?start=2025-05-01&end=2025-01-01", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert bad.status_code == 400 and "Tanggal akhir" in bad.json()["detail"]
+    ApiToken.objects.filter(user=supervisor).update(revoked_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
 
 
-def test_router_is_in_the_openapi_schema():
-    paths = _api.get_openapi_schema(path_prefix="/api/v1/")["paths"]
-    assert "/api/v1/stats/public" in paths and "/api/v1/stats/summary" in paths
-    assert any(p.endswith("/stats/summary") for p in paths)
+def test_token_command_prints_a_working_token_once(supervisor, capsys):
+    call_command("api_token", "create", supervisor.username, name="uji")
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("ssk_")
+    assert Client().get("/api/v1/stats/summary?start=2025-01-01&end=2025-01-31",
+                        HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+def test_stats_endpoints_are_in_the_openapi_document(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/stats/public" in schema["paths"] and "/api/v1/stats/summary" in schema["paths"]
+    assert "/api/v1/reports" in schema["paths"]

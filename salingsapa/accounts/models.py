@@ -91,3 +91,25 @@ class User(AbstractUser):
     @property
     def is_supervisor(self) -> bool:
         return self.role == Role.SUPERVISOR and self.is_lead_agency_staff
+
+
+class ApiToken(models.Model):
+    """A bearer token for a partner system using the detailed statistics API.
+
+    Only a keyed hash of the token is stored; the token is shown once when created
+    (``salingsapa api-token create USERNAME --name ...``). It acts as its user, with that user's scope.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nama"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

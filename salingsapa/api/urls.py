@@ -1,5 +1,9 @@
 from django.urls import path
 
 from salingsapa.api.v1 import api
+from salingsapa.stats.api import router as stats_router
+
+# Statistics: /api/v1/stats/public (no auth) and /api/v1/stats/summary (partner-system bearer token).
+api.add_router("/stats", stats_router)
 
 urlpatterns = [path("", api.urls)]

@@ -206,7 +206,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse"):  # django-ninja's JSON parse failure
         return _error_response(400, _("Isi permintaan bukan JSON yang valid."), {"body": [_("JSON tidak valid.")]})
     return _error_response(exc.status_code, str(exc))
 

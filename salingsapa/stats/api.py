@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from salingsapa.accounts.tokens import TokenAuth
 from salingsapa.stats import selectors
 from salingsapa.stats.engine import FilterError, StatsFilter
 
@@ -66,7 +67,7 @@ class Summary(Schema):
     breakdowns: list[Breakdown]
 
 
-@router.get("/summary", response={200: Summary, 400: Message, 401: Message},
+@router.get("/summary", response={200: Summary, 400: Message, 401: Message}, auth=TokenAuth(),
             summary="Statistik rinci untuk sistem mitra (token)")
 def summary(
     request: HttpRequest, start: dt.date, end: dt.date, area: str = "", form: str = "", age_group: str = "",

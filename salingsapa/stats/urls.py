@@ -2,9 +2,7 @@
 
 * ``/statistik/`` — public page (no login, no staff templates);
 * ``/staf/statistik/…`` — lead-agency staff: dashboard, reports, exports, public snapshots;
-* ``/api/v1/stats/public`` — a plain JSON view until the django-ninja API is merged; then mount
-  ``salingsapa.stats.api.router`` on the NinjaAPI (``api.add_router("/stats", router)``) and drop
-  this line.
+* ``/api/v1/stats/…`` — the django-ninja router in ``stats/api.py``, mounted in ``api/urls.py``.
 """
 
 from django.urls import path
@@ -22,5 +20,4 @@ urlpatterns = [
     path("staf/statistik/laporan.pdf", views.report_pdf, name="report_pdf"),
     path("staf/statistik/ekspor/", views.exports, name="exports"),
     path("staf/statistik/ekspor/unduh/<str:token>/", views.export_download, name="export_download"),
-    path("api/v1/stats/public", views.public_stats_json, name="api_public"),
 ]

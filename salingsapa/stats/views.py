@@ -7,10 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salingsapa.core.audit import audit_log
@@ -58,19 +57,6 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         "snapshot": snapshot, "data": data, "chart": chart, "tables": present(data) if data else [],
         "others": (selectors.public_snapshots().exclude(pk=snapshot.pk) if snapshot else selectors.public_snapshots())[:24],
     })
-
-
-@require_GET
-@cache_control(public=True, max_age=300)
-def public_stats_json(request: HttpRequest) -> JsonResponse:
-    """``GET /api/v1/stats/public`` until the django-ninja router in ``stats/api.py`` is mounted."""
-    try:
-        snapshot = _public_snapshot(request)
-    except Http404:
-        snapshot = None
-    if snapshot is None:
-        return JsonResponse({"detail": "Belum ada statistik yang dipublikasikan."}, status=404)
-    return JsonResponse(public_payload(snapshot), json_dumps_params={"ensure_ascii": False})
 
 
 # --- staff -------------------------------------------------------------------------------------

@@ -74,3 +74,23 @@ def outsider(other_uptd) -> User:
 @pytest.fixture
 def administrator(uptd) -> User:
     return make_user("admin", Role.ADMIN, uptd, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def counsellor(uptd) -> User:
+    return make_user("konselor", Role.COUNSELLOR, uptd)
+
+
+@pytest.fixture
+def partner_lawyer(db) -> User:
+    return make_user("pengacara", Role.PARTNER, Organisation.objects.create(name="LBH Serang", kind=Organisation.Kind.LEGAL_AID))
+
+
+@pytest.fixture
+def partner_health(db) -> User:
+    return make_user("nakes", Role.PARTNER, Organisation.objects.create(name="RSUD Kota Serang", kind=Organisation.Kind.HEALTH))
+
+
+@pytest.fixture
+def police_officer(db) -> User:
+    return make_user("polisi-ppa", Role.PARTNER, Organisation.objects.create(name="Unit PPA Polresta Serang Kota", kind=Organisation.Kind.POLICE))

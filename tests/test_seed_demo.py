@@ -398,3 +398,24 @@ def test_the_documented_composition_table_matches_the_constants():
             assert int(a) + int(b) == int(total), label
             found[label] = (int(a), int(b))
     assert found == expected
+
+
+def test_demo_user_signs_in_to_the_staff_app_with_the_printed_recovery_code(db, capsys, settings):
+    from django.test import Client
+
+    from salingsapa.core import demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", cases=3, seed=1, verbosity=0)
+    call_command("demo_logins")
+    printed = capsys.readouterr().out
+    row = next(r for r in demo.read_logins() if r["username"] == "manajer1")
+    code = demo.demo_recovery_codes("manajer1")[0]
+    assert code in printed
+    client = Client()
+    response = client.post("/staf/masuk/", {"username": "manajer1", "password": row["password"]})
+    assert response.status_code == 302 and response["Location"].endswith("/staf/masuk/verifikasi/")
+    response = client.post("/staf/masuk/verifikasi/", {"token": code})
+    assert response.status_code == 302
+    assert client.get("/staf/kasus/").status_code == 200
+    assert code not in demo.demo_recovery_codes("manajer1")  # each code works once

@@ -396,6 +396,7 @@ def demo_users_ensure(orgs: dict[str, Any]) -> dict[str, Any]:
         if user.pk is None or spec.username not in stored or not user.check_password(password):
             user.password = make_password(password)
         user.save()
+        _demo_second_factor(user)
         users[spec.username] = user
         rows.append({
             "username": spec.username,
@@ -405,6 +406,28 @@ def demo_users_ensure(orgs: dict[str, Any]) -> dict[str, Any]:
         })
     _write_logins(rows)
     return users
+
+
+def _demo_second_factor(user: Any) -> None:
+    """Staff sign in with a second factor. So the demo works without an authenticator app, each demo
+    user gets a TOTP device and one-time recovery codes (``salingsapa demo-logins`` shows them)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
+    if not StaticToken.objects.filter(device__user=user).exists():
+        # Written directly (not via staff.auth.recovery_codes_issue) so seeding stays one audit entry.
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="Kode pemulihan", confirmed=True)
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=StaticToken.random_token()) for _ in range(10)])
+
+
+def demo_recovery_codes(username: str) -> list[str]:
+    """The unused recovery codes of a demo user (each signs in once)."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return list(StaticToken.objects.filter(device__user__username=username).order_by("id").values_list("token", flat=True))
 
 
 # --- fake people ------------------------------------------------------------------------------

@@ -26,11 +26,15 @@ class Command(BaseCommand):
             raise CommandError(f"Belum ada login demo di {demo.logins_path()}; jalankan `salingsapa seed-demo`.")
         base = options["url"].rstrip("/")
         table = Table(title="Saling Sapa — login demo (data sintetis)", title_justify="left")
-        for column in ("username", "password", "role", "organisation"):
+        for column in ("username", "password", "role", "organisation", "2FA: kode pemulihan"):
             table.add_column(column)
         for row in rows:
-            table.add_row(row["username"], row["password"], row["role"], row["organisation"])
-        console = Console(file=self.stdout, force_terminal=False, width=110, soft_wrap=True)  # type: ignore[arg-type]
+            codes = demo.demo_recovery_codes(row["username"])
+            spare = f"{codes[0]} (+{len(codes) - 1})" if codes else "habis — masuk lalu buat kode baru"
+            table.add_row(row["username"], row["password"], row["role"], row["organisation"], spare)
+        console = Console(file=self.stdout, force_terminal=False, width=140, soft_wrap=True)  # type: ignore[arg-type]
         console.print(table)
         console.print(f"Admin: {base}/admin/  (login 'admin')   Staff app: {base}/staf/")
         console.print(f"Passwords are stored in {demo.logins_path()}; demo use only.")
+        console.print("Staff sign-in asks for a second factor: type the recovery code shown (each works once;"
+                      " run `salingsapa demo-logins` again for the next one), or enrol an authenticator app.")

@@ -27,8 +27,12 @@ class Command(BaseCommand):
 
             from django.core.management import call_command
 
+            import os
+
+            quiet = open(os.devnull, "w")  # noqa: SIM115  (lives as long as the thread; failures still go to stderr)
             threading.Thread(
-                target=call_command, args=("jobs",), kwargs={"loop": options["jobs_every"], "verbosity": 0},
+                target=call_command, args=("jobs",),
+                kwargs={"loop": options["jobs_every"], "verbosity": 0, "stdout": quiet},
                 daemon=True, name="salingsapa-jobs",
             ).start()
 

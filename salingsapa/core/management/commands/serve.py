@@ -23,11 +23,10 @@ class Command(BaseCommand):
         from salingsapa.wsgi import application
 
         if options["jobs_every"] > 0:
+            import os
             import threading
 
             from django.core.management import call_command
-
-            import os
 
             quiet = open(os.devnull, "w")  # noqa: SIM115  (lives as long as the thread; failures still go to stderr)
             threading.Thread(

@@ -268,3 +268,17 @@ def test_deadline_compliance_referrals_and_services(uptd, supervisor, psychology
     other = service_stats(replace(JAN_OCT_2025, organisation_id=uptd.pk + 999, report_region="36.04"), now=now)
     assert other.deadlines == [] and other.referrals == [] and other.deliveries == []
     assert engine.summary(JAN_OCT_2025).services.referral_total == 3
+
+
+def test_dashboard_default_period_opens_on_the_newest_figures(db, uptd):
+    import datetime as dt
+
+    from salingsapa.stats.forms import default_period
+    from tests.stats_fixtures import make_case, wib
+
+    today = dt.date(2026, 11, 27)
+    assert default_period(today) == (dt.date(2026, 1, 1), today)  # no data at all
+    make_case(uptd, wib(2025, 10, 14))
+    assert default_period(today) == (dt.date(2025, 1, 1), dt.date(2025, 10, 31))
+    make_case(uptd, wib(2026, 2, 3))
+    assert default_period(today) == (dt.date(2026, 1, 1), today)

@@ -25,8 +25,23 @@ def area_choices() -> list[tuple[str, str]]:
 
 
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """This year to date; when no case was reported this year yet, the year of the latest case up to
+    the end of that case's month (so the dashboard opens on the newest figures, e.g. Jan–Oct 2025)."""
+    import calendar
+
+    from salingsapa.cases.models import Case
+
     today = today or timezone.localdate()
-    return dt.date(today.year, 1, 1), today
+    start = dt.date(today.year, 1, 1)
+    latest = Case.objects.filter(reported_at__date__lte=today).order_by("-reported_at").values_list(
+        "reported_at", flat=True).first()
+    if latest is None:
+        return start, today
+    latest_day = timezone.localtime(latest).date()
+    if latest_day >= start:
+        return start, today
+    last = calendar.monthrange(latest_day.year, latest_day.month)[1]
+    return dt.date(latest_day.year, 1, 1), dt.date(latest_day.year, latest_day.month, last)
 
 
 class FilterForm(forms.Form):

@@ -9,7 +9,7 @@ import wave
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, NameObject
+from pypdf.generic import DecodedStreamObject, NameObject, TextStringObject
 
 from salingsapa.core.files import read_sealed_file
 from salingsapa.intake.evidence import EVIDENCE_PURPOSE, EvidenceRejected, evidence_prepare
@@ -69,6 +69,12 @@ def pdf_bytes(*, author: str = "", xmp: bool = False, password: str = "") -> byt
         stream.set_data(XMP)
         stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
         writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    if author:
+        from pypdf.annotations import Text
+
+        note = Text(rect=(10, 10, 30, 30), text="lihat memar")
+        note[NameObject("/T")] = TextStringObject(author)
+        writer.add_annotation(page_number=0, annotation=note)
     if password:
         writer.encrypt(password)
     out = io.BytesIO()
@@ -137,6 +143,7 @@ def test_pdf_author_and_xmp_are_stripped_and_the_page_is_kept(client, db):
     original = pdf_bytes(author="Siti Korban", xmp=True)
     before = PdfReader(io.BytesIO(original))
     assert before.metadata.author == "Siti Korban" and before.xmp_metadata is not None
+    assert before.pages[0]["/Annots"][0].get_object()["/T"] == "Siti Korban"
     fill_steps(client)
     doc = io.BytesIO(original)
     doc.name = "surat.pdf"
@@ -149,6 +156,8 @@ def test_pdf_author_and_xmp_are_stripped_and_the_page_is_kept(client, db):
     assert after.metadata is None and after.xmp_metadata is None
     assert "/Metadata" not in after.trailer["/Root"]
     assert len(after.pages) == 1 and float(after.pages[0].mediabox.height) == 300
+    note = after.pages[0]["/Annots"][0].get_object()
+    assert note["/Contents"] == "lihat memar" and "/T" not in note  # the comment stays, its author goes
     assert evidence.size == len(stored) and evidence.content_type == "application/pdf"
 
 

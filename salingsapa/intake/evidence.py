@@ -114,7 +114,7 @@ PDF_METADATA_KEYS = (NameObject("/Metadata"), NameObject("/PieceInfo"))
 
 
 def strip_pdf_metadata(data: bytes) -> bytes:
-    """Rewrite the PDF page by page: no /Info, no XMP (catalog, page, image), no /PieceInfo."""
+    """Rewrite the PDF page by page: no /Info, no XMP (catalog, page, image), no /PieceInfo, no comment authors."""
     refused = _("PDF terkunci/rusak; kirim tanpa kata sandi.")
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -128,6 +128,11 @@ def strip_pdf_metadata(data: bytes) -> bytes:
             if isinstance(obj, DictionaryObject):
                 for key in PDF_METADATA_KEYS:
                     obj.pop(key, None)
+        for page in writer.pages:
+            for ref in page.get("/Annots") or []:
+                annot = ref.get_object()
+                if isinstance(annot, DictionaryObject) and annot.get("/Subtype") != "/Widget":
+                    annot.pop(NameObject("/T"), None)  # a comment's author (account name); form fields keep theirs
         if not len(writer.pages):
             raise EvidenceRejected(refused)
         out = io.BytesIO()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import struct
 import wave
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject, TextStringObject
 
 from salingsapa.core.files import read_sealed_file
 from salingsapa.intake.evidence import EVIDENCE_PURPOSE, EvidenceRejected, evidence_prepare
@@ -46,7 +49,64 @@ def wav_bytes() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    b'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:exif="http://ns.adobe.com/exif/1.0/">'
+    b"<dc:creator>Siti Korban</dc:creator><exif:GPSLatitude>6,7.2S</exif:GPSLatitude>"
+    b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+)
+
+
+def pdf_bytes(*, author: str = "", xmp: bool = False, password: str = "") -> bytes:
+    """A real one-page PDF, optionally with an /Author, an XMP stream in the catalog, or a password."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=300)
+    if author:
+        writer.add_metadata({"/Author": author, "/Creator": "HP LaserJet Kantor Desa"})
+    if xmp:
+        stream = DecodedStreamObject()
+        stream.set_data(XMP)
+        stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+        writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    if author:
+        from pypdf.annotations import Text
+
+        note = Text(rect=(10, 10, 30, 30), text="lihat memar")
+        note[NameObject("/T")] = TextStringObject(author)
+        writer.add_annotation(page_number=0, annotation=note)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_bytes()
+
+
+def wav_with_info_chunk() -> bytes:
+    """A WAV whose LIST/INFO chunk names the artist and the recording place (as phone recorders do)."""
+    fields = b"".join(
+        key + struct.pack("<I", len(value)) + value + (b"\x00" if len(value) % 2 else b"")
+        for key, value in ((b"IART", b"Budi Pelaku\x00"), (b"INAM", b"Rumah Jl. Melati 5\x00"))
+    )
+    chunk = b"LIST" + struct.pack("<I", 4 + len(fields)) + b"INFO" + fields
+    data = wav_bytes() + chunk
+    return b"RIFF" + struct.pack("<I", len(data) - 8) + data[8:]
+
+
+def mp3_with_id3() -> bytes:
+    """A few silent MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz) with ID3v2 title/artist and ID3v1."""
+    from mutagen.id3 import ID3, TIT2, TPE1
+
+    frame = b"\xff\xfb\x90\x64" + b"\x00" * 413
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text="Rekaman di rumah Jl. Melati"))
+    tags.add(TPE1(encoding=3, text="Siti Korban"))
+    buf = io.BytesIO(frame * 20)
+    tags.save(buf, v1=2)
+    return buf.getvalue()
 
 
 def test_gps_exif_is_stripped_before_sealing(db):
@@ -77,6 +137,88 @@ def test_file_is_sealed_on_disk(db, settings):
 
 def test_audio_is_accepted_by_content(db):
     assert evidence_prepare(data=wav_bytes(), filename="rekaman").content_type.startswith("audio/")
+
+
+def test_pdf_author_and_xmp_are_stripped_and_the_page_is_kept(client, db):
+    original = pdf_bytes(author="Siti Korban", xmp=True)
+    before = PdfReader(io.BytesIO(original))
+    assert before.metadata.author == "Siti Korban" and before.xmp_metadata is not None
+    assert before.pages[0]["/Annots"][0].get_object()["/T"] == "Siti Korban"
+    fill_steps(client)
+    doc = io.BytesIO(original)
+    doc.name = "surat.pdf"
+    assert client.post("/lapor/bukti/", {"files": [doc], "lanjut": "1"}).status_code == 303
+    submit(client)
+    evidence = Evidence.objects.get()
+    stored = read_sealed_file(evidence.storage_name, purpose=EVIDENCE_PURPOSE)
+    assert b"Siti Korban" not in stored and b"LaserJet" not in stored and b"xmpmeta" not in stored
+    after = PdfReader(io.BytesIO(stored))
+    assert after.metadata is None and after.xmp_metadata is None
+    assert "/Metadata" not in after.trailer["/Root"]
+    assert len(after.pages) == 1 and float(after.pages[0].mediabox.height) == 300
+    note = after.pages[0]["/Annots"][0].get_object()
+    assert note["/Contents"] == "lihat memar" and "/T" not in note  # the comment stays, its author goes
+    assert evidence.size == len(stored) and evidence.content_type == "application/pdf"
+
+
+def test_encrypted_pdf_is_refused_with_a_message(client, db):
+    locked = pdf_bytes(author="Siti Korban", password="rahasia")
+    with pytest.raises(EvidenceRejected) as exc:
+        evidence_prepare(data=locked, filename="terkunci.pdf")
+    assert "PDF terkunci/rusak" in exc.value.message
+    fill_steps(client)
+    doc = io.BytesIO(locked)
+    doc.name = "terkunci.pdf"
+    response = client.post("/lapor/bukti/", {"files": [doc], "lanjut": "1"})
+    assert response.status_code == 400 and "kirim tanpa kata sandi" in response.content.decode()
+
+
+def test_broken_pdf_is_refused_not_stored(db):
+    with pytest.raises(EvidenceRejected) as exc:
+        evidence_prepare(data=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", filename="rusak.pdf")
+    assert "PDF terkunci/rusak" in exc.value.message
+
+
+def test_wav_info_chunk_is_stripped_and_the_sound_kept(client, db):
+    original = wav_with_info_chunk()
+    assert b"Budi Pelaku" in original
+    fill_steps(client)
+    rec = io.BytesIO(original)
+    rec.name = "rekaman.wav"
+    assert client.post("/lapor/bukti/", {"files": [rec], "lanjut": "1"}).status_code == 303
+    submit(client)
+    stored = read_sealed_file(Evidence.objects.get().storage_name, purpose=EVIDENCE_PURPOSE)
+    assert b"Budi Pelaku" not in stored and b"Melati" not in stored and b"LIST" not in stored
+    with wave.open(io.BytesIO(stored)) as w:
+        assert (w.getnchannels(), w.getframerate(), w.getnframes()) == (1, 8000, 800)
+
+
+def test_mp3_id3_tags_are_stripped(db):
+    import mutagen
+
+    original = mp3_with_id3()
+    assert mutagen.File(io.BytesIO(original)).tags["TPE1"].text == ["Siti Korban"]
+    stored = evidence_prepare(data=original, filename="rekaman.mp3")
+    assert stored.content_type == "audio/mpeg"
+    on_disk = read_sealed_file(stored.storage_name, purpose=EVIDENCE_PURPOSE)
+    assert b"Siti Korban" not in on_disk and b"Melati" not in on_disk and b"TAG" not in on_disk[-128:]
+    cleaned = mutagen.File(io.BytesIO(on_disk))
+    assert cleaned is not None and not cleaned.tags
+    assert on_disk == b"\xff\xfb\x90\x64" + b"\x00" * 413 + on_disk[417:] and len(on_disk) == 417 * 20
+
+
+def test_amr_keeps_only_its_frames(db):
+    frames = b"#!AMR\n" + (b"\x3c" + b"\x00" * 31) * 5  # five 12.2 kbit/s frames
+    stored = evidence_prepare(data=frames + b"Siti Korban, Jl. Melati", filename="rekaman.amr")
+    assert read_sealed_file(stored.storage_name, purpose=EVIDENCE_PURPOSE) == frames
+
+
+def test_unreadable_audio_is_refused_not_stored(db, settings):
+    garbage = b"OggS" + b"\x00" * 200 + b"Siti Korban"
+    with pytest.raises(EvidenceRejected) as exc:
+        evidence_prepare(data=garbage, filename="rekaman.ogg")
+    assert "Rekaman suara" in exc.value.message
+    assert not list((settings.MEDIA_ROOT / "sealed").glob("*"))
 
 
 @pytest.mark.parametrize(
@@ -192,7 +334,7 @@ def test_evidence_is_served_only_to_lead_agency_staff_and_every_read_is_audited(
             access_evidence(stranger, evidence.pk)
     assert AuditEvent.objects.filter(object_type="evidence", action="denied").count() == 3
     got = access_evidence(intake_officer, evidence.pk)
-    assert evidence_read(got) == PDF
+    assert len(PdfReader(io.BytesIO(evidence_read(got))).pages) == 1
     assert AuditEvent.objects.filter(object_type="evidence", action="read", actor=intake_officer).count() == 1
 
 

@@ -72,6 +72,7 @@ GET_MATRIX: dict[str, set[str]] = {
     "stats:snapshot": LEAD,
     "stats:report_pdf": LEAD,
     "stats:exports": {"supervisor"},
+    "stats:export_job": {"supervisor"},
     "admin:index": {"administrator"},
     "admin:accounts_organisation_changelist": {"administrator"},
     "admin:core_region_changelist": {"administrator"},
@@ -150,6 +151,11 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
                                                filename="surat.pdf", content_type="application/pdf")
     snapshot = stats_services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
     stats_services.snapshot_approve(user=supervisor, snapshot=snapshot)
+    from salingsapa.stats.engine import StatsFilter
+    from salingsapa.stats.jobs import export_job_create
+
+    export = export_job_create(user=supervisor, kind="research", fmt="csv",
+                               flt=StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31)))
     kwargs = {
         "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
         "case_person_pk": victim.pk, "action": "tidak-ada", "token": "x",
@@ -159,7 +165,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "network:referral": referral.pk, "network:referral_letter": referral.pk, "network:referral_action": referral.pk,
         "network:conference": conference.pk, "network:conference_minutes": conference.pk,
         "network:conference_action": conference.pk,
-        "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk,
+        "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk, "stats:export_job": export.pk,
     }
     return {"users": users, "case": case, "kwargs": kwargs, "object_for": object_for}
 

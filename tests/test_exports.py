@@ -109,30 +109,62 @@ def test_formula_injection_is_neutralised(data, supervisor):
     assert "'=HYPERLINK" in payload.decode("utf-8-sig")
 
 
-def test_export_page_shows_password_once_and_downloads_once(client, data, supervisor, case_manager):
+def _run_export_job(client, **fields):
+    """Ask for an export on the page; run the job as the worker thread would; return the job page."""
+    from salingsapa.stats.jobs import export_job_run
+    from salingsapa.stats.models import ExportJob
+
+    r = client.post(reverse("stats:exports"), {"start": "2025-01-01", "end": "2025-10-31", **fields})
+    assert r.status_code == 302
+    job = ExportJob.objects.latest("created_at")
+    assert r["Location"] == reverse("stats:export_job", args=[job.pk])
+    queued = client.get(r["Location"])
+    assert "Menunggu" in queued.content.decode() and 'http-equiv="refresh"' in queued.content.decode()
+    export_job_run(job_id=job.pk)
+    return job, client.get(r["Location"])
+
+
+def test_export_runs_as_a_job_shows_password_once_and_downloads_once(client, data, supervisor, case_manager):
     url = reverse("stats:exports")
-    client = verified_client(case_manager)
-    assert client.get(url).status_code == 403
+    assert verified_client(case_manager).get(url).status_code == 403
     client = verified_client(supervisor)
-    r = client.post(url, {"kind": "simfoni", "fmt": "csv", "start": "2025-01-01", "end": "2025-10-31"})
-    assert r.status_code == 200
-    done = r.context["done"]
-    assert done["password"] in r.content.decode() and done["rows"] == 3
-    download = client.get(reverse("stats:export_download", args=[done["token"]]))
+    job, page = _run_export_job(client, kind="simfoni", fmt="csv")
+    job.refresh_from_db()
+    assert job.status == "done" and job.rows_done == 3 and job.rows_total == 3
+    body = page.content.decode()
+    assert 'value="100"' in body and 'http-equiv="refresh"' not in body
+    password = body.split('<p class="secret">')[1].split("</p>")[0].strip()
+    assert job.password == ""  # shown once, then forgotten
+    assert password not in client.get(reverse("stats:export_job", args=[job.pk])).content.decode()
+    download = client.get(reverse("stats:export_download", args=[job.token]))
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
-    _unzip(download.content, done["password"])
-    assert client.get(reverse("stats:export_download", args=[done["token"]])).status_code == 404
+    _unzip(download.content, password)
+    assert client.get(reverse("stats:export_download", args=[job.token])).status_code == 404
     bad = client.post(url, {"kind": "simfoni", "fmt": "pdf", "start": "2025-10-31", "end": "2025-01-01"})
-    assert bad.status_code == 200 and 'class="errorlist"' in bad.content.decode()
+    assert bad.status_code == 400 and 'class="errorlist"' in bad.content.decode()
 
 
-def test_another_session_cannot_download(client, data, supervisor):
-    client = verified_client(supervisor)
-    r = client.post(reverse("stats:exports"), {"kind": "research", "fmt": "csv", "start": "2025-01-01",
-                                               "end": "2025-10-31"})
-    token = r.context["done"]["token"]
-    other = verified_client(supervisor)
-    assert other.get(reverse("stats:export_download", args=[token])).status_code == 404
+def test_another_session_or_user_cannot_see_the_job_or_download(client, data, supervisor, uptd):
+    from salingsapa.accounts.models import Role
+    from tests.personas import make_user
+
+    job, _ = _run_export_job(verified_client(supervisor), kind="research", fmt="csv")
+    job.refresh_from_db()
+    other_session = verified_client(supervisor)
+    assert other_session.get(reverse("stats:export_download", args=[job.token])).status_code == 404
+    other_supervisor = verified_client(make_user("supervisor2", Role.SUPERVISOR, uptd))
+    assert other_supervisor.get(reverse("stats:export_job", args=[job.pk])).status_code == 404
+
+
+def test_queued_jobs_are_picked_up_by_the_jobs_command(data, supervisor):
+    from salingsapa.stats.jobs import export_job_create
+    from salingsapa.stats.models import ExportJob
+
+    job = export_job_create(user=supervisor, kind="research", fmt="xlsx", flt=PERIOD)
+    call_command("jobs", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.token
+    assert AuditEvent.objects.filter(action="export", object_type="stats.export").exists()
 
 
 def test_command_with_progress(data, supervisor, case_manager, tmp_path):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salingsapa.core.fields import EncryptedTextField
+
 
 class PublishedSnapshot(models.Model):
     """One period's public aggregates, already suppressed. Only approved snapshots are public.
@@ -41,3 +43,42 @@ class PublishedSnapshot(models.Model):
     @property
     def is_public(self) -> bool:
         return self.approved_at is not None and self.approved_by_id is not None
+
+
+class ExportJob(models.Model):
+    """An export run as a background job with progress (web exports; the command runs in the foreground).
+
+    The file itself is kept in the one-time download store (``stats.exports.stash``); the password of an
+    encrypted export is kept sealed only until the requester has seen it once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    fmt = models.CharField(max_length=10)
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    token = models.CharField(max_length=64, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    password = EncryptedTextField(blank=True, default="")
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

@@ -20,4 +20,5 @@ urlpatterns = [
     path("staf/statistik/laporan.pdf", views.report_pdf, name="report_pdf"),
     path("staf/statistik/ekspor/", views.exports, name="exports"),
     path("staf/statistik/ekspor/unduh/<str:token>/", views.export_download, name="export_download"),
+    path("staf/statistik/ekspor/<int:pk>/", views.export_job, name="export_job"),
 ]

@@ -205,22 +205,49 @@ def _supervisor_only(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 @lead_staff_required
 def exports(request: HttpRequest) -> HttpResponse:
-    from salingsapa.stats import exports as exp
+    """Ask for an export: it runs as a background job; the job page shows its progress."""
     from salingsapa.stats.forms import ExportForm
+    from salingsapa.stats.jobs import export_job_create, export_job_start
+    from salingsapa.stats.models import ExportJob
 
     _supervisor_only(request)
     start, end = default_period()
     form = ExportForm(request.POST or None, initial={"start": start, "end": end, "kind": "simfoni", "fmt": "xlsx"})
-    done = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        result = exp.export_run(user=request.user, kind=d["kind"], fmt=d["fmt"],
+        job = export_job_create(user=request.user, kind=d["kind"], fmt=d["fmt"],
                                 flt=StatsFilter(start=d["start"], end=d["end"]))
-        token = exp.stash(result)
-        request.session.setdefault("stats_exports", [])
-        request.session["stats_exports"] = [*request.session["stats_exports"][-9:], token]
-        done = {"token": token, "filename": result.filename, "rows": result.rows, "password": result.password}
-    return render(request, "stats/exports.html", {"form": form, "done": done, "can_export": True})
+        export_job_start(job)
+        return redirect("stats:export_job", pk=job.pk)
+    jobs = ExportJob.objects.filter(requested_by_id=request.user.pk)[:10]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "stats/exports.html", {"form": form, "jobs": jobs, "can_export": True}, status=status)
+
+
+@require_GET
+@lead_staff_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress of one export job (refreshes itself while running); the password is shown once."""
+    from salingsapa.stats.models import ExportJob
+
+    _supervisor_only(request)
+    job = ExportJob.objects.filter(pk=pk, requested_by_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    password = ""
+    if job.status == ExportJob.Status.DONE and job.token:
+        tokens = request.session.get("stats_exports", [])
+        if job.token not in tokens:
+            request.session["stats_exports"] = [*tokens[-9:], job.token]
+        if job.password:
+            password = job.password
+            ExportJob.objects.filter(pk=job.pk).update(password="")  # shown once
+    response = render(request, "stats/export_job.html", {
+        "job": job, "password": password,
+        "running": job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+    })
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

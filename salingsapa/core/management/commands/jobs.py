@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 # The periodic jobs, in the order they run. Each is idempotent and safe to run often.
-JOBS = ["sla_escalate", "referrals_remind", "evidence_cleanup"]
+JOBS = ["sla_escalate", "referrals_remind", "evidence_cleanup", "stats_export_jobs"]
 
 
 class Command(BaseCommand):

@@ -84,7 +84,7 @@ class ReasonForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    delivered_on = forms.DateField(label="Tanggal layanan", widget=forms.DateInput(attrs={"type": "date"}))
+    delivered_on = forms.DateField(label="Tanggal layanan", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label="Jenis layanan", choices=[
         ("sesi-konseling", "Sesi konseling/psikologis"), ("asesmen-psikologis", "Asesmen psikologis"),
         ("konsultasi-hukum", "Konsultasi hukum"), ("pendampingan-hukum", "Pendampingan hukum/persidangan"),
@@ -121,7 +121,8 @@ class ReferralFilterForm(_Form):
 
 class ConferenceForm(_Form):
     title = forms.CharField(label="Judul", max_length=200, initial="Rapat koordinasi kasus risiko tinggi")
-    scheduled_at = forms.DateTimeField(label="Waktu", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    scheduled_at = forms.DateTimeField(label="Waktu", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     place = forms.CharField(label="Tempat", max_length=200, initial="Rumah Kolaborasi Saling Sapa")
     organisations = forms.ModelMultipleChoiceField(
         label="Undang organisasi", queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple, required=False

@@ -45,9 +45,9 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 
 
 class FilterForm(forms.Form):
-    start = forms.DateField(label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    start = forms.DateField(label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                             error_messages={"invalid": _("Tanggal tidak valid (contoh: 2025-01-31).")})
-    end = forms.DateField(label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    end = forms.DateField(label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                           error_messages={"invalid": _("Tanggal tidak valid (contoh: 2025-10-31).")})
     area = forms.ChoiceField(label=_("Wilayah"), required=False, choices=())
     form = forms.ChoiceField(label=_("Bentuk kekerasan"), required=False, choices=())
@@ -102,8 +102,8 @@ class ExportForm(forms.Form):
     FORMATS = [("xlsx", "XLSX"), ("csv", "CSV")]
     kind = forms.ChoiceField(label=_("Jenis ekspor"), choices=KINDS)
     fmt = forms.ChoiceField(label=_("Format"), choices=FORMATS)
-    start = forms.DateField(label=_("Dari tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Dari tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

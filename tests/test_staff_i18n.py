@@ -79,6 +79,7 @@ def test_case_page_in_both_languages(case_manager, case):
     assert f"<h1>Case {case.number}</h1>" in html
     assert "People in the case" in html and "Service plan" in html and "Risk assessment" in html
     assert "Record first contact" in html and "Save note" in html
+    assert ">edit<span" in html
     for indonesian in ("Orang dalam kasus", "Rencana intervensi", "Asesmen risiko", "Catat kontak pertama",
                        "Simpan catatan", "Belum ada catatan."):
         assert indonesian not in html
@@ -99,6 +100,8 @@ def test_partner_referral_list_in_both_languages(partner_psychologist):
     _switch(client, "en", url)
     html = _page(client, url)
     assert "<h1>Incoming referrals</h1>" in html and "No referrals." in html and "Respond by" in html
+    # "Layanan" is the service column here, not the case status "In service" of the project catalogue
+    assert '<th scope="col">Service</th>' in html and "In service" not in html
     assert "Rujukan masuk" not in html and "Tidak ada rujukan." not in html and "Batas tanggapan" not in html
 
 
@@ -109,3 +112,28 @@ def test_switching_back_to_indonesian(case_manager):
     _switch(client, "id")
     html = _page(client, reverse("staff:queue"))
     assert "<h1>Antrean pengaduan</h1>" in html and "Report queue" not in html
+
+
+def test_every_staff_and_network_page_renders_in_english(supervisor, case_manager, case):
+    """Each page of the staff app renders in English without a template error and keeps lang="en"."""
+    report = make_report()
+    incident = case.incidents.first()
+    urls = [
+        reverse("staff:dashboard"), reverse("staff:alerts"), reverse("staff:queue"), reverse("staff:intake_new"),
+        reverse("staff:report", args=[report.pk]), reverse("staff:cases"), reverse("staff:my_cases"),
+        reverse("staff:case", args=[case.pk]), reverse("staff:risk_assessment", args=[case.pk]),
+        reverse("staff:person_add", args=[case.pk]), reverse("staff:supervisor"), reverse("staff:recovery_codes"),
+        reverse("network:referrals"), reverse("network:case_referrals", args=[case.pk]),
+        reverse("network:conferences"), reverse("network:directory"), reverse("network:perpetrator_alerts"),
+    ]
+    if incident is not None:
+        urls.append(reverse("staff:incident_edit", args=[case.pk, incident.pk]))
+    client = verified_client(supervisor)
+    _switch(client, "en")
+    for url in urls:
+        html = _page(client, url)
+        assert '<html lang="en">' in html, url
+        assert ">Log out</button>" in html and ">Keluar</button>" not in html, url
+    assert "<h1>Supervisor view</h1>" in _page(client, reverse("staff:supervisor"))
+    assert "Report " + report.reference in _page(client, reverse("staff:report", args=[report.pk]))
+    assert "<h1>Rumah Kolaborasi partner directory</h1>" in _page(client, reverse("network:directory"))

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salingsapa.accounts.models import Organisation
 from salingsapa.core import codelists
@@ -27,7 +28,7 @@ class _Form(forms.Form):
 
 class DirectorySearchForm(_Form):
     q = forms.CharField(label=_("Nama"), required=False, max_length=100)
-    service = forms.ChoiceField(label=_("Layanan"), required=False)
+    service = forms.ChoiceField(label=pgettext_lazy("service", "Layanan"), required=False)
     kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
 
     def __init__(self, *args: Any, kelurahan_groups: list[Any] | None = None, **kwargs: Any) -> None:
@@ -64,7 +65,7 @@ class ConsentForm(_Form):
 
 class ReferralForm(_Form):
     organisation = forms.ModelChoiceField(label=_("Mitra tujuan"), queryset=Organisation.objects.none())
-    service = forms.ChoiceField(label=_("Layanan"))
+    service = forms.ChoiceField(label=pgettext_lazy("service", "Layanan"))
     note_to_partner = forms.CharField(
         label=_("Catatan untuk mitra (tanpa data yang tidak perlu)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -110,7 +111,7 @@ class OutcomeForm(forms.Form):
 class ReferralFilterForm(_Form):
     q = forms.CharField(label=_("Nomor kasus"), required=False, max_length=30)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    service = forms.ChoiceField(label=_("Layanan"), required=False)
+    service = forms.ChoiceField(label=pgettext_lazy("service", "Layanan"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

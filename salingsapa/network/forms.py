@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salingsapa.accounts.models import Organisation
 from salingsapa.core import codelists
@@ -25,31 +27,31 @@ class _Form(forms.Form):
 
 
 class DirectorySearchForm(_Form):
-    q = forms.CharField(label="Nama", required=False, max_length=100)
-    service = forms.ChoiceField(label="Layanan", required=False)
-    kelurahan = forms.ChoiceField(label="Kelurahan", required=False)
+    q = forms.CharField(label=_("Nama"), required=False, max_length=100)
+    service = forms.ChoiceField(label=pgettext_lazy("service", "Layanan"), required=False)
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
 
     def __init__(self, *args: Any, kelurahan_groups: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._f("service").choices = [("", "Semua layanan"), *codelists.choices("service")]
-        self._f("kelurahan").choices = [("", "Semua wilayah"), *(kelurahan_groups or [])]
+        self._f("service").choices = [("", _("Semua layanan")), *codelists.choices("service")]
+        self._f("kelurahan").choices = [("", _("Semua wilayah")), *(kelurahan_groups or [])]
 
 
 class ConsentForm(_Form):
-    victim = forms.TypedChoiceField(label="Korban", coerce=int)
-    given_by = forms.ChoiceField(label="Persetujuan diberikan oleh", choices=Consent.GivenBy.choices)
-    given_by_name = forms.CharField(label="Nama pemberi persetujuan (jika bukan korban)", required=False, max_length=200)
+    victim = forms.TypedChoiceField(label=_("Korban"), coerce=int)
+    given_by = forms.ChoiceField(label=_("Persetujuan diberikan oleh"), choices=Consent.GivenBy.choices)
+    given_by_name = forms.CharField(label=_("Nama pemberi persetujuan (jika bukan korban)"), required=False, max_length=200)
     recipient_organisation = forms.ModelChoiceField(
-        label="Organisasi penerima (kosongkan untuk semua mitra sejenis)", queryset=Organisation.objects.none(), required=False
+        label=_("Organisasi penerima (kosongkan untuk semua mitra sejenis)"), queryset=Organisation.objects.none(), required=False
     )
-    recipient_kind = forms.ChoiceField(label="Atau jenis mitra", required=False)
+    recipient_kind = forms.ChoiceField(label=_("Atau jenis mitra"), required=False)
     services = forms.MultipleChoiceField(
-        label="Untuk layanan", required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Kosongkan bila berlaku untuk semua layanan.",
+        label=_("Untuk layanan"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kosongkan bila berlaku untuk semua layanan."),
     )
-    purpose = forms.CharField(label="Tujuan", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    purpose = forms.CharField(label=_("Tujuan"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     child_view = forms.CharField(
-        label="Pendapat anak (wajib untuk korban anak)", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Pendapat anak (wajib untuk korban anak)"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
 
@@ -62,14 +64,14 @@ class ConsentForm(_Form):
 
 
 class ReferralForm(_Form):
-    organisation = forms.ModelChoiceField(label="Mitra tujuan", queryset=Organisation.objects.none())
-    service = forms.ChoiceField(label="Layanan")
+    organisation = forms.ModelChoiceField(label=_("Mitra tujuan"), queryset=Organisation.objects.none())
+    service = forms.ChoiceField(label=pgettext_lazy("service", "Layanan"))
     note_to_partner = forms.CharField(
-        label="Catatan untuk mitra (tanpa data yang tidak perlu)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Catatan untuk mitra (tanpa data yang tidak perlu)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
     emergency_override_reason = forms.CharField(
-        label="Darurat tanpa persetujuan — alasan (hanya supervisor)", required=False,
+        label=_("Darurat tanpa persetujuan — alasan (hanya supervisor)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
     )
 
@@ -80,52 +82,52 @@ class ReferralForm(_Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Alasan", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class DeliveryForm(forms.Form):
-    delivered_on = forms.DateField(label="Tanggal layanan", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    kind = forms.ChoiceField(label="Jenis layanan", choices=[
-        ("sesi-konseling", "Sesi konseling/psikologis"), ("asesmen-psikologis", "Asesmen psikologis"),
-        ("konsultasi-hukum", "Konsultasi hukum"), ("pendampingan-hukum", "Pendampingan hukum/persidangan"),
-        ("pemeriksaan-medis", "Pemeriksaan medis"), ("visum", "Visum et repertum"),
-        ("laporan-polisi", "Laporan polisi/BAP"), ("rumah-aman", "Rumah aman"), ("lainnya", "Lainnya"),
+    delivered_on = forms.DateField(label=_("Tanggal layanan"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    kind = forms.ChoiceField(label=_("Jenis layanan"), choices=[
+        ("sesi-konseling", _("Sesi konseling/psikologis")), ("asesmen-psikologis", _("Asesmen psikologis")),
+        ("konsultasi-hukum", _("Konsultasi hukum")), ("pendampingan-hukum", _("Pendampingan hukum/persidangan")),
+        ("pemeriksaan-medis", _("Pemeriksaan medis")), ("visum", _("Visum et repertum")),
+        ("laporan-polisi", _("Laporan polisi/BAP")), ("rumah-aman", _("Rumah aman")), ("lainnya", _("Lainnya")),
     ])
-    summary = forms.CharField(label="Ringkasan", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    next_steps = forms.CharField(label="Langkah berikutnya", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    summary = forms.CharField(label=_("Ringkasan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    next_steps = forms.CharField(label=_("Langkah berikutnya"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                  max_length=2000)
 
     def clean_delivered_on(self) -> Any:
         value = self.cleaned_data["delivered_on"]
         if value > timezone.localdate():
-            raise forms.ValidationError("Tanggal layanan tidak boleh di masa depan.")
+            raise forms.ValidationError(_("Tanggal layanan tidak boleh di masa depan."))
         return value
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.CharField(label="Hasil layanan", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    outcome = forms.CharField(label=_("Hasil layanan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class ReferralFilterForm(_Form):
-    q = forms.CharField(label="Nomor kasus", required=False, max_length=30)
-    status = forms.ChoiceField(label="Status", required=False)
-    service = forms.ChoiceField(label="Layanan", required=False)
+    q = forms.CharField(label=_("Nomor kasus"), required=False, max_length=30)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    service = forms.ChoiceField(label=pgettext_lazy("service", "Layanan"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from salingsapa.network.models import Referral
 
-        self._f("status").choices = [("", "Semua"), *Referral.Status.choices]
-        self._f("service").choices = [("", "Semua"), *codelists.choices("service")]
+        self._f("status").choices = [("", _("Semua")), *Referral.Status.choices]
+        self._f("service").choices = [("", _("Semua")), *codelists.choices("service")]
 
 
 class ConferenceForm(_Form):
-    title = forms.CharField(label="Judul", max_length=200, initial="Rapat koordinasi kasus risiko tinggi")
-    scheduled_at = forms.DateTimeField(label="Waktu", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    title = forms.CharField(label=_("Judul"), max_length=200, initial="Rapat koordinasi kasus risiko tinggi")
+    scheduled_at = forms.DateTimeField(label=_("Waktu"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    place = forms.CharField(label="Tempat", max_length=200, initial="Rumah Kolaborasi Saling Sapa")
+    place = forms.CharField(label=_("Tempat"), max_length=200, initial="Rumah Kolaborasi Saling Sapa")
     organisations = forms.ModelMultipleChoiceField(
-        label="Undang organisasi", queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Undang organisasi"), queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

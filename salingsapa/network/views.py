@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salingsapa.accounts.models import Role
@@ -35,14 +36,14 @@ def _first_error(form: Any) -> str:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         return f"{label}: {errors[0]}" if label else str(errors[0])
-    return "Isian tidak valid."
+    return _("Isian tidak valid.")
 
 
 # --- the case manager's side -----------------------------------------------------------------
 
 def _victims(case: Any) -> list[tuple[int, str]]:
     links = case.participants.filter(role=CasePerson.Role.VICTIM).select_related("person")
-    return [(link.person_id, link.person.full_name or f"Korban #{link.person_id}") for link in links]
+    return [(link.person_id, link.person.full_name or _("Korban #%(id)s") % {"id": link.person_id}) for link in links]
 
 
 def _case_referrals_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
@@ -87,11 +88,11 @@ def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> Ht
                 recipient_organisation=data["recipient_organisation"], recipient_kind=data["recipient_kind"],
                 purpose=data["purpose"], given_by_name=data["given_by_name"], child_view=data["child_view"],
             )
-            messages.success(request, "Persetujuan dicatat.")
+            messages.success(request, _("Persetujuan dicatat."))
         elif action == "cabut-persetujuan":
             consent = Consent.objects.get(pk=int(request.POST.get("consent", "0")), case=case, withdrawn_at__isnull=True)
             revoked = services.consent_withdraw(actor=user, consent=consent)
-            messages.success(request, f"Persetujuan dicabut; {revoked} rujukan dihentikan seketika.")
+            messages.success(request, _("Persetujuan dicabut; %(count)s rujukan dihentikan seketika.") % {"count": revoked})
         elif action == "rujuk":
             form = f.ReferralForm(request.POST, auto_id="referral_%s")
             if not form.is_valid():
@@ -101,14 +102,14 @@ def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> Ht
                 actor=user, case=case, organisation=data["organisation"], service=data["service"],
                 note_to_partner=data["note_to_partner"], emergency_override_reason=data["emergency_override_reason"],
             )
-            messages.success(request, f"Rujukan dikirim ke {referral.organisation}.")
+            messages.success(request, _("Rujukan dikirim ke %(organisation)s.") % {"organisation": referral.organisation})
         elif action == "cabut-rujukan":
             referral = case.referrals.get(pk=int(request.POST.get("referral", "0")))
             form = f.ReasonForm(request.POST, auto_id="reason_%s")
             if not form.is_valid():
                 return _rerender(request, case, "Tuliskan alasan pencabutan.")
             services.referral_revoke(actor=user, referral=referral, reason=form.cleaned_data["reason"])
-            messages.success(request, "Rujukan dicabut; mitra tidak lagi dapat melihatnya.")
+            messages.success(request, _("Rujukan dicabut; mitra tidak lagi dapat melihatnya."))
         else:
             return _forbidden(request)
     except services.NetworkError as exc:
@@ -178,25 +179,25 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "terima":
             services.referral_accept(actor=user, referral=referral)
-            messages.success(request, "Rujukan diterima.")
+            messages.success(request, _("Rujukan diterima."))
         elif action == "tolak":
             form = f.ReasonForm(request.POST, auto_id="decline_%s")
             if not form.is_valid():
-                return _render_referral(request, referral, error="Tuliskan alasan menolak.", status=400, reason_form=form)
+                return _render_referral(request, referral, error=_("Tuliskan alasan menolak."), status=400, reason_form=form)
             services.referral_decline(actor=user, referral=referral, reason=form.cleaned_data["reason"])
-            messages.success(request, "Rujukan ditolak; manajer kasus diberi tahu.")
+            messages.success(request, _("Rujukan ditolak; manajer kasus diberi tahu."))
         elif action == "layanan":
             form = f.DeliveryForm(request.POST, auto_id="delivery_%s")
             if not form.is_valid():
                 return _render_referral(request, referral, error=_first_error(form), status=400, delivery_form=form)
             services.service_delivery_record(actor=user, referral=referral, **form.cleaned_data)
-            messages.success(request, "Layanan dicatat.")
+            messages.success(request, _("Layanan dicatat."))
         elif action == "selesai":
             form = f.OutcomeForm(request.POST, auto_id="outcome_%s")
             if not form.is_valid():
                 return _render_referral(request, referral, error=_first_error(form), status=400, outcome_form=form)
             services.referral_complete(actor=user, referral=referral, outcome=form.cleaned_data["outcome"])
-            messages.success(request, "Rujukan selesai. Terima kasih.")
+            messages.success(request, _("Rujukan selesai. Terima kasih."))
         else:
             return _forbidden(request)
     except services.NetworkError as exc:
@@ -274,7 +275,7 @@ def conference_list(request: HttpRequest) -> HttpResponse:
             except services.NetworkError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, "Rapat dijadwalkan; agenda berisi kasus risiko tinggi yang terbuka.")
+                messages.success(request, _("Rapat dijadwalkan; agenda berisi kasus risiko tinggi yang terbuka."))
                 return HttpResponseRedirect(reverse("network:conference", args=[conference.pk]))
         else:
             messages.error(request, _first_error(form))
@@ -326,22 +327,22 @@ def conference_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 actor=user, conference=conference,
                 attended={i: request.POST.get(f"names-{i}", "")[:500] for i in ids},
             )
-            messages.success(request, "Kehadiran disimpan.")
+            messages.success(request, _("Kehadiran disimpan."))
         elif action in ("bahas", "tindak-lanjut"):
             item = conference.items.get(pk=int(request.POST.get("item", "0")))
             if action == "bahas":
                 services.conference_item_discuss(actor=user, item=item, discussion=request.POST.get("discussion", "")[:10000])
-                messages.success(request, f"Pembahasan kasus {item.case.number} disimpan.")
+                messages.success(request, _("Pembahasan kasus %(number)s disimpan.") % {"number": item.case.number})
             else:
                 try:
                     due_on = dt.date.fromisoformat(request.POST.get("due_on", ""))
                 except ValueError:
-                    raise services.NetworkError("Isi batas waktu dengan tanggal yang benar.") from None
+                    raise services.NetworkError(_("Isi batas waktu dengan tanggal yang benar.")) from None
                 owner = User.objects.get(pk=int(request.POST.get("owner", "0")))
                 due_at = timezone.make_aware(dt.datetime.combine(due_on, dt.time(16, 0)))
                 services.conference_action_add(actor=user, item=item, description=request.POST.get("description", "")[:500],
                                                owner=owner, due_at=due_at)
-                messages.success(request, "Tindak lanjut dicatat dan menjadi tugas di kasus.")
+                messages.success(request, _("Tindak lanjut dicatat dan menjadi tugas di kasus."))
         else:
             return _forbidden(request)
     except services.NetworkError as exc:
@@ -350,7 +351,7 @@ def conference_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         return render(request, "network/conference.html", context, status=400)
     except (ValueError, User.DoesNotExist, conference.items.model.DoesNotExist):
         context = _conference_context(user, conference)
-        context["error"] = "Data tidak ditemukan; muat ulang halaman."
+        context["error"] = _("Data tidak ditemukan; muat ulang halaman.")
         return render(request, "network/conference.html", context, status=400)
     return HttpResponseRedirect(reverse("network:conference", args=[conference.pk]))
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from salingsapa.accounts.models import User
 from salingsapa.cases.models import CaseStatus, NoteKind
@@ -40,8 +41,8 @@ def kelurahan_choices() -> list[Any]:
 
 
 @lru_cache(maxsize=1)
-def _identifier_kinds() -> list[tuple[str, str]]:
-    labels = {"phone": "Nomor telepon/WhatsApp", "nik": "NIK", "email": "Email", "other": "Lainnya"}
+def _identifier_kinds() -> list[tuple[str, Any]]:
+    labels = {"phone": _("Nomor telepon/WhatsApp"), "nik": _("NIK"), "email": _("Email"), "other": _("Lainnya")}
     return [(k, labels.get(k, k.capitalize())) for k in KINDS if k != "whatsapp"]
 
 
@@ -62,39 +63,39 @@ class DateTimeInput(forms.DateTimeInput):
 class IntakeForm(forms.Form):
     """Staff intake of a phone call, walk-in or mobile-visit disclosure: the fields of the public report."""
 
-    channel = forms.ChoiceField(label="Saluran", choices=STAFF_CHANNEL_CHOICES)
-    is_emergency = forms.BooleanField(label="Darurat (perlu tindakan segera)", required=False)
-    in_danger_now = forms.BooleanField(label="Korban dalam bahaya saat ini", required=False)
-    risk_level = forms.ChoiceField(label="Perkiraan tingkat risiko awal", choices=RISK_CHOICES, required=False)
-    reporter_role = forms.ChoiceField(label="Pelapor", choices=codelists.choices("reporter_role"))
-    narrative = forms.CharField(label="Kronologi (apa yang terjadi)", widget=forms.Textarea(attrs={"rows": 6}),
+    channel = forms.ChoiceField(label=_("Saluran"), choices=STAFF_CHANNEL_CHOICES)
+    is_emergency = forms.BooleanField(label=_("Darurat (perlu tindakan segera)"), required=False)
+    in_danger_now = forms.BooleanField(label=_("Korban dalam bahaya saat ini"), required=False)
+    risk_level = forms.ChoiceField(label=_("Perkiraan tingkat risiko awal"), choices=RISK_CHOICES, required=False)
+    reporter_role = forms.ChoiceField(label=_("Pelapor"), choices=codelists.choices("reporter_role"))
+    narrative = forms.CharField(label=_("Kronologi (apa yang terjadi)"), widget=forms.Textarea(attrs={"rows": 6}),
                                 max_length=20000)
-    violence_forms = forms.MultipleChoiceField(label="Bentuk kekerasan", choices=codelists.choices("violence_form"),
+    violence_forms = forms.MultipleChoiceField(label=_("Bentuk kekerasan"), choices=codelists.choices("violence_form"),
                                                widget=forms.CheckboxSelectMultiple)
-    tpks_forms = forms.MultipleChoiceField(label="Bentuk kekerasan seksual (UU TPKS)", required=False,
+    tpks_forms = forms.MultipleChoiceField(label=_("Bentuk kekerasan seksual (UU TPKS)"), required=False,
                                            choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple)
-    victim_sex = forms.ChoiceField(label="Jenis kelamin korban", choices=codelists.choices("sex"))
-    victim_age_group = forms.ChoiceField(label="Kelompok umur korban", choices=codelists.choices("age_group"))
-    kelurahan = forms.ChoiceField(label="Kelurahan kejadian", required=False)
-    incident_date = forms.DateField(label="Tanggal kejadian", required=False, widget=DateInput())
-    place = forms.ChoiceField(label="Tempat kejadian", choices=BLANK + codelists.choices("place"), required=False)
-    relationship = forms.ChoiceField(label="Hubungan pelaku dengan korban",
+    victim_sex = forms.ChoiceField(label=_("Jenis kelamin korban"), choices=codelists.choices("sex"))
+    victim_age_group = forms.ChoiceField(label=_("Kelompok umur korban"), choices=codelists.choices("age_group"))
+    kelurahan = forms.ChoiceField(label=_("Kelurahan kejadian"), required=False)
+    incident_date = forms.DateField(label=_("Tanggal kejadian"), required=False, widget=DateInput())
+    place = forms.ChoiceField(label=_("Tempat kejadian"), choices=BLANK + codelists.choices("place"), required=False)
+    relationship = forms.ChoiceField(label=_("Hubungan pelaku dengan korban"),
                                      choices=BLANK + codelists.choices("relationship"), required=False)
-    met_via = forms.ChoiceField(label="Cara korban dan pelaku kenal", choices=BLANK + codelists.choices("met_via"),
+    met_via = forms.ChoiceField(label=_("Cara korban dan pelaku kenal"), choices=BLANK + codelists.choices("met_via"),
                                 required=False)
-    met_via_platform = forms.ChoiceField(label="Platform media sosial", choices=BLANK + codelists.choices("platform"),
+    met_via_platform = forms.ChoiceField(label=_("Platform media sosial"), choices=BLANK + codelists.choices("platform"),
                                          required=False)
-    contact_name = forms.CharField(label="Nama pelapor/kontak", required=False, max_length=200)
-    contact_phone = forms.CharField(label="Telepon/WhatsApp pelapor", required=False, max_length=40)
-    preferred_channel = forms.ChoiceField(label="Cara aman menghubungi",
+    contact_name = forms.CharField(label=_("Nama pelapor/kontak"), required=False, max_length=200)
+    contact_phone = forms.CharField(label=_("Telepon/WhatsApp pelapor"), required=False, max_length=40)
+    preferred_channel = forms.ChoiceField(label=_("Cara aman menghubungi"),
                                           choices=BLANK + codelists.choices("preferred_channel"), required=False)
-    safe_time = forms.CharField(label="Waktu aman dihubungi", required=False, max_length=200)
-    consent_contact = forms.BooleanField(label="Setuju dihubungi petugas", required=False)
-    consent_share = forms.BooleanField(label="Setuju data dibagikan ke mitra layanan", required=False)
-    perpetrator_kind_1 = forms.ChoiceField(label="Identitas pelaku (jenis)", choices=[], required=False)
-    perpetrator_value_1 = forms.CharField(label="Identitas pelaku (nilai)", required=False, max_length=300)
-    perpetrator_kind_2 = forms.ChoiceField(label="Identitas pelaku lain (jenis)", choices=[], required=False)
-    perpetrator_value_2 = forms.CharField(label="Identitas pelaku lain (nilai)", required=False, max_length=300)
+    safe_time = forms.CharField(label=_("Waktu aman dihubungi"), required=False, max_length=200)
+    consent_contact = forms.BooleanField(label=_("Setuju dihubungi petugas"), required=False)
+    consent_share = forms.BooleanField(label=_("Setuju data dibagikan ke mitra layanan"), required=False)
+    perpetrator_kind_1 = forms.ChoiceField(label=_("Identitas pelaku (jenis)"), choices=[], required=False)
+    perpetrator_value_1 = forms.CharField(label=_("Identitas pelaku (nilai)"), required=False, max_length=300)
+    perpetrator_kind_2 = forms.ChoiceField(label=_("Identitas pelaku lain (jenis)"), choices=[], required=False)
+    perpetrator_value_2 = forms.CharField(label=_("Identitas pelaku lain (nilai)"), required=False, max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,7 +106,7 @@ class IntakeForm(forms.Form):
     def clean_incident_date(self) -> dt.date | None:
         value = self.cleaned_data.get("incident_date")
         if value and value > timezone.localdate():
-            raise forms.ValidationError("Tanggal kejadian tidak boleh di masa depan.")
+            raise forms.ValidationError(_("Tanggal kejadian tidak boleh di masa depan."))
         return value
 
     def clean_contact_phone(self) -> str:
@@ -144,27 +145,27 @@ class IntakeForm(forms.Form):
 class ListFilterForm(forms.Form):
     """Filters shared by the queue and the case lists (all optional; exact match on phone/NIK)."""
 
-    number = forms.CharField(label="Nomor kasus", required=False, max_length=24)
-    status = forms.ChoiceField(label="Status", required=False,
-                               choices=BLANK + [("open", "Semua yang masih berjalan")] + list(CaseStatus.choices))
-    risk = forms.ChoiceField(label="Risiko", choices=RISK_CHOICES, required=False)
-    channel = forms.ChoiceField(label="Saluran", choices=BLANK + list(Channel.choices), required=False)
-    violence_form = forms.ChoiceField(label="Bentuk kekerasan", choices=BLANK + codelists.choices("violence_form"),
+    number = forms.CharField(label=_("Nomor kasus"), required=False, max_length=24)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=BLANK + [("open", _("Semua yang masih berjalan"))] + list(CaseStatus.choices))
+    risk = forms.ChoiceField(label=_("Risiko"), choices=RISK_CHOICES, required=False)
+    channel = forms.ChoiceField(label=_("Saluran"), choices=BLANK + list(Channel.choices), required=False)
+    violence_form = forms.ChoiceField(label=_("Bentuk kekerasan"), choices=BLANK + codelists.choices("violence_form"),
                                       required=False)
-    kecamatan = forms.ChoiceField(label="Kecamatan", required=False)
-    kelurahan = forms.ChoiceField(label="Kelurahan", required=False)
-    date_from = forms.DateField(label="Dilaporkan sejak", required=False, widget=DateInput())
-    date_to = forms.DateField(label="Dilaporkan sampai", required=False, widget=DateInput())
-    manager = forms.ChoiceField(label="Manajer kasus", required=False, choices=BLANK)
-    identifier_kind = forms.ChoiceField(label="Cari identitas", required=False,
-                                        choices=[("phone", "Nomor telepon"), ("nik", "NIK")])
-    identifier = forms.CharField(label="Nomor telepon / NIK (sama persis)", required=False, max_length=40)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
+    date_from = forms.DateField(label=_("Dilaporkan sejak"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Dilaporkan sampai"), required=False, widget=DateInput())
+    manager = forms.ChoiceField(label=_("Manajer kasus"), required=False, choices=BLANK)
+    identifier_kind = forms.ChoiceField(label=_("Cari identitas"), required=False,
+                                        choices=[("phone", _("Nomor telepon")), ("nik", _("NIK"))])
+    identifier = forms.CharField(label=_("Nomor telepon / NIK (sama persis)"), required=False, max_length=40)
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kecamatan"].choices = kecamatan_choices()  # type: ignore[attr-defined]
         self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
-        self.fields["manager"].choices = BLANK + [("none", "Belum ditetapkan")] + [  # type: ignore[attr-defined]
+        self.fields["manager"].choices = BLANK + [("none", _("Belum ditetapkan"))] + [  # type: ignore[attr-defined]
             (str(u.pk), u.get_full_name() or u.get_username()) for u in staff_choices(organisation_id)
         ]
 
@@ -184,17 +185,17 @@ class VersionForm(forms.Form):
 
 
 class TransitionForm(VersionForm):
-    to_status = forms.ChoiceField(label="Pindahkan ke tahap", choices=CaseStatus.choices)
-    reason = forms.CharField(label="Catatan (opsional)", required=False, max_length=2000)
+    to_status = forms.ChoiceField(label=_("Pindahkan ke tahap"), choices=CaseStatus.choices)
+    reason = forms.CharField(label=_("Catatan (opsional)"), required=False, max_length=2000)
 
 
 class ReasonForm(VersionForm):
-    reason = forms.CharField(label="Alasan", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
 class ConsentForm(VersionForm):
-    consent = forms.ChoiceField(label="Persetujuan korban untuk dilaporkan ke kepolisian",
-                                choices=[("yes", "Korban setuju"), ("no", "Korban tidak setuju")])
+    consent = forms.ChoiceField(label=_("Persetujuan korban untuk dilaporkan ke kepolisian"),
+                                choices=[("yes", _("Korban setuju")), ("no", _("Korban tidak setuju"))])
 
 
 def staff_choices(organisation_id: int | None) -> Any:
@@ -210,8 +211,8 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(VersionForm):
-    manager = StaffChoiceField(label="Manajer kasus", queryset=User.objects.none(), required=False,
-                               empty_label="— belum ditetapkan —")
+    manager = StaffChoiceField(label=_("Manajer kasus"), queryset=User.objects.none(), required=False,
+                               empty_label=_("— belum ditetapkan —"))
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,8 +220,8 @@ class AssignForm(VersionForm):
 
 
 class BulkReassignForm(forms.Form):
-    cases = forms.TypedMultipleChoiceField(label="Kasus", coerce=int, choices=[])
-    manager = StaffChoiceField(label="Alihkan ke", queryset=User.objects.none())
+    cases = forms.TypedMultipleChoiceField(label=_("Kasus"), coerce=int, choices=[])
+    manager = StaffChoiceField(label=_("Alihkan ke"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, organisation_id: int | None = None, case_choices: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -229,9 +230,9 @@ class BulkReassignForm(forms.Form):
 
 
 class RiskAssessmentForm(VersionForm):
-    override_level = forms.ChoiceField(label="Penilaian profesional (bila berbeda dari hasil hitungan)",
-                                       choices=[("", "Ikuti hasil hitungan")] + list(RiskLevel.choices), required=False)
-    override_reason = forms.CharField(label="Alasan penilaian profesional", required=False,
+    override_level = forms.ChoiceField(label=_("Penilaian profesional (bila berbeda dari hasil hitungan)"),
+                                       choices=[("", _("Ikuti hasil hitungan"))] + list(RiskLevel.choices), required=False)
+    override_reason = forms.CharField(label=_("Alasan penilaian profesional"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -250,28 +251,28 @@ class RiskAssessmentForm(VersionForm):
 
 
 class ServicePlanForm(VersionForm):
-    goals = forms.CharField(label="Tujuan dan langkah intervensi", widget=forms.Textarea(attrs={"rows": 6}),
+    goals = forms.CharField(label=_("Tujuan dan langkah intervensi"), widget=forms.Textarea(attrs={"rows": 6}),
                             max_length=20000)
-    services = forms.MultipleChoiceField(label="Layanan yang diberikan", choices=codelists.choices("service"),
+    services = forms.MultipleChoiceField(label=_("Layanan yang diberikan"), choices=codelists.choices("service"),
                                          widget=forms.CheckboxSelectMultiple)
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="Keputusan", choices=[("approve", "Setujui"), ("reject", "Tolak")])
-    note = forms.CharField(label="Catatan keputusan (wajib bila menolak)", required=False,
+    decision = forms.ChoiceField(label=_("Keputusan"), choices=[("approve", _("Setujui")), ("reject", _("Tolak"))])
+    note = forms.CharField(label=_("Catatan keputusan (wajib bila menolak)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
 class NoteForm(forms.Form):
-    kind = forms.ChoiceField(label="Jenis catatan", choices=NoteKind.choices)
-    occurred_on = forms.DateField(label="Tanggal kegiatan", widget=DateInput())
-    body = forms.CharField(label="Isi catatan", widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
+    kind = forms.ChoiceField(label=_("Jenis catatan"), choices=NoteKind.choices)
+    occurred_on = forms.DateField(label=_("Tanggal kegiatan"), widget=DateInput())
+    body = forms.CharField(label=_("Isi catatan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label="Tugas", max_length=500)
-    assigned_to = StaffChoiceField(label="Penanggung jawab", queryset=User.objects.none())
-    due_at = forms.DateTimeField(label="Batas waktu", widget=DateTimeInput(),
+    title = forms.CharField(label=_("Tugas"), max_length=500)
+    assigned_to = StaffChoiceField(label=_("Penanggung jawab"), queryset=User.objects.none())
+    due_at = forms.DateTimeField(label=_("Batas waktu"), widget=DateTimeInput(),
                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
@@ -280,18 +281,18 @@ class TaskForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField(label="Berkas")
-    description = forms.CharField(label="Keterangan", required=False, max_length=500)
+    file = forms.FileField(label=_("Berkas"))
+    description = forms.CharField(label=_("Keterangan"), required=False, max_length=500)
 
 
 class TriageForm(forms.Form):
-    risk_level = forms.ChoiceField(label="Tingkat risiko", choices=RISK_CHOICES, required=False)
-    is_emergency = forms.BooleanField(label="Darurat", required=False)
+    risk_level = forms.ChoiceField(label=_("Tingkat risiko"), choices=RISK_CHOICES, required=False)
+    is_emergency = forms.BooleanField(label=_("Darurat"), required=False)
 
 
 class OpenCaseForm(forms.Form):
-    case_manager = StaffChoiceField(label="Manajer kasus", queryset=User.objects.none(), required=False,
-                                    empty_label="— tetapkan nanti —")
+    case_manager = StaffChoiceField(label=_("Manajer kasus"), queryset=User.objects.none(), required=False,
+                                    empty_label=_("— tetapkan nanti —"))
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -299,42 +300,42 @@ class OpenCaseForm(forms.Form):
 
 
 class AttachForm(forms.Form):
-    case_number = forms.CharField(label="Nomor kasus", max_length=24)
+    case_number = forms.CharField(label=_("Nomor kasus"), max_length=24)
 
 
 class NotViolenceForm(forms.Form):
-    reason = forms.CharField(label="Alasan bukan kasus kekerasan", widget=forms.Textarea(attrs={"rows": 2}),
+    reason = forms.CharField(label=_("Alasan bukan kasus kekerasan"), widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=4000)
 
 
 class ReferOutForm(forms.Form):
-    destination = forms.CharField(label="Dirujuk ke (instansi/wilayah)", max_length=300)
-    reason = forms.CharField(label="Keterangan", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    destination = forms.CharField(label=_("Dirujuk ke (instansi/wilayah)"), max_length=300)
+    reason = forms.CharField(label=_("Keterangan"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=4000)
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Pesan untuk pelapor", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    body = forms.CharField(label=_("Pesan untuk pelapor"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
 class IncidentForm(VersionForm):
-    occurred_on = forms.DateField(label="Tanggal kejadian", required=False, widget=DateInput())
-    kelurahan = forms.ChoiceField(label="Kelurahan kejadian", required=False)
-    place = forms.ChoiceField(label="Tempat kejadian", choices=BLANK + codelists.choices("place"), required=False)
-    violence_forms = forms.MultipleChoiceField(label="Bentuk kekerasan (SIMFONI-PPA)",
+    occurred_on = forms.DateField(label=_("Tanggal kejadian"), required=False, widget=DateInput())
+    kelurahan = forms.ChoiceField(label=_("Kelurahan kejadian"), required=False)
+    place = forms.ChoiceField(label=_("Tempat kejadian"), choices=BLANK + codelists.choices("place"), required=False)
+    violence_forms = forms.MultipleChoiceField(label=_("Bentuk kekerasan (SIMFONI-PPA)"),
                                                choices=codelists.choices("violence_form"),
                                                widget=forms.CheckboxSelectMultiple)
-    tpks_forms = forms.MultipleChoiceField(label="Bentuk kekerasan seksual (UU 12/2022 Pasal 4)", required=False,
+    tpks_forms = forms.MultipleChoiceField(label=_("Bentuk kekerasan seksual (UU 12/2022 Pasal 4)"), required=False,
                                            choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple)
-    factors = forms.MultipleChoiceField(label="Faktor pendorong", required=False, choices=codelists.choices("factor"),
+    factors = forms.MultipleChoiceField(label=_("Faktor pendorong"), required=False, choices=codelists.choices("factor"),
                                         widget=forms.CheckboxSelectMultiple)
-    relationship = forms.ChoiceField(label="Hubungan pelaku dengan korban",
+    relationship = forms.ChoiceField(label=_("Hubungan pelaku dengan korban"),
                                      choices=BLANK + codelists.choices("relationship"), required=False)
-    met_via = forms.ChoiceField(label="Cara korban dan pelaku kenal", choices=BLANK + codelists.choices("met_via"),
+    met_via = forms.ChoiceField(label=_("Cara korban dan pelaku kenal"), choices=BLANK + codelists.choices("met_via"),
                                 required=False)
-    met_via_platform = forms.ChoiceField(label="Platform media sosial", choices=BLANK + codelists.choices("platform"),
+    met_via_platform = forms.ChoiceField(label=_("Platform media sosial"), choices=BLANK + codelists.choices("platform"),
                                          required=False)
-    description = forms.CharField(label="Uraian kejadian", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+    description = forms.CharField(label=_("Uraian kejadian"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
                                   max_length=20000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -343,23 +344,23 @@ class IncidentForm(VersionForm):
 
 
 class PersonForm(VersionForm):
-    role = forms.ChoiceField(label="Peran dalam kasus", choices=[("victim", "Korban"), ("perpetrator", "Pelaku"),
-                                                                 ("reporter", "Pelapor")])
-    full_name = forms.CharField(label="Nama lengkap", required=False, max_length=200)
-    alias = forms.CharField(label="Nama panggilan", required=False, max_length=200)
-    sex = forms.ChoiceField(label="Jenis kelamin", choices=codelists.choices("sex"))
-    age_group = forms.ChoiceField(label="Kelompok umur saat kejadian", choices=BLANK + codelists.choices("age_group"),
+    role = forms.ChoiceField(label=_("Peran dalam kasus"), choices=[("victim", _("Korban")), ("perpetrator", _("Pelaku")),
+                                                                 ("reporter", _("Pelapor"))])
+    full_name = forms.CharField(label=_("Nama lengkap"), required=False, max_length=200)
+    alias = forms.CharField(label=_("Nama panggilan"), required=False, max_length=200)
+    sex = forms.ChoiceField(label=_("Jenis kelamin"), choices=codelists.choices("sex"))
+    age_group = forms.ChoiceField(label=_("Kelompok umur saat kejadian"), choices=BLANK + codelists.choices("age_group"),
                                   required=False)
-    birth_date = forms.CharField(label="Tanggal lahir", required=False, max_length=40)
-    nik = forms.CharField(label="NIK", required=False, max_length=40)
-    phone = forms.CharField(label="Telepon/WhatsApp", required=False, max_length=40)
-    address = forms.CharField(label="Alamat", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    kelurahan = forms.ChoiceField(label="Kelurahan tempat tinggal", required=False)
-    education = forms.ChoiceField(label="Pendidikan", choices=BLANK + codelists.choices("education"), required=False)
-    occupation = forms.ChoiceField(label="Pekerjaan", choices=BLANK + codelists.choices("occupation"), required=False)
-    marital_status = forms.ChoiceField(label="Status perkawinan", choices=BLANK + codelists.choices("marital_status"),
+    birth_date = forms.CharField(label=_("Tanggal lahir"), required=False, max_length=40)
+    nik = forms.CharField(label=_("NIK"), required=False, max_length=40)
+    phone = forms.CharField(label=_("Telepon/WhatsApp"), required=False, max_length=40)
+    address = forms.CharField(label=_("Alamat"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    kelurahan = forms.ChoiceField(label=_("Kelurahan tempat tinggal"), required=False)
+    education = forms.ChoiceField(label=_("Pendidikan"), choices=BLANK + codelists.choices("education"), required=False)
+    occupation = forms.ChoiceField(label=_("Pekerjaan"), choices=BLANK + codelists.choices("occupation"), required=False)
+    marital_status = forms.ChoiceField(label=_("Status perkawinan"), choices=BLANK + codelists.choices("marital_status"),
                                        required=False)
-    disability = forms.ChoiceField(label="Disabilitas", choices=BLANK + codelists.choices("disability"), required=False)
+    disability = forms.ChoiceField(label=_("Disabilitas"), choices=BLANK + codelists.choices("disability"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -229,7 +229,7 @@ def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 raise _first_error(form)
             case = services.case_open(actor=user, report=report, case_manager=form.cleaned_data["case_manager"])
-            messages.success(request, f"Kasus {case.number} dibuka.")
+            messages.success(request, _("Kasus %(number)s dibuka.") % {"number": case.number})
             return redirect("staff:case", pk=case.pk)
         elif action == "gabung":
             number = request.POST.get("case_number", "").strip()
@@ -238,7 +238,7 @@ def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 raise CaseError(_("Nomor kasus tidak ditemukan."), field="case_number")
             case = access_case(user, case_id, purpose="attach_report")
             services.report_attach(actor=user, report=report, case=case)
-            messages.success(request, f"Pengaduan digabungkan ke kasus {case.number}.")
+            messages.success(request, _("Pengaduan digabungkan ke kasus %(number)s.") % {"number": case.number})
             return redirect("staff:case", pk=case.pk)
         elif action == "bukan-kekerasan":
             form = f.NotViolenceForm(request.POST)
@@ -301,12 +301,12 @@ def _case_list(request: HttpRequest, *, title: str, mine: bool) -> HttpResponse:
 
 @casework_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    return _case_list(request, title="Semua kasus", mine=False)
+    return _case_list(request, title=_("Semua kasus"), mine=False)
 
 
 @casework_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    return _case_list(request, title="Kasus saya", mine=True)
+    return _case_list(request, title=_("Kasus saya"), mine=True)
 
 
 # --- case record --------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def _act_transition(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     services.case_transition(actor=user, case=case, to_status=form.cleaned_data["to_status"],
                              expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"])
-    return f"Status kasus menjadi \"{case.get_status_display()}\"."
+    return _("Status kasus menjadi \"%(status)s\".") % {"status": case.get_status_display()}
 
 
 def _act_assign(request: HttpRequest, user: Any, case: Case) -> str:
@@ -384,7 +384,7 @@ def _act_assign(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     services.case_assign(actor=user, case=case, manager=form.cleaned_data["manager"],
                          expected_version=form.cleaned_data["version"])
-    return "Manajer kasus disimpan."
+    return _("Manajer kasus disimpan.")
 
 
 def _act_note(request: HttpRequest, user: Any, case: Case) -> str:
@@ -393,7 +393,7 @@ def _act_note(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     services.case_note_add(actor=user, case=case, kind=form.cleaned_data["kind"], body=form.cleaned_data["body"],
                            occurred_on=form.cleaned_data["occurred_on"])
-    return "Catatan disimpan."
+    return _("Catatan disimpan.")
 
 
 def _act_task(request: HttpRequest, user: Any, case: Case) -> str:
@@ -402,7 +402,7 @@ def _act_task(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     services.task_create(actor=user, case=case, title=form.cleaned_data["title"],
                          assigned_to=form.cleaned_data["assigned_to"], due_at=form.cleaned_data["due_at"])
-    return "Tugas dibuat."
+    return _("Tugas dibuat.")
 
 
 def _act_task_done(request: HttpRequest, user: Any, case: Case) -> str:
@@ -411,7 +411,7 @@ def _act_task_done(request: HttpRequest, user: Any, case: Case) -> str:
     if task is None:
         raise CaseError(_("Tugas tidak ditemukan."))
     services.task_complete(actor=user, task=task)
-    return "Tugas ditandai selesai."
+    return _("Tugas ditandai selesai.")
 
 
 def _act_document(request: HttpRequest, user: Any, case: Case) -> str:
@@ -423,7 +423,7 @@ def _act_document(request: HttpRequest, user: Any, case: Case) -> str:
         raise CaseError(_("Berkas terlalu besar."), field="file")
     services.case_document_add(actor=user, case=case, data=upload.read(), filename=upload.name or "",
                                content_type=upload.content_type or "", description=form.cleaned_data["description"])
-    return "Dokumen disimpan terenkripsi."
+    return _("Dokumen disimpan terenkripsi.")
 
 
 def _act_close_request(request: HttpRequest, user: Any, case: Case) -> str:
@@ -432,7 +432,7 @@ def _act_close_request(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     services.case_close_request(actor=user, case=case, reason=form.cleaned_data["reason"],
                                 expected_version=form.cleaned_data["version"])
-    return "Permohonan terminasi diajukan ke supervisor."
+    return _("Permohonan terminasi diajukan ke supervisor.")
 
 
 def _decision(request: HttpRequest) -> tuple[bool, str]:
@@ -448,7 +448,7 @@ def _act_close_decide(request: HttpRequest, user: Any, case: Case) -> str:
         raise CaseError(_("Tidak ada permohonan terminasi yang menunggu."))
     approve, note = _decision(request)
     services.case_close_approve(actor=user, closure=closure, approve=approve, note=note)
-    return "Terminasi disetujui; kasus ditutup." if approve else "Permohonan terminasi ditolak."
+    return _("Terminasi disetujui; kasus ditutup.") if approve else _("Permohonan terminasi ditolak.")
 
 
 def _act_plan_decide(request: HttpRequest, user: Any, case: Case) -> str:
@@ -457,7 +457,7 @@ def _act_plan_decide(request: HttpRequest, user: Any, case: Case) -> str:
         raise CaseError(_("Tidak ada rencana intervensi yang menunggu."))
     approve, note = _decision(request)
     services.service_plan_approve(actor=user, plan=plan, approve=approve, note=note)
-    return "Rencana intervensi disetujui." if approve else "Rencana intervensi ditolak."
+    return _("Rencana intervensi disetujui.") if approve else _("Rencana intervensi ditolak.")
 
 
 def _act_reopen(request: HttpRequest, user: Any, case: Case) -> str:
@@ -466,7 +466,7 @@ def _act_reopen(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     services.case_reopen(actor=user, case=case, reason=form.cleaned_data["reason"],
                          expected_version=form.cleaned_data["version"])
-    return "Kasus dibuka kembali."
+    return _("Kasus dibuka kembali.")
 
 
 def _act_consent(request: HttpRequest, user: Any, case: Case) -> str:
@@ -475,17 +475,17 @@ def _act_consent(request: HttpRequest, user: Any, case: Case) -> str:
         raise _first_error(form)
     services.case_police_consent_record(actor=user, case=case, consent=form.cleaned_data["consent"] == "yes",
                                         expected_version=form.cleaned_data["version"])
-    return "Persetujuan korban dicatat."
+    return _("Persetujuan korban dicatat.")
 
 
 def _act_police(request: HttpRequest, user: Any, case: Case) -> str:
     services.case_police_report_record(actor=user, case=case, expected_version=_version(request))
-    return "Pelaporan ke kepolisian dicatat."
+    return _("Pelaporan ke kepolisian dicatat.")
 
 
 def _act_first_contact(request: HttpRequest, user: Any, case: Case) -> str:
     services.first_contact_record(actor=user, case=case)
-    return "Kontak pertama tercatat."
+    return _("Kontak pertama tercatat.")
 
 
 CASE_ACTIONS: dict[str, Callable[[HttpRequest, Any, Case], str]] = {
@@ -556,7 +556,7 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 if exc.field and exc.field in form.fields:
                     form.add_error(exc.field, exc.message)
             else:
-                messages.success(request, f"Asesmen risiko disimpan: {assessment.get_final_level_display()}.")
+                messages.success(request, _("Asesmen risiko disimpan: %(level)s.") % {"level": assessment.get_final_level_display()})
                 return redirect("staff:case", pk=case.pk)
         else:
             error = _first_error(form)
@@ -587,7 +587,7 @@ def service_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 error = exc
             else:
                 messages.success(request, _("Rencana intervensi diajukan; menunggu persetujuan supervisor.")
-                                 if plan.status == ServicePlan.Status.PENDING else "Rencana intervensi disimpan.")
+                                 if plan.status == ServicePlan.Status.PENDING else _("Rencana intervensi disimpan."))
                 return redirect("staff:case", pk=case.pk)
         else:
             error = _first_error(form)
@@ -614,7 +614,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             except CaseError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{count} kasus dialihkan.")
+                messages.success(request, _("%(count)s kasus dialihkan.") % {"count": count})
             return redirect("staff:supervisor")
         messages.error(request, _first_error(form).message)
     overview = selectors.supervisor_overview(user=user)
@@ -677,7 +677,7 @@ def incident_edit(request: HttpRequest, pk: int, incident_pk: int) -> HttpRespon
         else:
             error = _first_error(form)
     return _render_edit(request, "staff/edit_form.html",
-                        {"case": case, "form": form, "title": "Ubah data kejadian"}, error)
+                        {"case": case, "form": form, "title": _("Ubah data kejadian")}, error)
 
 
 @casework_required
@@ -718,5 +718,5 @@ def person_edit(request: HttpRequest, pk: int, case_person_pk: int | None = None
                 return redirect(reverse("staff:case", args=[case.pk]) + "#orang")
         else:
             error = _first_error(form)
-    title = "Ubah data orang" if case_person else "Tambah orang ke kasus"
+    title = _("Ubah data orang") if case_person else _("Tambah orang ke kasus")
     return _render_edit(request, "staff/edit_form.html", {"case": case, "form": form, "title": title}, error)

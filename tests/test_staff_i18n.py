@@ -137,3 +137,11 @@ def test_every_staff_and_network_page_renders_in_english(supervisor, case_manage
     assert "<h1>Supervisor view</h1>" in _page(client, reverse("staff:supervisor"))
     assert "Report " + report.reference in _page(client, reverse("staff:report", args=[report.pk]))
     assert "<h1>Rumah Kolaborasi partner directory</h1>" in _page(client, reverse("network:directory"))
+
+
+def test_staff_login_page_and_its_errors_in_english(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/staf/masuk/"})
+    page = client.get("/staf/masuk/").content.decode()
+    assert "Username" in page and "Password" in page and "Nama pengguna" not in page
+    wrong = client.post("/staf/masuk/", {"username": "nobody", "password": "salah-sekali-ini"})
+    assert wrong.status_code == 400 and "Wrong username or password." in wrong.content.decode()

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -49,16 +51,16 @@ FAILURE_WINDOW = 15 * 60
 
 
 class PasswordForm(forms.Form):
-    username = forms.CharField(label="Nama pengguna", max_length=150,
+    username = forms.CharField(label=gettext_lazy("Nama pengguna"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
-    password = forms.CharField(label="Kata sandi", strip=False,
+    password = forms.CharField(label=gettext_lazy("Kata sandi"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Kode verifikasi", max_length=16,
-        help_text="6 angka dari aplikasi autentikator, atau salah satu kode pemulihan.",
+        label=gettext_lazy("Kode verifikasi"), max_length=16,
+        help_text=gettext_lazy("6 angka dari aplikasi autentikator, atau salah satu kode pemulihan."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}),
     )
 
@@ -112,7 +114,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         failures = int(cache.get(key, 0))
         if failures >= MAX_FAILURES:
             audit_log(actor=None, action="login_failed", object_type="user", detail={"stage": "throttled"})
-            error = "Terlalu banyak percobaan yang gagal. Coba lagi 15 menit lagi."
+            error = _("Terlalu banyak percobaan yang gagal. Coba lagi 15 menit lagi.")
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None or not user.is_active:
@@ -120,7 +122,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 known = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
                 audit_log(actor=None, action="login_failed", object_type="user", object_id=known or "",
                           detail={"stage": "password"})
-                error = "Nama pengguna atau kata sandi salah."
+                error = _("Nama pengguna atau kata sandi salah.")
             else:
                 cache.delete(key)
                 request.session.cycle_key()
@@ -139,7 +141,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def verify_view(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
-        messages.info(request, "Silakan masuk dengan kata sandi terlebih dahulu.")
+        messages.info(request, _("Silakan masuk dengan kata sandi terlebih dahulu."))
         return redirect("staff:login")
     form = TokenForm(request.POST or None)
     error = ""
@@ -150,11 +152,11 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                 factor = "recovery" if isinstance(device, StaticDevice) else "totp"
                 if factor == "recovery":
                     left = device.token_set.count()
-                    messages.warning(request, f"Anda masuk dengan kode pemulihan. Sisa kode: {left}. "
-                                              "Buat kode baru bila hampir habis.")
+                    messages.warning(request, _("Anda masuk dengan kode pemulihan. Sisa kode: %(left)s. "
+                                                "Buat kode baru bila hampir habis.") % {"left": left})
                 return _complete_login(request, user, device, factor=factor)
         audit_log(actor=None, action="login_failed", object_type="user", object_id=user.pk, detail={"stage": "otp"})
-        error = "Kode tidak cocok atau sudah dipakai. Periksa jam di ponsel Anda lalu coba lagi."
+        error = _("Kode tidak cocok atau sudah dipakai. Periksa jam di ponsel Anda lalu coba lagi.")
     status = 400 if error else 200
     return render(request, "staff/login_verify.html", {"form": form, "error": error}, status=status)
 
@@ -181,7 +183,7 @@ def recovery_codes_issue(*, user: Any) -> list[str]:
 def enrol_view(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
-        messages.info(request, "Silakan masuk dengan kata sandi terlebih dahulu.")
+        messages.info(request, _("Silakan masuk dengan kata sandi terlebih dahulu."))
         return redirect("staff:login")
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("staff:login_verify")
@@ -200,7 +202,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
             _complete_login(request, user, device, factor="totp")
             request.session[NEW_CODES] = codes
             return redirect("staff:recovery_codes")
-        error = "Kode tidak cocok. Pastikan jam ponsel tepat lalu masukkan kode yang sedang tampil."
+        error = _("Kode tidak cocok. Pastikan jam ponsel tepat lalu masukkan kode yang sedang tampil.")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     context = {"form": form, "error": error, "qr": _qr_data_uri(device.config_url), "secret": secret}
     return render(request, "staff/login_enrol.html", context, status=400 if error else 200)
@@ -222,5 +224,5 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         audit_log(actor=request.user, action="logout", object_type="user", object_id=request.user.pk,
                   detail={"reason": "user"})
     auth_logout(request)
-    messages.info(request, "Anda sudah keluar.")
+    messages.info(request, _("Anda sudah keluar."))
     return redirect("staff:login")

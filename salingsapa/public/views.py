@@ -61,6 +61,14 @@ def page(request: HttpRequest, template: str, context: dict[str, Any] | None = N
     return response
 
 
+def _prepare_upload(upload: Any) -> Any:
+    """Size cap, then type check and metadata stripping (``evidence_prepare``); raises EvidenceRejected."""
+    if upload.size and upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise EvidenceRejected(_("Berkas terlalu besar. Ukuran maksimal %(mb)d MB.")
+                               % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}, status=413)
+    return evidence_prepare(data=upload.read(), filename=upload.name or "")
+
+
 def no_store(response: HttpResponse) -> HttpResponse:
     # "no-referrer" would make Chromium send "Origin: null" with our own form posts, which
     # Django's CSRF check refuses; "same-origin" still sends nothing to other sites.
@@ -229,10 +237,7 @@ def _report_evidence_step(request: HttpRequest) -> HttpResponse:
         else:
             for upload in uploads:
                 try:
-                    if upload.size and upload.size > settings.EVIDENCE_MAX_BYTES:
-                        raise EvidenceRejected(_("Berkas terlalu besar. Ukuran maksimal %(mb)d MB.")
-                                               % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}, status=413)
-                    stored = evidence_prepare(data=upload.read(), filename=upload.name or "")
+                    stored = _prepare_upload(upload)
                 except EvidenceRejected as exc:
                     errors.append(f"{upload.name}: {exc.message}")
                     status = max(status, exc.status)
@@ -442,10 +447,7 @@ def _followup_files(request: HttpRequest) -> HttpResponse:
         status = 400
     for upload in uploads:
         try:
-            if upload.size and upload.size > settings.EVIDENCE_MAX_BYTES:
-                raise EvidenceRejected(_("Berkas terlalu besar. Ukuran maksimal %(mb)d MB.")
-                                       % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}, status=413)
-            stored = evidence_prepare(data=upload.read(), filename=upload.name or "")
+            stored = _prepare_upload(upload)
         except EvidenceRejected as exc:
             errors.append(f"{upload.name}: {exc.message}")
             status = max(status, exc.status)

@@ -46,6 +46,17 @@ def _identifier_kinds() -> list[tuple[str, Any]]:
     return [(k, labels.get(k, k.capitalize())) for k in KINDS if k != "whatsapp"]
 
 
+def _checked_identifier(kind: str, value: str) -> str:
+    """The value as typed (stripped), after checking it is a valid identifier of ``kind``."""
+    value = (value or "").strip()
+    if value:
+        try:
+            normalise_identifier(kind, value)
+        except InvalidIdentifier as exc:
+            raise forms.ValidationError(str(exc)) from None
+    return value
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -110,13 +121,7 @@ class IntakeForm(forms.Form):
         return value
 
     def clean_contact_phone(self) -> str:
-        value = self.cleaned_data.get("contact_phone", "").strip()
-        if value:
-            try:
-                normalise_identifier("phone", value)
-            except InvalidIdentifier as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return value
+        return _checked_identifier("phone", self.cleaned_data.get("contact_phone", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -367,19 +372,7 @@ class PersonForm(VersionForm):
         self.fields["kelurahan"].choices = kelurahan_choices()  # type: ignore[attr-defined]
 
     def clean_nik(self) -> str:
-        value = self.cleaned_data.get("nik", "").strip()
-        if value:
-            try:
-                normalise_identifier("nik", value)
-            except InvalidIdentifier as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return value
+        return _checked_identifier("nik", self.cleaned_data.get("nik", ""))
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data.get("phone", "").strip()
-        if value:
-            try:
-                normalise_identifier("phone", value)
-            except InvalidIdentifier as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return value
+        return _checked_identifier("phone", self.cleaned_data.get("phone", ""))

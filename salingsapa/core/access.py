@@ -94,10 +94,12 @@ def access_referral(user: Any, referral_id: Any, *, purpose: str = "view") -> An
 
 
 def access_evidence(user: Any, evidence_id: Any, *, purpose: str = "view") -> Any:
-    """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes): lead-agency staff only."""
+    """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes): lead-agency staff of
+    the report's area or the case's office; a partner only as ``network.selectors.evidence_for`` allows."""
+    from salingsapa.network.selectors import evidence_for
+
     Evidence = apps.get_model("intake", "Evidence")
-    visible = Evidence.objects.filter(report__in=reports_for(user))
-    return _access(user, visible, Evidence, evidence_id, object_type="evidence", purpose=purpose)
+    return _access(user, evidence_for(user), Evidence, evidence_id, object_type="evidence", purpose=purpose)
 
 
 def access_conference(user: Any, conference_id: Any, *, purpose: str = "view") -> Any:

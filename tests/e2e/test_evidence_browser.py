@@ -11,9 +11,9 @@ import pytest
 from salingsapa.cases import services as case_services
 from salingsapa.core.models import AuditEvent
 from salingsapa.intake.models import Report
+from tests.casework_helpers import totp_device
 from tests.e2e.test_case_flow_browser import CHROMIUM, browser, sign_in  # noqa: F401  (browser is a fixture)
 from tests.e2e.test_public_report_browser import next_step, serious_violations
-from tests.casework_helpers import totp_device
 from tests.test_evidence import jpeg_with_gps
 
 pytestmark = [
@@ -26,8 +26,8 @@ pytestmark = [
 SHOTS = Path(os.environ.get("SALINGSAPA_SCREENSHOTS", "")) if os.environ.get("SALINGSAPA_SCREENSHOTS") else None
 
 
-def _report_with_a_photo(browser, base: str) -> str:
-    context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 740})
+def _report_with_a_photo(chromium, base: str) -> str:
+    context = chromium.new_context(locale="id-ID", viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.goto(base + "/lapor/")
     page.get_by_role("link", name="Mulai").click()

@@ -315,4 +315,11 @@ CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 102
 # --- the edge: request bodies, uploads (issue 9 item 4) ----------------------------------------
 # Any request announcing a larger body gets a 413 before the body is read (core/edge.py); the
 # largest legitimate one is an evidence step with EVIDENCE_MAX_FILES full-size files.
+# Evidence upload budgets (intake/evidence.py): per client address per hour, per draft or report per
+# day, and all unsent drafts together.
+EVIDENCE_FILES_PER_HOUR = env_int("SALINGSAPA_EVIDENCE_FILES_PER_HOUR", 30, minimum=1)
+EVIDENCE_BYTES_PER_HOUR = env_int("SALINGSAPA_EVIDENCE_BYTES_PER_HOUR", 200 * 1024 * 1024, minimum=1024 * 1024)
+EVIDENCE_SCOPE_MAX_FILES = env_int("SALINGSAPA_EVIDENCE_DRAFT_MAX_FILES", 3 * EVIDENCE_MAX_FILES, minimum=1)
+EVIDENCE_SCOPE_MAX_BYTES = env_int("SALINGSAPA_EVIDENCE_DRAFT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
+EVIDENCE_PENDING_MAX_BYTES = env_int("SALINGSAPA_EVIDENCE_PENDING_MAX_BYTES", 2 * 1024**3, minimum=1024 * 1024)
 REQUEST_MAX_BYTES = max(EVIDENCE_MAX_BYTES * EVIDENCE_MAX_FILES, CASE_DOCUMENT_MAX_BYTES) + 1024 * 1024

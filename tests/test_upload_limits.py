@@ -81,3 +81,15 @@ def test_follow_up_uploads_are_limited_per_report(client, db, settings):
     response = client.post("/lapor/cek/berkas/", {"files": [_pdf("tiga.pdf")]})
     assert response.status_code == 429
     assert Evidence.objects.filter(report__reference=reference).count() == 2
+
+
+def test_budget_refusals_are_logged_as_security_events_without_the_address(db, settings, caplog):
+    settings.EVIDENCE_FILES_PER_HOUR = 1
+    person = Client(REMOTE_ADDR="198.51.100.77")
+    fill_steps(person)
+    person.post("/lapor/bukti/", {"files": [_pdf()]})
+    with caplog.at_level("WARNING", logger="salingsapa.security"):
+        assert person.post("/lapor/bukti/", {"files": [_pdf("kedua.pdf")]}).status_code == 429
+    records = [r for r in caplog.records if r.name == "salingsapa.security"]
+    assert [r.getMessage() for r in records] == ["evidence upload refused: per-address files budget used up"]
+    assert "198.51.100.77" not in caplog.text and "kedua.pdf" not in caplog.text

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ from salingsapa.intake import ratelimit
 from salingsapa.intake.models import PendingUpload
 
 EVIDENCE_PURPOSE = "evidence"
+security_log = logging.getLogger("salingsapa.security")  # which budget refused; no address, no file name
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 AUDIO_TYPES = {"audio/mpeg", "audio/mp4", "audio/ogg", "audio/x-wav", "audio/amr", "audio/aac", "audio/x-flac"}
@@ -353,7 +355,8 @@ def strip_audio_metadata(data: bytes, mime: str) -> bytes:
 # it can be sent without the files, which can follow later.
 
 
-def _over_budget() -> EvidenceRejected:
+def _over_budget(budget: str) -> EvidenceRejected:
+    security_log.warning("evidence upload refused: %s budget used up", budget)
     return EvidenceRejected(_("Terlalu banyak berkas dikirim. Coba lagi nanti; laporan Anda tetap bisa dikirim "
                               "tanpa berkas."), status=429)
 
@@ -362,7 +365,7 @@ def upload_request_allowed(*, client: str, content_length: int) -> None:
     """Before the body is read: the client address's bytes per hour. Raises EvidenceRejected (429)."""
     if ratelimit.add(client, purpose="upload-bytes", amount=content_length,
                      limit=settings.EVIDENCE_BYTES_PER_HOUR, window=3600):
-        raise _over_budget()
+        raise _over_budget("per-address bytes")
 
 
 def upload_files_allowed(*, client: str, scope: str, sizes: list[int], pending: bool) -> None:
@@ -371,16 +374,18 @@ def upload_files_allowed(*, client: str, scope: str, sizes: list[int], pending: 
     count, total = len(sizes), sum(sizes)
     if ratelimit.add(client, purpose="upload-files", amount=count, limit=settings.EVIDENCE_FILES_PER_HOUR,
                      window=3600):
-        raise _over_budget()
+        raise _over_budget("per-address files")
     over_files = ratelimit.add(scope, purpose="upload-scope-files", amount=count,
                                limit=settings.EVIDENCE_SCOPE_MAX_FILES, window=86400)
     over_bytes = ratelimit.add(scope, purpose="upload-scope-bytes", amount=total,
                                limit=settings.EVIDENCE_SCOPE_MAX_BYTES, window=86400)
     if over_files or over_bytes:
-        raise _over_budget()
+        raise _over_budget("per-draft files" if over_files else "per-draft bytes")
     if pending:
         waiting = PendingUpload.objects.aggregate(total=Sum("size"))["total"] or 0
         if waiting + total > settings.EVIDENCE_PENDING_MAX_BYTES:
+            security_log.warning("evidence upload refused: pending uploads at %d of %d bytes",
+                                 waiting, settings.EVIDENCE_PENDING_MAX_BYTES)
             raise EvidenceRejected(_("Tempat penyimpanan berkas sementara sedang penuh. Kirim laporan tanpa berkas "
                                      "sekarang, lalu tambahkan berkas lewat halaman cek laporan nanti."), status=503)
 

@@ -12,10 +12,20 @@ from django.utils import timezone
 
 from salingsapa.accounts.models import Organisation, Role
 from salingsapa.cases.models import Case, CasePerson, Person, PersonIdentifier
+from salingsapa.cases.services import CaseError, alert_create, task_create
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.intake.models import ReportIdentifier
-from salingsapa.network.models import Consent, PerpetratorLink, Referral, ServiceDelivery
+from salingsapa.network.models import (
+    CaseConference,
+    ConferenceAction,
+    ConferenceInvite,
+    ConferenceItem,
+    Consent,
+    PerpetratorLink,
+    Referral,
+    ServiceDelivery,
+)
 
 REFERRAL_RESPONSE_HOURS = getattr(settings, "REFERRAL_RESPONSE_HOURS", 48)
 
@@ -146,7 +156,6 @@ def referral_create(
 
 def _alert_case_owner(case: Case, *, kind: str, message: str) -> int:
     """Tell the case manager (or, if none, the office's supervisors). Messages carry no personal data."""
-    from salingsapa.cases.services import alert_create
 
     recipients = [case.case_manager] if case.case_manager else list(
         case.organisation.users.filter(role=Role.SUPERVISOR, is_active=True)
@@ -320,7 +329,6 @@ def perpetrator_links_scan(*, case: Case) -> list[PerpetratorLink]:
 
 def perpetrator_links_alert(*, links: list[PerpetratorLink]) -> int:
     """Tell the case managers of both cases (or the supervisors when a case has none) — numbers only."""
-    from salingsapa.cases.services import alert_create
 
     written = 0
     for link in links:
@@ -356,8 +364,6 @@ def conference_schedule(
     organisations: list[Organisation],
     cases: list[Case] | None = None,
 ) -> Any:
-    from salingsapa.network.models import CaseConference, ConferenceInvite, ConferenceItem
-
     if not actor.is_lead_agency_staff:
         raise NetworkError("Hanya staf UPTD PPA yang dapat menjadwalkan rapat koordinasi.")
     if not title.strip():
@@ -405,8 +411,6 @@ def conference_item_discuss(*, actor: Any, item: Any, discussion: str) -> None:
 
 def conference_action_add(*, actor: Any, item: Any, description: str, owner: Any, due_at: dt.datetime) -> Any:
     """Record an agreed action and make it a task in the case (owner: staff of the office)."""
-    from salingsapa.cases.services import CaseError, task_create
-    from salingsapa.network.models import ConferenceAction
 
     if not (actor.is_lead_agency_staff and item.conference.organisation_id == actor.organisation_id):
         raise NetworkError("Anda tidak berwenang atas rapat ini.")

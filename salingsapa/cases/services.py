@@ -147,7 +147,7 @@ def _supervisors(organisation_id: int | None) -> list[User]:
 
 def alert_create(
     *, recipients: Iterable[User], kind: str, message: str, case: Case | None = None,
-    report: Report | None = None, deadline: Deadline | None = None,
+    report: Report | None = None, deadline: Deadline | None = None, link: str = "",
 ) -> int:
     """One alert per recipient; an alert for the same deadline and recipient is never written twice."""
     written = 0
@@ -158,7 +158,7 @@ def alert_create(
             with transaction.atomic():
                 Alert.objects.create(
                     recipient=user, kind=kind, message=message[:300], case=case, report=report,
-                    deadline=deadline, created_at=_now(),
+                    deadline=deadline, link=link[:200], created_at=_now(),
                 )
             written += 1
         except IntegrityError:  # a concurrent job wrote it first

@@ -32,6 +32,7 @@ from salingsapa.core.models import Region
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
 from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
+from salingsapa.notify.services import notify_on_duty
 
 logger = logging.getLogger(__name__)
 
@@ -277,8 +278,6 @@ def report_create(
 
 
 def _alert(reference: str) -> None:
-    from salingsapa.notify.services import notify_on_duty
-
     notify_on_duty(reference=reference)
 
 

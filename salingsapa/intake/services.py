@@ -32,6 +32,7 @@ from salingsapa.core.models import Region
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
 from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
+from salingsapa.notify.services import notify_on_duty
 
 logger = logging.getLogger(__name__)
 
@@ -277,8 +278,6 @@ def report_create(
 
 
 def _alert(reference: str) -> None:
-    from salingsapa.notify.services import notify_on_duty
-
     notify_on_duty(reference=reference)
 
 
@@ -405,7 +404,7 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:
     """Remember a file sealed for a draft, so that it is purged if the draft is never sent."""
-    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now()})
+    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now(), "size": evidence.size})
 
 
 def evidence_pending_remove(*, storage_name: str) -> bool:

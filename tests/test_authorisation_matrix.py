@@ -38,7 +38,7 @@ GET_MATRIX: dict[str, set[str]] = {
     "public_report_emergency": EVERYONE,
     "public_followup": EVERYONE,
     "public_directory": EVERYONE,
-    "stats:public": EVERYONE,
+    "public_statistics": EVERYONE,
     "api-v1:openapi-json": EVERYONE,
     "api-v1:api_health": EVERYONE,
     "api-v1:public": EVERYONE,

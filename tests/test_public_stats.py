@@ -241,3 +241,20 @@ def test_dashboard_reports_are_scoped_like_reports_for(client, supervisor):
     client = verified_client(supervisor)
     r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31"})
     assert r.context["s"].reports == 2
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A3", "abc", "1.5", "-1", "%00", "9" * 40])
+def test_public_page_bad_period_is_a_400_with_a_message(client, cases_2025, case_manager, supervisor, value):
+    """``?periode=²`` passed str.isdigit() and crashed int() with a 500 (issue 9 item 7)."""
+    snap = _prepare(case_manager)
+    services.snapshot_approve(user=supervisor, snapshot=snap)
+    r = client.get(f"{PUBLIC}?periode={value}")
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Periode tidak dikenal" in html and f"?periode={snap.pk}" in html and "Keluar cepat" in html
+    api = client.get(f"{API}?periode={value}")
+    assert 400 <= api.status_code < 500
+
+
+def test_public_page_unknown_period_is_a_404(client, cases_2025):
+    assert client.get(f"{PUBLIC}?periode=999999").status_code == 404

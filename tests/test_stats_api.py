@@ -25,7 +25,7 @@ def test_public_endpoint_serves_only_the_approved_snapshot(client, uptd, supervi
     services.snapshot_approve(user=supervisor, snapshot=snap)
     response = client.get("/api/v1/stats/public")
     assert response.status_code == 200
-    from salingsapa.stats.views import public_payload
+    from salingsapa.stats.selectors import public_payload
 
     snap.refresh_from_db()
     assert response.json() == public_payload(snap)

@@ -1,4 +1,4 @@
-"""Statistics views. Public views (``public_*``) and staff views are kept apart and share no template."""
+"""Staff statistics views (the public page is ``public/statistics.py``)."""
 
 from __future__ import annotations
 
@@ -19,45 +19,6 @@ from salingsapa.stats.forms import FilterForm, ReportForm, SnapshotForm, default
 from salingsapa.stats.models import PublishedSnapshot
 from salingsapa.stats.narrative import highlights
 from salingsapa.stats.publication import present
-
-# --- public ------------------------------------------------------------------------------------
-
-
-def _public_snapshot(request: HttpRequest) -> PublishedSnapshot | None:
-    wanted = request.GET.get("periode", "")
-    if wanted:
-        if not wanted.isdigit():
-            raise Http404
-        snap = selectors.public_snapshots().filter(pk=int(wanted)).first()
-        if snap is None:
-            raise Http404
-        return snap
-    return selectors.latest_public_snapshot()
-
-
-def public_payload(snapshot: PublishedSnapshot) -> dict[str, Any]:
-    """Exactly what the page shows, as JSON (the API returns this)."""
-    return {"id": snapshot.pk, "approved_at": snapshot.approved_at.isoformat() if snapshot.approved_at else None,
-            **snapshot.data}
-
-
-@require_GET
-def public_stats(request: HttpRequest) -> HttpResponse:
-    """The public statistics page, inside the public site's frame (quick exit, no caching)."""
-    from salingsapa.public.views import page
-
-    snapshot = _public_snapshot(request)
-    data = snapshot.data if snapshot else None
-    chart = None
-    if data:
-        forms = next((t for t in data["tables"] if t["key"] == "violence_form" and not t["withheld"]), None)
-        if forms:
-            chart = charts.bar_chart(forms["title"], [(r["label"], v) for r, v in zip(forms["rows"], forms["values"], strict=True)])
-    return page(request, "stats/public.html", {
-        "snapshot": snapshot, "data": data, "chart": chart, "tables": present(data) if data else [],
-        "others": (selectors.public_snapshots().exclude(pk=snapshot.pk) if snapshot else selectors.public_snapshots())[:24],
-    })
-
 
 # --- staff -------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 * ``simfoni``: one row per victim of each case, with the columns of SIMFONI-PPA's victim form
   (identity, demographics, place, forms, perpetrator relationship, services). It contains personal
-  data, so the file is always wrapped in an AES-256 encrypted ZIP (pyzipper, WinZip AES) with a
+  data, so the file is always wrapped in an AES-256 encrypted ZIP (WinZip AES, ``core.crypto.encrypt_zip``) with a
   one-time random password that is shown once and never stored.
 * ``research``: one row per victim with no name, NIK, address, phone, case number or exact date:
   a per-export random pseudonym for the case, the month of the report, the kecamatan (not the

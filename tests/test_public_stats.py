@@ -103,8 +103,8 @@ def test_only_a_supervisor_approves(client, cases_2025, case_manager, supervisor
     assert latest_public_snapshot() is None
 
 
-def test_public_page_and_api_are_suppressed_identically(client, cases_2025, supervisor):
-    snap = _prepare(supervisor)
+def test_public_page_and_api_are_suppressed_identically(client, cases_2025, case_manager, supervisor):
+    snap = _prepare(case_manager)
     services.snapshot_approve(user=supervisor, snapshot=snap)
     api = client.get(API)
     assert api.status_code == 200 and api["Content-Type"].startswith("application/json")
@@ -142,16 +142,16 @@ def test_kelurahan_table_has_totals_only(cases_2025, supervisor):
     assert not any(c["key"] in {"trafficking", "eksploitasi"} for c in kf.get("columns", []))
 
 
-def test_previously_approved_periods_are_listed(client, cases_2025, supervisor):
+def test_previously_approved_periods_are_listed(client, cases_2025, case_manager, supervisor):
     import datetime as dt
 
-    old = services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31))
+    old = services.snapshot_prepare(user=case_manager, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
     services.snapshot_approve(user=supervisor, snapshot=old)
-    new = _prepare(supervisor)
+    new = services.snapshot_prepare(user=case_manager, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
     services.snapshot_approve(user=supervisor, snapshot=new)
     html = client.get(PUBLIC).content.decode()
-    assert "Jan–Okt 2025" in html and f"?periode={old.pk}" in html
-    assert client.get(f"{API}?periode={old.pk}").json()["period"]["label"] == "Januari 2025"
+    assert "Periode: 2025" in html and f"?periode={new.pk}" in html
+    assert client.get(f"{API}?periode={new.pk}").json()["period"]["label"] == "2024"
     assert PublishedSnapshot.objects.count() == 2
 
 

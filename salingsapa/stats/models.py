@@ -31,6 +31,10 @@ class PublishedSnapshot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("disetujui oleh"),
     )
+    # Set at the first approval and never cleared: a withdrawn snapshot may have been copied, so the
+    # differencing check (``stats/disclosure.py``) keeps counting it as published.
+    first_published_at = models.DateTimeField(_("pertama dipublikasikan"), null=True, blank=True)
+    extra_suppressed = models.PositiveIntegerField(_("sel tambahan disamarkan"), default=0)
 
     class Meta:
         ordering = ["-period_end", "-prepared_at"]

@@ -87,6 +87,13 @@ def snapshots(request: HttpRequest) -> HttpResponse:
         flt = StatsFilter.for_month(year, month) if month else StatsFilter.for_year(year)
         snap = services.snapshot_prepare(user=request.user, start=flt.start, end=flt.end)
         messages.success(request, _("Snapshot %(label)s disiapkan. Periksa lalu minta supervisor menyetujui.") % {"label": snap.label})
+        problems = getattr(snap, "disclosure_problems", [])
+        if problems:
+            messages.warning(request, _("Bersama snapshot yang sudah terbit, angka 1–4 masih dapat dihitung; "
+                                        "snapshot ini akan ditolak saat disetujui.") + " " + "; ".join(problems[:3]))
+        elif snap.extra_suppressed:
+            messages.info(request, _("%(n)d sel tambahan disamarkan agar tidak dapat dihitung dari snapshot yang "
+                                     "sudah terbit.") % {"n": snap.extra_suppressed})
         return redirect("stats:snapshot", pk=snap.pk)
     return render(request, "stats/snapshots.html", {
         "form": form, "snapshots": selectors.snapshots_for(request.user)[:50],
@@ -119,8 +126,16 @@ def snapshot_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.snapshot_withdraw(user=request.user, snapshot=snap)
         messages.success(request, _("Publikasi ditarik dari halaman publik."))
     else:
-        services.snapshot_approve(user=request.user, snapshot=snap)
-        messages.success(request, _("Snapshot disetujui dan tampil di halaman statistik publik."))
+        try:
+            services.snapshot_approve(user=request.user, snapshot=snap)
+        except services.FourEyes:
+            messages.error(request, _("Snapshot yang Anda siapkan sendiri harus disetujui supervisor lain."))
+        except services.SnapshotChanged as exc:
+            messages.warning(request, str(exc))
+        except services.SnapshotRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Snapshot disetujui dan tampil di halaman statistik publik."))
     return redirect("stats:snapshot", pk=snap.pk)
 
 

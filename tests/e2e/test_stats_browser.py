@@ -40,7 +40,7 @@ def _serious(results: dict) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, supervisor):
+def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, case_manager, supervisor):
     from axe_playwright_python.sync_playwright import Axe
     from django.conf import settings
 
@@ -50,7 +50,7 @@ def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, sup
         make_case(uptd, wib(2025, 1 + day % 9, day))
     for day in range(1, 7):
         make_case(uptd, wib(2025, 3, day), forms=("fisik",), kelurahan=KASEMEN_1)
-    snap = services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
+    snap = services.snapshot_prepare(user=case_manager, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
     services.snapshot_approve(user=supervisor, snapshot=snap)
 
     errors: list[str] = []

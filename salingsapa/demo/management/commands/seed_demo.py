@@ -17,6 +17,7 @@ from rich.progress import (
 
 from salingsapa.cases.models import Case
 from salingsapa.demo import seed as demo
+from salingsapa.demo.publish import publish_article_snapshot
 
 
 class Command(BaseCommand):
@@ -61,4 +62,7 @@ class Command(BaseCommand):
             f"Demo data: {result.cases} cases, {result.reports} reports, {result.persons} persons "
             f"in {result.seconds:.1f} s ({rate:.0f} cases/s), seed {options['seed']}."
         ))
+        if cases is None:  # the article picture: publish its Jan–Okt 2025 statistics (four eyes)
+            _snapshot, message = publish_article_snapshot()
+            self.stdout.write(message)
         self.stdout.write(f"Demo logins: {demo.logins_path()} (show them with `salingsapa demo-logins`).")

@@ -258,3 +258,23 @@ def test_public_page_bad_period_is_a_400_with_a_message(client, cases_2025, case
 
 def test_public_page_unknown_period_is_a_404(client, cases_2025):
     assert client.get(f"{PUBLIC}?periode=999999").status_code == 404
+
+
+def _contrast(hex_colour: str) -> float:
+    def channel(x: float) -> float:
+        return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_chart_series_differ_without_colour_and_have_contrast():
+    """Issue 10 item 12: the orange comparison bars had 2.1:1 and differed only by colour."""
+    from salingsapa.stats import charts
+
+    assert _contrast(charts.CURRENT) >= 3 and _contrast(charts.PREVIOUS) >= 3
+    svg = str(charts.bar_chart("t", [("a", 5), ("b", 7)], previous=[3, 9], legend=("2025", "2024")))
+    assert "<pattern" in svg and 'fill="url(#' in svg  # hatched comparison bars and legend swatch
+    assert ">3<" in svg and ">9<" in svg  # every bar carries its value as text
+    col = str(charts.column_chart("t", [("Jan", 5)], previous=[3], legend=("2025", "2024")))
+    assert "<pattern" in col and 'fill="url(#' in col

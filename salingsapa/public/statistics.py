@@ -55,6 +55,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         if forms:
             chart = charts.bar_chart(
                 forms["title"], [(r["label"], v) for r, v in zip(forms["rows"], forms["values"], strict=True)],
+                compact=True,
             )
     return page(request, "public/statistics.html", {
         "snapshot": snapshot, "data": data, "chart": chart, "tables": present(data) if data else [],

@@ -33,6 +33,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import TruncMonth
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.cases.models import Case, CasePerson, CaseStatus, Incident
@@ -256,7 +257,7 @@ def _rows(
     rows: list[Row] = []
     seen: set[str] = set()
     if list_name is not None:
-        for slug, text in codelists.choices(list_name):
+        for slug, text in codelists.choices(list_name, get_language() or "id"):
             n = counts.get(slug, 0)
             seen.add(slug)
             if n or keep_zero:
@@ -557,6 +558,7 @@ class Summary:
     breakdowns: dict[str, Breakdown]
     closure: ClosureStats
     services: Any = None  # service_stats.ServiceStats: deadlines, referrals, deliveries
+    age_sex: dict[tuple[str, str], int] = field(default_factory=dict)  # victims by (age group, sex)
 
     @property
     def change_pct(self) -> float | None:
@@ -594,6 +596,7 @@ def summary(flt: StatsFilter, *, compare: bool = True, kelurahan: bool = True) -
         breakdowns=breakdowns,
         closure=closure(flt),
         services=_services(flt),
+        age_sex=crosstab(flt, "age_group", "sex"),
     )
 
 

@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.stats import charts, selectors, services
 from salingsapa.stats.engine import StatsFilter, month_end
@@ -50,6 +52,59 @@ DASHBOARD_ORDER = [
 ]
 
 
+def _glance(summary: Any, flt: StatsFilter) -> list[dict[str, Any]]:
+    """The six small charts of the first view; each links to its details further down."""
+    legend = (flt.label(), flt.previous_year().label())
+    b = summary.breakdowns
+    out: list[dict[str, Any]] = []
+    month = b["month"]
+    out.append({"title": _("Kasus dibandingkan tahun lalu"), "anchor": "sec-month", "chart": charts.column_chart(
+        month.title, [(r.label.split()[0], r.value) for r in month.rows], previous=[r.previous or 0 for r in month.rows],
+        legend=legend, width=340, height=160)})
+    forms = [r for r in b["violence_form"].rows if r.value or r.previous]
+    out.append({"title": b["violence_form"].title, "anchor": "sec-violence_form", "chart": charts.bar_chart(
+        b["violence_form"].title, [(r.label, r.value) for r in forms], previous=[r.previous or 0 for r in forms],
+        legend=legend, mini=True)})
+    sexes = [(slug, label) for slug, label in codelists.choices("sex", get_language() or "id") if slug != "unknown"][:2]
+    ages = [(slug, label) for slug, label in codelists.choices("age_group", get_language() or "id")]
+    if len(sexes) == 2:
+        first, second = sexes
+        out.append({"title": _("Korban menurut umur dan jenis kelamin"), "anchor": "sec-age_group",
+                    "chart": charts.bar_chart(
+                        _("Korban menurut umur dan jenis kelamin"),
+                        [(label, summary.age_sex.get((slug, first[0]), 0)) for slug, label in ages],
+                        previous=[summary.age_sex.get((slug, second[0]), 0) for slug, _label in ages],
+                        legend=(first[1], second[1]), mini=True)})
+    kec = [r for r in b["kecamatan"].rows if r.value or r.previous]
+    out.append({"title": b["kecamatan"].title, "anchor": "sec-kecamatan", "chart": charts.bar_chart(
+        b["kecamatan"].title, [(r.label, r.value) for r in kec], previous=[r.previous or 0 for r in kec],
+        legend=legend, mini=True)})
+    services = summary.services
+    rows = [d for d in services.deadlines if d.compliance_pct is not None] if services is not None else []
+    out.append({"title": _("Kepatuhan tenggat"), "anchor": "sla-h", "chart": charts.bar_chart(
+        _("Kepatuhan tenggat (%)"), [(d.label, d.compliance_pct) for d in rows], mini=True, suffix="%") if rows else None})
+    refs = list(services.referrals) if services is not None else []
+    out.append({"title": _("Rujukan"), "anchor": "ref-h", "chart": charts.bar_chart(
+        _("Rujukan menurut layanan: dibuat dan diterima"), [(r.label, r.total) for r in refs],
+        previous=[r.accepted for r in refs], legend=(_("Dibuat"), _("Diterima")), mini=True) if refs else None})
+    return out[:6]
+
+
+def _key_figures(summary: Any) -> dict[str, Any]:
+    services = summary.services
+    met = late = 0
+    refs = accepted = 0
+    if services is not None:
+        for d in services.deadlines:
+            met += d.on_time
+            late += d.late + d.overdue_open
+        for r in services.referrals:
+            refs += r.total
+            accepted += r.accepted
+    return {"compliance": round(100 * met / (met + late)) if met + late else None, "referrals": refs,
+            "referrals_accepted": accepted}
+
+
 @require_GET
 @lead_staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -72,7 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                          "has_rate": key in ("kecamatan", "kelurahan"), "compare": bool(b.rows) and b.rows[0].previous is not None})
     return render(request, "stats/dashboard.html", {
         "form": form, "form_ok": form_ok, "flt": flt, "s": summary, "sections": sections,
-        "highlights": highlights(summary),
+        "highlights": highlights(summary), "glance": _glance(summary, flt), "key": _key_figures(summary),
         "previous_label": flt.previous_year().label(), "can_export": selectors.can_export(request.user),
         "report_form": ReportForm(initial={"period": f"{flt.end.year}-{flt.end.month:02d}"}),
     })

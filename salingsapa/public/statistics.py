@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from salingsapa.public.views import page
 from salingsapa.stats import charts, selectors
 from salingsapa.stats.models import PublishedSnapshot
-from salingsapa.stats.publication import present
+from salingsapa.stats.publication import period_labels, present
 
 _PERIOD_ID = re.compile(r"[0-9]{1,12}")
 
@@ -50,14 +50,13 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         }, status=400)
     data = snapshot.data if snapshot else None
     chart = None
-    if data:
-        forms = next((t for t in data["tables"] if t["key"] == "violence_form" and not t["withheld"]), None)
-        if forms:
-            chart = charts.bar_chart(
-                forms["title"], [(r["label"], v) for r, v in zip(forms["rows"], forms["values"], strict=True)],
-                compact=True,
-            )
+    tables = present(data) if data else []
+    forms = next((t for t in tables if t["key"] == "violence_form" and not t["withheld"]), None)
+    if forms:
+        chart = charts.bar_chart(forms["title"], [(r["label"], r["value"]) for r in forms["body"]], compact=True)
+    labels = period_labels(data) if data else ("", "")
     return page(request, "public/statistics.html", {
-        "snapshot": snapshot, "data": data, "chart": chart, "tables": present(data) if data else [],
+        "snapshot": snapshot, "data": data, "chart": chart, "tables": tables,
+        "period_label": labels[0], "previous_label": labels[1],
         "others": (selectors.public_snapshots().exclude(pk=snapshot.pk) if snapshot else selectors.public_snapshots())[:24],
     })

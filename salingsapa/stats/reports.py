@@ -104,7 +104,10 @@ def render_report_pdf(kind: str, flt: StatsFilter, *, organisation_id: int | Non
     for name in ("weasyprint", "weasyprint.progress", "fontTools"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
-    html = render_report_html(kind, flt, organisation_id=organisation_id)
+    from django.utils import translation
+
+    with translation.override("id"):  # the report is a Bahasa Indonesia document (docs/statistics.md)
+        html = render_report_html(kind, flt, organisation_id=organisation_id)
     return HTML(string=html, base_url=None).write_pdf()  # type: ignore[no-any-return]
 
 

@@ -36,14 +36,14 @@ def _chart_for(key: str, b: Any, flt: StatsFilter) -> Any:
     if key in ("month", "report_month"):
         return charts.column_chart(
             b.title, [(r.label.split()[0], r.value) for r in b.rows], previous=[r.previous or 0 for r in b.rows],
-            legend=(flt.label(), flt.previous_year().label()),
+            legend=(flt.display_label, flt.previous_year().display_label),
         )
     rows = [r for r in b.rows if r.value or r.previous]
     if not rows:
         return None
     prev = [r.previous or 0 for r in rows] if rows[0].previous is not None else None
     return charts.bar_chart(b.title, [(r.label, r.value) for r in rows], previous=prev,
-                            legend=(flt.label(), flt.previous_year().label()))
+                            legend=(flt.display_label, flt.previous_year().display_label))
 
 
 DASHBOARD_ORDER = [
@@ -54,7 +54,7 @@ DASHBOARD_ORDER = [
 
 def _glance(summary: Any, flt: StatsFilter) -> list[dict[str, Any]]:
     """The six small charts of the first view; each links to its details further down."""
-    legend = (flt.label(), flt.previous_year().label())
+    legend = (flt.display_label, flt.previous_year().display_label)
     b = summary.breakdowns
     out: list[dict[str, Any]] = []
     month = b["month"]
@@ -128,7 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/dashboard.html", {
         "form": form, "form_ok": form_ok, "flt": flt, "s": summary, "sections": sections,
         "highlights": highlights(summary), "glance": _glance(summary, flt), "key": _key_figures(summary),
-        "previous_label": flt.previous_year().label(), "can_export": selectors.can_export(request.user),
+        "previous_label": flt.previous_year().display_label, "can_export": selectors.can_export(request.user),
         "report_form": ReportForm(initial={"period": f"{flt.end.year}-{flt.end.month:02d}"}),
     })
 

@@ -30,7 +30,8 @@ def browser_page(monkeypatch):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync"])
-        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+        # a phone whose browser asks for Bahasa Indonesia (the users' language; English is tested apart)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
         yield context
         browser.close()
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.accounts.models import User
+from salingsapa.cases import alert_text
 from salingsapa.core.fields import EncryptedJSONField, EncryptedTextField
 from salingsapa.intake.models import RiskLevel
 
@@ -460,3 +461,8 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert #{self.pk} ({self.kind})"
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language (stored in Bahasa Indonesia; see ``cases.alert_text``)."""
+        return alert_text.render(self.message)

@@ -202,11 +202,17 @@ def caseloads(*, user: Any) -> list[dict[str, Any]]:
 
     rows = (
         cases_for(user).exclude(status=CaseStatus.CLOSED)
-        .values("case_manager_id", "case_manager__username")
+        .values("case_manager_id", "case_manager__username", "case_manager__first_name", "case_manager__last_name")
         .annotate(open=Count("id"), high=Count("id", filter=Q(risk_level="high")))
         .order_by("-open")
     )
-    return [dict(row) for row in rows]
+    result: list[dict[str, Any]] = []
+    for row in rows:
+        item: dict[str, Any] = dict(row)
+        full = f"{item.pop('case_manager__first_name') or ''} {item.pop('case_manager__last_name') or ''}".strip()
+        item["case_manager_name"] = full or item["case_manager__username"] or ""  # a full name, not the login
+        result.append(item)
+    return result
 
 
 def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import lokal
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +76,17 @@ def is_sexual_violence(violence_forms: Iterable[str], tpks_forms: Iterable[str] 
 
 
 def clock_label(due_at: dt.datetime, *, met_at: dt.datetime | None = None, now: dt.datetime | None = None) -> str:
-    """A short Bahasa Indonesia description of a clock: "sisa 45 menit", "terlambat 2 jam", "terpenuhi"."""
+    """A short description of a clock in the active language: "sisa 45 menit", "terlambat 2 jam", "terpenuhi"."""
     if met_at is not None:
-        return "terpenuhi" if met_at <= due_at else "terpenuhi (terlambat)"
+        return gettext("terpenuhi") if met_at <= due_at else gettext("terpenuhi (terlambat)")
     now = now or timezone.now()
     delta = due_at - now
     late = delta.total_seconds() < 0
     seconds = abs(int(delta.total_seconds()))
     if seconds < 3600:
-        text = f"{max(1, seconds // 60)} menit"
+        text = gettext("%(minutes)d menit") % {"minutes": max(1, seconds // 60)}
     elif seconds < 48 * 3600:
-        text = f"{seconds // 3600} jam {seconds % 3600 // 60} menit"
+        text = gettext("%(hours)d jam %(minutes)d menit") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}
     else:
-        text = f"{seconds // 86400} hari {seconds % 86400 // 3600} jam"
-    return f"terlambat {text}" if late else f"sisa {text}"
+        text = gettext("%(days)d hari %(hours)d jam") % {"days": seconds // 86400, "hours": seconds % 86400 // 3600}
+    return (gettext("terlambat %(time)s") if late else gettext("sisa %(time)s")) % {"time": text}

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
 Entry = tuple[str, str, str] | tuple[str, str, str, str]
 
 CODE_LISTS: dict[str, list[Entry]] = {
@@ -191,17 +194,30 @@ def slugs(list_name: str) -> list[str]:
     return [entry[0] for entry in CODE_LISTS[list_name]]
 
 
-def choices(list_name: str, lang: str = "id") -> list[tuple[str, str]]:
-    index = 2 if lang.startswith("en") else 1
-    return [(entry[0], entry[index]) for entry in CODE_LISTS[list_name]]
+def _index(lang: str | None) -> int:
+    return 2 if (lang or get_language() or "id").startswith("en") else 1
 
 
-def label(list_name: str, slug: str, lang: str = "id") -> str:
-    index = 2 if lang.startswith("en") else 1
+def label(list_name: str, slug: str, lang: str | None = None) -> str:
+    """The label of ``slug`` in ``lang``; without ``lang``, in the active language (the reader's)."""
+    index = _index(lang)
     for entry in CODE_LISTS[list_name]:
         if entry[0] == slug:
             return entry[index]
     return slug
+
+
+def choices(list_name: str, lang: str | None = None) -> list[tuple[str, Any]]:
+    """``[(slug, label), ...]``. With ``lang`` the labels are plain strings in that language (for stored
+    documents that stay Bahasa Indonesia); without it they are lazy and render in the language active
+    when shown, so a form class built at import time still speaks the reader's language."""
+    if lang is not None:
+        index = _index(lang)
+        return [(entry[0], entry[index]) for entry in CODE_LISTS[list_name]]
+    return [(entry[0], _lazy_label(list_name, entry[0])) for entry in CODE_LISTS[list_name]]
+
+
+_lazy_label = lazy(label, str)
 
 
 def load_code_lists(code_model: Any) -> int:

@@ -168,7 +168,7 @@ def referral_create(
               detail={"case": case.pk, "organisation": organisation.pk, "service": service, "override": override})
     partner_alert(
         organisation=organisation, kind=Alert.Kind.REFERRAL, link=reverse("network:referral", args=[referral.pk]),
-        message=f"Rujukan baru dari {case.organisation}: layanan {codelists.label('service', service)}, "
+        message=f"Rujukan baru dari {case.organisation}: layanan {codelists.label('service', service, 'id')}, "
                 f"kasus {case.number}. Mohon tanggapi sebelum {timezone.localtime(referral.respond_by):%d-%m-%Y %H:%M}.",
     )
     return referral
@@ -258,7 +258,7 @@ def _revoke(referral: Referral, *, actor: Any, reason: str, now: dt.datetime) ->
     # No link: a revoked referral can no longer be opened by the partner. The reason stays with the office.
     partner_alert(
         organisation=referral.organisation, kind=Alert.Kind.REFERRAL,
-        message=f"Rujukan kasus {referral.case.number} (layanan {codelists.label('service', referral.service)}) "
+        message=f"Rujukan kasus {referral.case.number} (layanan {codelists.label('service', referral.service, 'id')}) "
                 "dicabut oleh UPTD PPA. Hentikan layanan dan jangan simpan salinan data kasus ini.",
     )
 

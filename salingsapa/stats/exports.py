@@ -99,7 +99,7 @@ FORMATS = ("xlsx", "csv")
 
 
 def _labels(list_name: str, slugs: Any) -> str:
-    return "; ".join(codelists.label(list_name, s) for s in sorted(set(slugs)) if s)
+    return "; ".join(codelists.label(list_name, s, "id") for s in sorted(set(slugs)) if s)
 
 
 def _cases(flt: StatsFilter) -> Iterator[Case]:
@@ -165,18 +165,18 @@ def simfoni_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
                 "nik_korban": person.nik,
                 "alamat_korban": person.address,
                 "telepon_korban": person.phone,
-                "jenis_kelamin_korban": codelists.label("sex", person.sex),
+                "jenis_kelamin_korban": codelists.label("sex", person.sex, "id"),
                 "kelompok_umur_korban": link.age_group,
                 "korban_anak": "Ya" if link.is_child else "Tidak",
-                "pendidikan_korban": codelists.label("education", person.education) if person.education else "",
-                "pekerjaan_korban": codelists.label("occupation", person.occupation) if person.occupation else "",
-                "status_perkawinan_korban": codelists.label("marital_status", person.marital_status)
+                "pendidikan_korban": codelists.label("education", person.education, "id") if person.education else "",
+                "pekerjaan_korban": codelists.label("occupation", person.occupation, "id") if person.occupation else "",
+                "status_perkawinan_korban": codelists.label("marital_status", person.marital_status, "id")
                 if person.marital_status else "",
-                "disabilitas_korban": codelists.label("disability", person.disability) if person.disability else "",
-                "jenis_kelamin_pelaku": "; ".join(sorted({codelists.label("sex", p.person.sex) for p in perps})),
+                "disabilitas_korban": codelists.label("disability", person.disability, "id") if person.disability else "",
+                "jenis_kelamin_pelaku": "; ".join(sorted({codelists.label("sex", p.person.sex, "id") for p in perps})),
                 "kelompok_umur_pelaku": "; ".join(sorted({p.age_group for p in perps if p.age_group})),
                 "jumlah_pelaku": len(perps),
-                "sumber_pengaduan": codelists.label("channel", case.channel) if case.channel else "",
+                "sumber_pengaduan": codelists.label("channel", case.channel, "id") if case.channel else "",
                 "status_kasus": case.get_status_display(),
                 "tanggal_terminasi": case.closed_at.astimezone(JAKARTA).date().isoformat() if case.closed_at else "",
             }
@@ -206,11 +206,11 @@ def research_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
                 "kode_kecamatan": region["kode_kecamatan"],
                 "kecamatan": region["kecamatan"],
                 "tempat_kejadian": facts["tempat_kejadian"],
-                "jenis_kelamin_korban": codelists.label("sex", person.sex),
+                "jenis_kelamin_korban": codelists.label("sex", person.sex, "id"),
                 "kelompok_umur_korban": link.age_group,
                 "korban_anak": "Ya" if link.is_child else "Tidak",
-                "pendidikan_korban": codelists.label("education", person.education) if person.education else "",
-                "disabilitas_korban": codelists.label("disability", person.disability) if person.disability else "",
+                "pendidikan_korban": codelists.label("education", person.education, "id") if person.education else "",
+                "disabilitas_korban": codelists.label("disability", person.disability, "id") if person.disability else "",
                 "bentuk_kekerasan": facts["bentuk_kekerasan"],
                 "bentuk_tpks": facts["bentuk_tpks"],
                 "hubungan_pelaku": facts["hubungan_pelaku"],
@@ -218,7 +218,7 @@ def research_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
                 "cara_kenal": facts["cara_kenal"],
                 "platform": facts["platform"],
                 "faktor_pendorong": facts["faktor_pendorong"],
-                "sumber_pengaduan": codelists.label("channel", case.channel) if case.channel else "",
+                "sumber_pengaduan": codelists.label("channel", case.channel, "id") if case.channel else "",
                 "status_kasus": case.get_status_display(),
                 "lama_penanganan": _duration_bucket(case),
             }

@@ -50,8 +50,8 @@ def snapshot_data(flt: StatsFilter) -> dict[str, Any]:
         rows = [r for r in _rows_of(b) if key != "tpks_form" or r[2] or r[0] in codelists.slugs("tpks_form")]
         tables.append(publish_1d(key, b.title, "kasus", rows, note=note_multi))
     # victims: age group × sex
-    ages = [(slug, label) for slug, label in codelists.choices("age_group")] + [(UNKNOWN, UNKNOWN_LABEL)]
-    sexes = codelists.choices("sex")
+    ages = [(slug, label) for slug, label in codelists.choices("age_group", "id")] + [(UNKNOWN, UNKNOWN_LABEL)]
+    sexes = codelists.choices("sex", "id")
     tables.append(
         publish_2d(
             "age_sex", "Korban menurut kelompok umur dan jenis kelamin", "korban", ages, sexes,
@@ -64,9 +64,9 @@ def snapshot_data(flt: StatsFilter) -> dict[str, Any]:
     for (_kec, form), n in counts.items():
         form_totals[form] = form_totals.get(form, 0) + n
     rare = [f for f in codelists.slugs("violence_form") if form_totals.get(f, 0) < RARE_FORM_THRESHOLD]
-    cols = [(slug, label) for slug, label in codelists.choices("violence_form") if slug not in rare]
+    cols = [(slug, label) for slug, label in codelists.choices("violence_form", "id") if slug not in rare]
     if rare:
-        cols.append((MERGED_KEY, f"{MERGED_LABEL}: " + ", ".join(codelists.label("violence_form", f) for f in rare)))
+        cols.append((MERGED_KEY, f"{MERGED_LABEL}: " + ", ".join(codelists.label("violence_form", f, "id") for f in rare)))
     merged_counts: dict[tuple[str, str], int] = {}
     for (kec, form), n in counts.items():
         k = (kec, MERGED_KEY if form in rare else form)

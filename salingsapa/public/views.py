@@ -13,7 +13,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -524,3 +524,59 @@ def services_directory(request: HttpRequest) -> HttpResponse:
         "selected_service": service,
         "selected_kelurahan": kelurahan,
     })
+
+
+# --- error pages (handler400/403/404/500 in salingsapa/urls.py) ------------------------------
+
+STAFF_PREFIXES = ("/staf/", "/admin/")
+ERROR_TEXT = {
+    400: (gettext_lazy("Permintaan tidak dapat diproses"),
+          gettext_lazy("Isian atau alamat halaman tidak dapat kami baca. Kembali ke halaman utama lalu coba lagi.")),
+    403: (gettext_lazy("Tidak diizinkan"),
+          gettext_lazy("Halaman ini tidak dapat dibuka dari sini. Kembali ke halaman utama.")),
+    404: (gettext_lazy("Halaman tidak ditemukan"),
+          gettext_lazy("Alamat ini tidak ada atau sudah dipindahkan. Periksa alamatnya atau mulai dari halaman utama.")),
+    500: (gettext_lazy("Terjadi gangguan"),
+          gettext_lazy("Ada gangguan di sisi kami. Jawaban yang sudah tersimpan tidak hilang. Coba lagi sebentar lagi.")),
+}
+# Used when even the template cannot be rendered (e.g. the database is down during a 500).
+BARE_ERROR_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Informasi</title>
+<link rel="stylesheet" href="{css}"></head><body><header class="top">
+<a class="quick-exit" id="quick-exit" href="/keluar/">Keluar cepat</a></header><main id="isi">
+<h1>Terjadi gangguan</h1><p>Ada gangguan di sisi kami. Coba lagi sebentar lagi.</p>
+<p lang="en">Something went wrong on our side. Please try again shortly.</p>
+<p><a href="/">Halaman utama</a> · Darurat: <a href="tel:112">112</a> · SAPA <a href="tel:129">129</a></p>
+</main></body></html>"""
+
+
+def _error_page(request: HttpRequest, status: int) -> HttpResponse:
+    title, message = ERROR_TEXT[status]
+    context = {"title": title, "message": message, "quick_exit_url": settings.QUICK_EXIT_URL,
+               "current_path": "/"}
+    try:
+        if request.path.startswith(STAFF_PREFIXES):
+            response = render(request, "errors/staff.html", context, status=status)
+        else:
+            response = render(request, "public/error.html", context, status=status)
+    except Exception:  # noqa: BLE001 - an error page must always answer
+        from django.templatetags.static import static
+
+        response = HttpResponse(BARE_ERROR_PAGE.format(css=static("public/public.css")), status=status)
+    return no_store(response)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return _error_page(request, 500)

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from tests.e2e.forms import send
 from tests.e2e.test_public_report_browser import CHROMIUM, EXIT_URL, serious_violations
 
 pytestmark = [
@@ -84,10 +85,10 @@ def start_report(page, base):
     page.get_by_role("link", name="Mulai").click()
     page.wait_for_url(re.compile(r".*/lapor/pelapor/$"))
     page.get_by_label("Saya sendiri yang mengalami").check()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
     page.wait_for_url(re.compile(r".*/lapor/bahaya/$"))
     page.get_by_label("Tidak", exact=True).check()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
     page.wait_for_url(re.compile(r".*/lapor/kejadian/$"))
 
 
@@ -99,7 +100,7 @@ def test_back_after_quick_exit_shows_neither_form_nor_answers(browser, live_serv
     start_report(page, base)
     page.get_by_label("Ceritakan apa yang terjadi").fill(SECRET)
     page.get_by_label("Kekerasan fisik").check()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
     page.wait_for_url(re.compile(r".*/lapor/korban/$"))
     # the whole visit is one history entry (the blank tab + the site)
     assert page.evaluate("history.length") == 2
@@ -154,7 +155,7 @@ def test_twenty_timed_quick_exits_in_a_row_leave_no_answer_behind(browser, live_
         page.goto(base + "/lapor/kejadian/")
         page.get_by_label("Ceritakan apa yang terjadi").fill(f"{SECRET} {i}")
         page.get_by_label("Kekerasan psikis").check()
-        page.get_by_role("button", name="Lanjut", exact=True).click()
+        send(page, page.get_by_role("button", name="Lanjut", exact=True))
         page.wait_for_url(re.compile(r".*/lapor/korban/$"))
         started = time.monotonic()
         if i % 2:
@@ -180,23 +181,23 @@ def test_receipt_shows_the_codename_once(browser, live_server):
     page.goto(base + "/lapor/pelapor/")
     for label, step in [("Keluarga korban", "bahaya"), ("Tidak", "kejadian")]:
         page.get_by_label(label, exact=True).check()
-        page.get_by_role("button", name="Lanjut", exact=True).click()
+        send(page, page.get_by_role("button", name="Lanjut", exact=True))
         page.wait_for_url(re.compile(rf".*/lapor/{step}/$"))
     page.get_by_label("Ceritakan apa yang terjadi").fill("Tetangga memukul anak.")
     page.get_by_label("Kekerasan fisik").check()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
     page.get_by_label("Perempuan").check()
     page.get_by_label("Umur korban").select_option("6-12")
     page.get_by_label("Ya, di bawah 18 tahun").check()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
     page.get_by_label("Kelurahan (dikelompokkan").select_option("36.73.02.1001")
-    page.get_by_role("button", name="Lanjut", exact=True).click()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
     page.get_by_label("Jangan hubungi saya").check()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
-    page.get_by_role("button", name="Lanjut ke ringkasan").click()
-    page.get_by_role("button", name="Kirim laporan").click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
+    send(page, page.get_by_role("button", name="Lanjut ke ringkasan"))
+    send(page, page.get_by_role("button", name="Kirim laporan"))
     page.wait_for_url(re.compile(r".*/lapor/selesai/$"))
     codename = page.locator("#codename").inner_text().strip()
     reference = page.locator("#reference").inner_text().strip()

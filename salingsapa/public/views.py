@@ -293,6 +293,7 @@ def _summary_sections(draft: dict[str, Any]) -> list[dict[str, Any]]:
         {"step": "kontak", "title": _("Kontak"), "rows": [
             (_("Nama"), data.contact_name or none),
             (_("Telepon"), data.contact_phone or none),
+            (_("Email"), data.contact_email or none),
             (_("Cara aman menghubungi"), _label("preferred_channel", data.preferred_channel) or none),
             (_("Waktu aman"), data.safe_time or none),
             (_("Setuju dihubungi"), yes if data.consent_contact else no),
@@ -517,12 +518,36 @@ def services_directory(request: HttpRequest) -> HttpResponse:
     orgs = partners_search(service=service, kelurahan_code=kelurahan, public_only=True)
     lang = get_language() or "id"
     return page(request, "public/directory.html", {
-        "orgs": [organisation_summary(o) for o in orgs],
+        "orgs": [_public_org(o, lang) for o in orgs],
         "services": codelists.choices("service", lang),
-        "kelurahan_groups": kelurahan_choices(),
+        "kelurahan_groups": _kelurahan_groups(),
         "selected_service": service,
         "selected_kelurahan": kelurahan,
     })
+
+
+def _kelurahan_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Kelurahan per kecamatan, each option naming its kecamatan too: Kota Serang has two "Sukawana"."""
+    return [(f"{_('Kecamatan')} {kecamatan}",
+             [(code, f"{name} ({_('Kec.')} {kecamatan})") for code, name in options])
+            for kecamatan, options in kelurahan_choices()]
+
+
+def _area_name(region: Region) -> str:
+    if region.level == Region.Level.VILLAGE:
+        parent = region.parent.name if region.parent else ""
+        return f"{_('Kelurahan')} {region.name}, {_('Kecamatan')} {parent}" if parent else region.name
+    if region.level == Region.Level.DISTRICT:
+        return f"{_('Kecamatan')} {region.name}"
+    return _("Seluruh %(name)s") % {"name": region.name.title() if region.name.isupper() else region.name}
+
+
+def _public_org(org: Any, lang: str) -> dict[str, Any]:
+    summary = organisation_summary(org)
+    summary["services"] = [codelists.label("service", s, lang) for s in org.services or []]
+    areas = sorted(org.service_area.all(), key=lambda r: r.code)
+    summary["areas"] = [_area_name(r) for r in areas] or [_("Seluruh Kota Serang")]
+    return summary
 
 
 # --- error pages (handler400/403/404/500 in salingsapa/urls.py) ------------------------------

@@ -286,3 +286,46 @@ def test_focus_outline_has_3_to_1_contrast_on_public_and_staff_pages(browser, li
             if info["style"] == "none" or info["width"] < 2 or info["ratio"] < 3:
                 bad.append((url, info))
     assert bad == [], bad
+
+
+def test_changed_pages_at_360_and_1366_pass_axe(browser, live_server, settings):
+    from salingsapa.accounts.models import Organisation
+    from salingsapa.core.models import Region
+
+    settings.DEBUG = False
+    org = Organisation.objects.create(name="PATBM Sukawana", kind="community", services=["pengaduan"], is_public=True,
+                                      opening_hours="Senin-Jumat 08.00-16.00")
+    org.service_area.add(Region.objects.filter(name__iexact="Sukawana", level=4).first())
+    base = live_server.url
+    violations: list[str] = []
+    for width, height in [(360, 740), (1366, 768)]:
+        page = browser(width=width, height=height)
+
+        def check(name: str, page=page, width=width) -> None:
+            shot(page, f"{name}-{width}")
+            violations.extend(f"{name}@{width}: {v}" for v in serious_violations(page))
+
+        page.goto(base + "/")
+        check("home")
+        page.goto(base + "/lapor/kejadian/")
+        send(page, page.get_by_role("button", name="Lanjut", exact=True))
+        check("step-errors")
+        page.goto(base + "/lapor/kontak/")
+        page.get_by_label("Email", exact=True).check()
+        send(page, page.get_by_role("button", name="Lanjut", exact=True))
+        check("contact-email-error")
+        page.goto(base + "/layanan/")
+        check("services")
+        page.goto(base + "/tidak-ada/")
+        check("404")
+        page.goto(base + "/staf/tidak-ada/")
+        check("staff-404")
+        page.goto(base + "/")
+        send(page, page.get_by_role("button", name="English"))
+        check("home-en")
+        page.goto(base + "/layanan/")
+        check("services-en")
+        page.goto(base + "/lapor/pelapor/")
+        send(page, page.get_by_role("button", name="Continue", exact=True))
+        check("step-errors-en")
+    assert violations == [], violations

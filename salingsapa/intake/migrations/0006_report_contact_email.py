@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_evidence_source_hidden'),
+        ('intake', '0005_pendingupload_size'),
     ]
 
     operations = [

@@ -144,3 +144,18 @@ def test_500_page_answers_even_when_templates_fail(monkeypatch, settings):
     monkeypatch.setattr(views, "render", broken)
     response = views.error_500(RequestFactory().get("/"))
     assert response.status_code == 500 and 'id="quick-exit"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_leave_also_deletes_the_drafts_sealed_files(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from salingsapa.intake.models import PendingUpload
+    from tests.test_evidence import jpeg_with_gps
+
+    photo = SimpleUploadedFile("bukti.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = client.post("/lapor/bukti/", {"files": [photo], "lanjut": "0"})
+    assert response.status_code == 303
+    assert PendingUpload.objects.count() == 1
+    client.post("/keluar/?beacon=1")
+    assert PendingUpload.objects.count() == 0

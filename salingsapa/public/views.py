@@ -510,7 +510,11 @@ def followup_logout(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # only destroys this browser's own session; SameSite=Strict keeps other sites out
 @require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest) -> HttpResponse:
-    """Quick exit: forget the session and tell the browser to clear everything of this site."""
+    """Quick exit: forget the session (with the sealed draft and its sealed files) and tell the
+    browser to clear everything of this site."""
+    if drafts.draft_exists(request):
+        for item in drafts.draft_get(request).get("evidence", []):
+            evidence_pending_remove(storage_name=item["storage_name"])
     request.session.flush()
     if request.GET.get("beacon") == "1":
         response = HttpResponse(status=204)

@@ -81,6 +81,11 @@ class User(AbstractUser):
         verbose_name_plural = _("pengguna")
 
     @property
+    def display_name(self) -> str:
+        """How pages name a person: the full name, the username only when no name is recorded."""
+        return self.get_full_name() or self.get_username()
+
+    @property
     def is_lead_agency_staff(self) -> bool:
         return (
             self.role in CASEWORK_ROLES

@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -34,8 +33,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from salingsapa.core import crypto
 from salingsapa.core.audit import audit_log
+from salingsapa.intake import ratelimit
 from salingsapa.staff.decorators import staff_required
 from salingsapa.staff.middleware import LAST_SEEN, LOGIN_AT
 
@@ -69,10 +68,6 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False):
         return value
     return settings.LOGIN_REDIRECT_URL
-
-
-def _failure_key(request: HttpRequest, username: str) -> str:
-    return "ss-login-fail:" + crypto.keyed_hash(username.lower(), purpose="login-throttle")
 
 
 def _pending_user(request: HttpRequest) -> Any:
@@ -110,21 +105,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        key = _failure_key(request, username)
-        failures = int(cache.get(key, 0))
-        if failures >= MAX_FAILURES:
+        subject = username.lower()
+        # Reserve the attempt atomically before the password is checked: parallel guesses each get
+        # their own count, so no more than MAX_FAILURES passwords are ever tried in the window.
+        if ratelimit.hit(subject, purpose="staff-login", limit=MAX_FAILURES, window=FAILURE_WINDOW):
             audit_log(actor=None, action="login_failed", object_type="user", detail={"stage": "throttled"})
             error = _("Terlalu banyak percobaan yang gagal. Coba lagi 15 menit lagi.")
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None or not user.is_active:
-                cache.set(key, failures + 1, FAILURE_WINDOW)
                 known = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
                 audit_log(actor=None, action="login_failed", object_type="user", object_id=known or "",
                           detail={"stage": "password"})
                 error = _("Nama pengguna atau kata sandi salah.")
             else:
-                cache.delete(key)
+                ratelimit.reset(subject, purpose="staff-login", window=FAILURE_WINDOW)
                 request.session.cycle_key()
                 request.session[PENDING_USER] = user.pk
                 request.session[PENDING_AT] = time.time()

@@ -74,16 +74,14 @@ if PRODUCTION and (not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS):
 CSRF_TRUSTED_ORIGINS = env_list("SALINGSAPA_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "salingsapa.accounts.apps.AdminConfig",  # Django's admin behind the staff sign-in (second factor, audit)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "django_otp",  # the devices are accounts.AuthenticatorDevice / RecoveryCodeDevice (secrets sealed/hashed)
     "salingsapa.core",
     "salingsapa.accounts",
     "salingsapa.intake",

@@ -409,6 +409,7 @@ class Alert(models.Model):
         DECISION = "decision", _("Keputusan supervisor")
         ASSIGNED = "assigned", _("Penugasan")
         PERPETRATOR_LINK = "perpetrator_link", _("Pelaku berulang")
+        SECURITY = "security", _("Keamanan akun")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_alerts")
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)

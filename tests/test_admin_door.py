@@ -97,6 +97,8 @@ def test_no_plain_totp_secret_or_recovery_code_in_the_database(case_manager):
     assert len(hashes) == 10
     normalised = {c.replace("-", "") for c in codes} | set(codes)
     assert not normalised & set(hashes) and not any(c in h for c in normalised for h in hashes)
+    # salted: the same code for two users (or twice) never gives the same stored value
+    assert len(set(hashes)) == 10 and all(h.count("$") >= 2 for h in hashes)
     assert "otp_totp_totpdevice" not in tables and "otp_static_statictoken" not in tables
     # the hashed code still signs in once
     client = Client()
@@ -217,3 +219,45 @@ def test_service_reset_counts_devices(case_manager):
     totp_device(case_manager)
     recovery_codes_issue(user=case_manager)
     assert second_factor_reset(actor="system:test", user=case_manager) == 2
+
+
+def test_plain_django_otp_rows_are_moved_sealed_and_deleted(case_manager):
+    """An installation that ran with django-otp's plain tables: the migration seals/hashes and empties them."""
+    import importlib
+
+    from django.apps import apps
+
+    from salingsapa.accounts.models import RecoveryCodeDevice
+
+    migration = importlib.import_module("salingsapa.accounts.migrations.0005_second_factor_from_plain_tables")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE otp_totp_totpdevice (id integer PRIMARY KEY, user_id integer, name varchar(64), "
+                       "confirmed boolean, key varchar(80), step integer, t0 bigint, digits integer, "
+                       "tolerance integer, drift integer, last_t bigint)")
+        cursor.execute("CREATE TABLE otp_static_staticdevice (id integer PRIMARY KEY, user_id integer, "
+                       "name varchar(64), confirmed boolean)")
+        cursor.execute("CREATE TABLE otp_static_statictoken (id integer PRIMARY KEY, device_id integer, "
+                       "token varchar(16))")
+        cursor.execute("INSERT INTO otp_totp_totpdevice VALUES (1, %s, 'App', %s, %s, 30, 0, 6, 1, 0, -1)",
+                       [case_manager.pk, True, "ab" * 20])
+        cursor.execute("INSERT INTO otp_static_staticdevice VALUES (1, %s, 'Kode', %s)", [case_manager.pk, True])
+        cursor.execute("INSERT INTO otp_static_statictoken VALUES (1, 1, 'abcdefgh'), (2, 1, 'ijklmnop')")
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.forwards(apps, editor)
+
+    device = AuthenticatorDevice.objects.get(user=case_manager)
+    assert device.secret == "ab" * 20 and device.confirmed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_authenticatordevice")
+        assert "ab" * 20 not in cursor.fetchone()[0]
+        for table in ("otp_totp_totpdevice", "otp_static_statictoken", "otp_static_staticdevice"):
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+            assert cursor.fetchone()[0] == 0, table
+    recovery = RecoveryCodeDevice.objects.get(user=case_manager)
+    assert recovery.remaining() == 2
+    assert recovery.verify_token("ijklmnop") and recovery.remaining() == 1

@@ -430,6 +430,8 @@ class Alert(models.Model):
         DECISION = "decision", _("Keputusan supervisor")
         ASSIGNED = "assigned", _("Penugasan")
         PERPETRATOR_LINK = "perpetrator_link", _("Pelaku berulang")
+        REFERRAL = "referral", _("Rujukan")
+        CONFERENCE = "conference", _("Rapat koordinasi")
         SECURITY = "security", _("Keamanan akun")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_alerts")
@@ -438,6 +440,9 @@ class Alert(models.Model):
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    # The page the alert points to when it is not the case or report page (e.g. a partner's referral);
+    # a path with record ids only, never personal data.
+    link = models.CharField(_("tautan"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("dibuat"), db_index=True)
     read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
 

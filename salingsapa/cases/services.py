@@ -47,6 +47,7 @@ from salingsapa.cases.risk import ITEM_KEYS, risk_compute
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.core.files import read_sealed_file, store_sealed_file
+from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
 from salingsapa.core.models import Code
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
@@ -146,7 +147,7 @@ def _supervisors(organisation_id: int | None) -> list[User]:
 
 def alert_create(
     *, recipients: Iterable[User], kind: str, message: str, case: Case | None = None,
-    report: Report | None = None, deadline: Deadline | None = None,
+    report: Report | None = None, deadline: Deadline | None = None, link: str = "",
 ) -> int:
     """One alert per recipient; an alert for the same deadline and recipient is never written twice."""
     written = 0
@@ -157,7 +158,7 @@ def alert_create(
             with transaction.atomic():
                 Alert.objects.create(
                     recipient=user, kind=kind, message=message[:300], case=case, report=report,
-                    deadline=deadline, created_at=_now(),
+                    deadline=deadline, link=link[:200], created_at=_now(),
                 )
             written += 1
         except IntegrityError:  # a concurrent job wrote it first
@@ -819,7 +820,6 @@ def case_person_save(
     kelurahan: Any = None, age_group: str = "",
 ) -> CasePerson:
     """Add a person to the case in a role, or correct one already there. NIK and phone are blind-indexed."""
-    from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
 
     _require_casework(actor)
     if role not in CasePerson.Role.values:

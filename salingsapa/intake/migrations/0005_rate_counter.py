@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0003_pending_upload'),
+        ('intake', '0004_evidence_source_hidden'),
     ]
 
     operations = [

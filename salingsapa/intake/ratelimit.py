@@ -73,6 +73,21 @@ def reset(subject: str, *, purpose: str, window: int) -> None:
     RateCounter.objects.filter(key=_key(purpose, subject, window)).delete()
 
 
+def add(subject: str, *, purpose: str, amount: int, limit: int, window: int) -> bool:
+    """Count ``amount`` units (files, bytes) at once; True when the subject is now over ``limit`` in the window."""
+    key = _key(purpose, subject, window)
+    amount = max(int(amount), 0)
+    if cache.add(key, amount, timeout=window + 1):
+        count = amount
+    else:
+        try:
+            count = cache.incr(key, amount)
+        except ValueError:  # expired between add and incr
+            cache.set(key, amount, timeout=window + 1)
+            count = amount
+    return count > limit
+
+
 def blocked(subject: str, *, purpose: str, limit: int, window: int) -> bool:
     """True when the subject already used up its attempts (does not count one)."""
     count = RateCounter.objects.filter(key=_key(purpose, subject, window)).values_list("count", flat=True).first()

@@ -404,7 +404,7 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:
     """Remember a file sealed for a draft, so that it is purged if the draft is never sent."""
-    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now()})
+    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now(), "size": evidence.size})
 
 
 def evidence_pending_remove(*, storage_name: str) -> bool:

@@ -195,7 +195,7 @@ class RateCounter(models.Model):
     """
 
     key = models.CharField(max_length=96, unique=True)
-    count = models.PositiveIntegerField(default=0)
+    count = models.PositiveBigIntegerField(default=0)  # attempts, files or bytes
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:

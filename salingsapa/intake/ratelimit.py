@@ -74,18 +74,8 @@ def reset(subject: str, *, purpose: str, window: int) -> None:
 
 
 def add(subject: str, *, purpose: str, amount: int, limit: int, window: int) -> bool:
-    """Count ``amount`` units (files, bytes) at once; True when the subject is now over ``limit`` in the window."""
-    key = _key(purpose, subject, window)
-    amount = max(int(amount), 0)
-    if cache.add(key, amount, timeout=window + 1):
-        count = amount
-    else:
-        try:
-            count = cache.incr(key, amount)
-        except ValueError:  # expired between add and incr
-            cache.set(key, amount, timeout=window + 1)
-            count = amount
-    return count > limit
+    """Count ``amount`` units (files, bytes) at once, atomically; True when the subject is now over ``limit``."""
+    return _increment(_key(purpose, subject, window), window, max(int(amount), 0)) > limit
 
 
 def blocked(subject: str, *, purpose: str, limit: int, window: int) -> bool:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_evidence_source_hidden'),
+        ('intake', '0005_pendingupload_size'),
     ]
 
     operations = [
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=96, unique=True)),
-                ('count', models.PositiveIntegerField(default=0)),
+                ('count', models.PositiveBigIntegerField(default=0)),
                 ('expires_at', models.DateTimeField(db_index=True)),
             ],
             options={

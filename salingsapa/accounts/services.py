@@ -1,7 +1,9 @@
 """Writes on accounts: second-factor enrolment and reset, recovery codes, security-relevant changes.
 
-Every function writes its audit entry and sends :data:`accounts.signals.account_security_event`
-where a supervisor must hear of it.
+Every function writes its audit entry and publishes ``Event.ACCOUNT_SECURITY`` (``core.events``)
+where a supervisor must hear of it: an account created, its username / password / role /
+organisation / active, staff or superuser flags / groups / permissions changed, its second factor
+enrolled or reset. The cases app turns that into an in-app alert for the supervisors.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from salingsapa.accounts.models import (
     User,
     recovery_code_hash,
 )
-from salingsapa.accounts.signals import account_security_event
 from salingsapa.core.audit import audit_log
+from salingsapa.core.events import Event, publish
 
 RECOVERY_CODE_COUNT = 10
 # Changing any of these on an account can open case content to someone: audited and alerted.
@@ -62,7 +64,7 @@ def authenticator_confirm(*, user: User, device: AuthenticatorDevice) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit_log(actor=user, action="update", object_type="user", object_id=user.pk, detail={"event": "totp_enrolled"})
-    account_security_event.send(sender=User, subject=user, actor=user, event="second_factor_enrolled", fields=[])
+    publish(Event.ACCOUNT_SECURITY, subject=user, actor=user, kind="second_factor_enrolled", fields=[])
 
 
 def second_factor_reset(*, actor: Any, user: User, reason: str = "") -> int:
@@ -77,7 +79,7 @@ def second_factor_reset(*, actor: Any, user: User, reason: str = "") -> int:
         RecoveryCodeDevice.objects.filter(user=user).delete()
     audit_log(actor=actor, action="update", object_type="user", object_id=user.pk,
               detail={"event": "second_factor_reset", "reason_given": bool(reason.strip())})
-    account_security_event.send(sender=User, subject=user, actor=actor, event="second_factor_reset", fields=[])
+    publish(Event.ACCOUNT_SECURITY, subject=user, actor=actor, kind="second_factor_reset", fields=[])
     return removed
 
 
@@ -88,5 +90,5 @@ def account_change_record(*, actor: Any, user: User, created: bool, fields: Iter
     audit_log(actor=actor, action="create" if created else "update", object_type="user", object_id=user.pk,
               detail={"event": event, "fields": changed, "via": "admin"})
     if created or SECURITY_FIELDS & set(changed):
-        account_security_event.send(sender=User, subject=user, actor=actor, event=event,
-                                    fields=sorted(SECURITY_FIELDS & set(changed)) if not created else changed)
+        publish(Event.ACCOUNT_SECURITY, subject=user, actor=actor, kind=event,
+                fields=sorted(SECURITY_FIELDS & set(changed)) if not created else changed)

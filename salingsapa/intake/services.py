@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from salingsapa.core import codelists, crypto
 from salingsapa.core.audit import audit_log
+from salingsapa.core.events import Event, publish
 from salingsapa.core.files import delete_sealed_file
 from salingsapa.core.identifiers import (
     InvalidIdentifier,
@@ -344,6 +345,8 @@ def _insert(
         detail={"channel": channel, "emergency": report.is_emergency, "evidence": len(evidence),
                 "identifiers": len(seen)},
     )
+    publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
+    publish(Event.COUNTED_DATA_CHANGED)
     return report
 
 

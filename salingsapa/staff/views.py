@@ -32,7 +32,7 @@ from salingsapa.cases.models import (
     ServicePlan,
     Task,
 )
-from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS
+from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS, HIGH_RISK_RULES
 from salingsapa.cases.services import CaseConflict, CaseError
 from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
@@ -91,7 +91,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 # report_create's error paths → fields of the staff intake form
 _INTAKE_ERROR_FIELDS = {
     "victim.sex": "victim_sex", "victim.age_group": "victim_age_group", "victim.is_child": "victim_age_group",
-    "kelurahan_code": "kelurahan", "contact.name": "contact_name", "contact.phone": "contact_phone",
+    "kelurahan_code": "kelurahan", "contact.name": "contact_name", "contact.phone": "contact_phone", "contact.email": "contact_email",
     "contact.safe_time": "safe_time", "contact.preferred_channel": "preferred_channel",
 }
 
@@ -111,7 +111,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             incident_date=data["incident_date"], place=data["place"], relationship=data["relationship"],
             met_via=data["met_via"], met_via_platform=data["met_via_platform"],
             perpetrator_identifiers=[IdentifierInput(kind=k, value=v) for k, v in form.identifiers()],
-            contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+            contact_name=data["contact_name"], contact_phone=data["contact_phone"], contact_email=data.get("contact_email") or "",
             preferred_channel=data["preferred_channel"], safe_time=data["safe_time"],
             consent_contact=data["consent_contact"], consent_share=data["consent_share"],
         )
@@ -347,6 +347,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "plan_decision_form": f.DecisionForm(auto_id="plan_%s"),
         "closure_decision_form": f.DecisionForm(auto_id="closure_%s"),
         "can_approve": user.is_supervisor,
+        "next_step": selectors.case_next_step(case, user=user),
+        "plan_allowed": case.status in services.PLAN_STAGES,
     }
     context.update(extra)
     return context
@@ -558,7 +560,8 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     has_child = case.participants.filter(role=CasePerson.Role.VICTIM, is_child=True).exists()
     status = 200 if error is None else (409 if isinstance(error, CaseConflict) else 400)
     return render(request, "staff/risk_form.html", {"case": case, "form": form, "error": error, "has_child": has_child,
-                                                     "adult_items": ADULT_ITEMS, "child_items": CHILD_ITEMS},
+                                                     "adult_items": ADULT_ITEMS, "child_items": CHILD_ITEMS,
+                                                     "high_risk_rules": HIGH_RISK_RULES},
                   status=status)
 
 
@@ -566,6 +569,14 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 def service_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case(request.user, pk, purpose="service_plan")
     current = case.plans.first()
+    if case.status not in services.PLAN_STAGES:
+        # Not a usable form at this stage: say why and offer the step that comes next instead.
+        blocked = CaseError(_("Rencana intervensi disusun pada tahap \"Rencana intervensi\"; kasus ini masih pada "
+                              "tahap \"%(status)s\".") % {"status": case.get_status_display()})
+        return render(request, "staff/plan_form.html",
+                      {"case": case, "blocked": blocked, "current": current,
+                       "next_step": selectors.case_next_step(case, user=request.user)},
+                      status=400 if request.method == "POST" else 200)
     initial: dict[str, Any] = {"version": case.version}
     if current is not None:
         initial.update(goals=current.goals, services=current.services)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0005_pendingupload_size'),
+        ('intake', '0006_report_contact_email'),
     ]
 
     operations = [

@@ -1,9 +1,4 @@
-"""The case register for administrators: numbers, dates, status and area only.
-
-Reports and persons are deliberately NOT registered, and cases only as a list of internal-class
-fields: they hold personal and sensitive data and are worked in the staff app, through the access
-helpers that scope and audit every read.
-"""
+"""Admin for the cases app: the case register only (internal-class fields, read-only)."""
 
 from __future__ import annotations
 
@@ -22,7 +17,7 @@ class CaseRegisterAdmin(ReadOnlyAdmin):
 
     No names, summaries, narratives or other personal/sensitive fields, no detail page and no
     search: the case file itself is opened in the staff app through ``access_case`` (scoped and
-    audited). Listing internal-class fields is not a read of sensitive content (see core/access.py).
+    audited). Listing internal-class fields is not a read of sensitive content (see cases/access.py).
     """
 
     list_display = ("number", "reported_at", "status", "risk_level", "is_emergency", "channel", "kelurahan",

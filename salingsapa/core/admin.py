@@ -1,8 +1,9 @@
 """Admin for reference data (regions, code lists) and a read-only view of the audit log.
 
-Each app registers its own models in its own ``admin.py`` (the case register is in
-``cases/admin.py``); core imports no other app. Every registration is audited by the admin site
-(``accounts.adminsite``).
+Each app registers its own models (``cases/admin.py`` the case register); ``ReadOnlyAdmin`` here is
+the base for lists administrators may look at but not change. Reports and persons are deliberately
+NOT registered: they hold personal and sensitive data and are worked in the staff app, through the
+access helpers that scope and audit every read.
 """
 
 from __future__ import annotations

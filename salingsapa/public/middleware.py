@@ -1,0 +1,58 @@
+"""Refuse query and form values no database can store, before any view sees them.
+
+A NUL byte (``%00``) in a query string or a form field makes PostgreSQL refuse the query (a 500
+where a lookup should simply find nothing), and an unpaired surrogate cannot be encoded at all.
+No person types either; the answer is a 400 in the public pages' style (JSON under ``/api/``),
+with no trace of the value in the response or the logs.
+
+Multipart bodies are left to the views (their upload handlers are set per view, and Django's
+form fields refuse NUL in text); JSON bodies are checked by intake's schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from salingsapa.core.textinput import has_forbidden_characters
+
+
+def _hostile(values: QueryDict) -> bool:
+    for key, items in values.lists():
+        if has_forbidden_characters(key) or any(has_forbidden_characters(v) for v in items if isinstance(v, str)):
+            return True
+    return False
+
+
+class ForbiddenCharactersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _hostile(request.GET) or (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and _hostile(request.POST)
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse:
+        message = _("Isian berisi karakter yang tidak diizinkan. Periksa lagi lalu coba kembali.")
+        response: HttpResponse
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "errors": {"query": [message]},
+                                     "codes": {"query": ["invalid_characters"]}}, status=400)
+        else:
+            response = render(request, "public/message.html", {
+                "title": _("Permintaan tidak dapat diproses"),
+                "message": message,
+                "quick_exit_url": settings.QUICK_EXIT_URL,
+                "current_path": "/",
+            }, status=400)
+        response["Cache-Control"] = "no-store, max-age=0"
+        return response

@@ -1,4 +1,4 @@
-"""Reads for staff pages: querysets already scoped by ``core.access`` (listing is not a read of content)."""
+"""Reads for staff pages: querysets already scoped by ``cases.access`` / ``intake.access`` (listing is not a read of content)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from salingsapa.cases.access import cases_for
 from salingsapa.cases.models import Case, CaseStatus, ClosureRequest, Deadline, PersonIdentifier, ServicePlan
-from salingsapa.core.access import cases_for, reports_for
 from salingsapa.core.identifiers import identifier_lookup_index
+from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
 from salingsapa.intake.selectors import OPEN_REPORT_STATUSES
 
@@ -155,7 +156,7 @@ def caseloads(*, user: Any) -> list[dict[str, Any]]:
         .annotate(open=Count("id"), high=Count("id", filter=Q(risk_level="high")))
         .order_by("-open")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:

@@ -1,7 +1,7 @@
 """Reads for reports: the one intake queue, and what the public follow-up and the channels need.
 
-Staff views fetch one report through ``core.access.access_report``; ``intake_queue`` lists the
-reports waiting for intake that a user may see (scoped by ``core.access.reports_for``).
+Staff views fetch one report through ``intake.access.access_report``; ``intake_queue`` lists the
+reports waiting for intake that a user may see (scoped by ``intake.access.reports_for``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import crypto
-from salingsapa.core.access import reports_for
 from salingsapa.core.audit import audit_log
 from salingsapa.core.identifiers import identifier_lookup_index
+from salingsapa.intake.access import reports_for
 from salingsapa.intake.codenames import normalise_codename, normalise_reference
 from salingsapa.intake.models import Report, ReportMessage
 

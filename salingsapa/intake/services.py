@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
 from salingsapa.core import crypto
@@ -297,3 +298,88 @@ def evidence_pending_purge(*, older_than: dt.timedelta) -> int:
         pending.delete()
         count += 1
     return count
+
+
+# --- staff actions on a report (every write of a Report row lives here) ----------------------------
+
+
+class ReportRefused(Exception):
+    """A refused report action; ``message`` is shown to the user, ``field`` names the form field if any,
+    ``permission`` is True when the actor may not act at all."""
+
+    def __init__(self, message: str, *, field: str | None = None, permission: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.permission = permission
+
+
+OPEN_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
+RISK_LEVELS = frozenset({"", "high", "medium", "low"})
+
+
+def _require_casework(actor: Any) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_lead_agency_staff:
+        raise ReportRefused(gettext("Anda tidak berwenang melakukan tindakan ini."), permission=True)
+
+
+def report_triage_record(*, actor: Any, report: Report, risk_level: str, is_emergency: bool) -> None:
+    """Record the officer's risk level and urgency; a new report moves to "in review".
+
+    The caller re-plans the deadlines (``cases.services.deadlines_reschedule``) in the same transaction."""
+    _require_casework(actor)
+    if risk_level not in RISK_LEVELS:
+        raise ReportRefused(gettext("Pilih tingkat risiko."), field="risk_level")
+    status = Report.Status.IN_REVIEW if report.status == Report.Status.NEW else report.status
+    Report.objects.filter(pk=report.pk).update(risk_level=risk_level, is_emergency=is_emergency, status=status)
+    report.risk_level, report.is_emergency, report.status = risk_level, is_emergency, status
+    audit_log(actor=actor, action="update", object_type="report", object_id=report.pk,
+              detail={"event": "triage", "risk": risk_level, "emergency": is_emergency})
+
+
+def _report_close(*, actor: Any, report: Report, status: str, reason: str, event: str) -> None:
+    _require_casework(actor)
+    if not reason.strip():
+        raise ReportRefused(gettext("Tuliskan alasannya."), field="reason")
+    with transaction.atomic():
+        if not Report.objects.filter(pk=report.pk, status__in=OPEN_STATUSES, case__isnull=True).update(status=status):
+            raise ReportRefused(gettext("Pengaduan ini sudah ditindaklanjuti."))
+        report.status = status
+        report.status_reason = reason.strip()
+        report.save(update_fields=["status_reason"])
+        audit_log(actor=actor, action="update", object_type="report", object_id=report.pk, detail={"event": event})
+
+
+def report_mark_not_violence(*, actor: Any, report: Report, reason: str) -> None:
+    """Not a violence report: kept (never deleted) with its reason."""
+    _report_close(actor=actor, report=report, status=Report.Status.NOT_VIOLENCE, reason=reason, event="not_violence")
+
+
+def report_refer_out(*, actor: Any, report: Report, destination: str, reason: str) -> None:
+    """Outside our jurisdiction: record where it was referred and why."""
+    if not destination.strip():
+        raise ReportRefused(gettext("Tuliskan instansi tujuan rujukan."), field="destination")
+    _report_close(actor=actor, report=report, status=Report.Status.REFERRED_OUT,
+                  reason=f"Dirujuk ke: {destination.strip()}" + (f"\n{reason.strip()}" if reason.strip() else ""),
+                  event="referred_out")
+
+
+def report_case_link(*, report: Report, case_id: int, status: str) -> bool:
+    """Link an open report to a case (``case_opened`` or ``attached``); False when it was already handled.
+
+    Called by ``cases.services.case_open`` / ``report_attach`` inside their transaction."""
+    if status not in {Report.Status.CASE_OPENED, Report.Status.ATTACHED}:
+        raise ValueError(f"not a case status: {status!r}")
+    updated = Report.objects.filter(pk=report.pk, case__isnull=True, status__in=OPEN_STATUSES).update(
+        status=status, case_id=case_id)
+    if updated:
+        report.status, report.case_id = status, case_id
+    return bool(updated)
+
+
+def report_messages_mark_read(*, actor: Any, report: Report) -> int:
+    """The reporter's messages on a report page that staff opened count as read."""
+    _require_casework(actor)
+    return ReportMessage.objects.filter(
+        report=report, sender=ReportMessage.Sender.REPORTER, read_by_staff_at__isnull=True
+    ).update(read_by_staff_at=timezone.now())

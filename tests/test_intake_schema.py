@@ -94,3 +94,32 @@ def test_the_one_queue_puts_emergencies_then_high_risk_then_the_oldest(db, intak
     oldest, high, danger, newest = make(0), make(1), make(2, in_danger_now=True), make(3)
     report_triage(actor=intake_officer, report=high, risk_level="high", is_emergency=False)
     assert list(intake_queue(user=intake_officer)) == [danger, high, oldest, newest]
+
+
+def test_openapi_document_states_the_rules_the_server_enforces(client, db):
+    doc = client.get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    report = schemas["ReportInput"]["properties"]
+    assert report["narrative"]["minLength"] == 1 and report["narrative"]["maxLength"] == 10_000
+    assert "\\u200b" in report["narrative"]["pattern"]  # zero-width characters alone do not count
+    assert report["violence_forms"]["minItems"] == 1
+    assert "36.73.01.1001" in report["kelurahan_code"]["enum"]
+    assert report["perpetrator_identifiers"]["maxItems"] == 10
+    assert set(schemas["VictimIn"]["properties"]["sex"]["enum"]) == {"female", "male", "unknown"}
+    assert schemas["IdentifierIn"]["properties"]["value"]["minLength"] == 1
+    assert schemas["ContactIn"]["properties"]["phone"]["maxLength"] == 40
+    assert "phone_needed" in schemas["ErrorOut"]["properties"]["codes"]["description"]
+    responses = doc["paths"]["/api/v1/reports"]["post"]["responses"]
+    for status in ("400", "409", "413", "429"):
+        assert responses[status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    # every operation that takes input documents its 400, and text parameters are NUL-free
+    for path, operations in doc["paths"].items():
+        for operation in operations.values():
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "400" in operation["responses"], path
+            for param in operation.get("parameters", []):
+                schema = param["schema"]
+                options = [schema, *schema.get("anyOf", [])]
+                for option in options:
+                    if option.get("type") == "string" and "enum" not in option and "format" not in option:
+                        assert option["pattern"] == "^[^\\u0000]*$", (path, param["name"])

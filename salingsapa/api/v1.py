@@ -1,9 +1,11 @@
 """JSON API v1: public report intake for the WhatsApp channel, partner apps and a future mobile app.
 
-``POST /api/v1/reports`` takes the same fields as the web form and calls the same service
+``POST /api/v1/reports`` takes intake's one report schema (``intake.schema.ReportInput``, the same
+model the web form and staff intake map into) and calls the same service
 (``intake.services.report_create``). Errors are JSON with Bahasa Indonesia messages:
 
-* 400 ``{"detail": ..., "errors": {"victim.sex": ["..."]}}`` for bad input (never 422),
+* 400 ``{"detail": ..., "errors": {"victim.sex": ["..."]}, "codes": {"victim.sex": ["required"]}}``
+  for bad input (never 422), with the schema's error codes per field,
 * 409 when an ``Idempotency-Key`` is reused for a different submission,
 * 413 when the body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``,
 * 429 when the client (keyed hash of its IP) sent too many reports.

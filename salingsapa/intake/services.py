@@ -222,10 +222,11 @@ def _insert(
     return report
 
 
-def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime) -> Evidence:
+def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime, source: str = "") -> Evidence:
     PendingUpload.objects.filter(storage_name=item.storage_name).delete()
     return Evidence.objects.create(
         report=report,
+        source=source or report.channel,
         storage_name=item.storage_name,
         original_name=item.original_name,
         content_type=item.content_type,
@@ -235,10 +236,13 @@ def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime) -> Evid
     )
 
 
-def report_evidence_add(*, report: Report, evidence: StoredEvidence, actor: Any = None) -> Evidence:
-    """Attach a file (already checked and sealed by ``intake.evidence.evidence_prepare``) to a report."""
+def report_evidence_add(
+    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.Source.FOLLOWUP
+) -> Evidence:
+    """Attach a file (already checked and sealed by ``intake.evidence.evidence_prepare``) to a report
+    after it was received (by default: sent later by the reporter through the codename thread)."""
     with transaction.atomic():
-        row = _evidence_row(report, evidence, timezone.now())
+        row = _evidence_row(report, evidence, timezone.now(), source)
         audit_log(actor=actor, action="create", object_type="evidence", object_id=row.pk,
                   detail={"report": report.pk, "content_type": evidence.content_type})
     return row

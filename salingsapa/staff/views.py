@@ -37,7 +37,7 @@ from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
 from salingsapa.intake import selectors as intake_selectors
 from salingsapa.intake.access import access_report, reports_for
-from salingsapa.intake.models import Report
+from salingsapa.intake.models import Evidence, Report
 from salingsapa.intake.schema import ReportInvalid
 from salingsapa.intake.services import report_create
 from salingsapa.staff import forms as f
@@ -148,6 +148,7 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "violence_forms": _labels("violence_form", report.violence_forms),
         "tpks_forms": _labels("tpks_form", report.tpks_forms),
         "identifiers": list(report.identifiers.all()),
+        "evidence": list(report.evidence.select_related("report", "hidden_by")),
         "thread": list(report.messages.select_related("staff_user")),
         "matches": selectors.case_matches(user=user, report=report) if report.case_id is None else [],
         "labels": {
@@ -298,6 +299,9 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "notes": list(case.notes.select_related("author")),
         "tasks": list(case.tasks.select_related("assigned_to")),
         "documents": list(case.documents.select_related("uploaded_by")),
+        # Evidence follows its report into the case (opened from it or attached to it).
+        "evidence": list(Evidence.objects.filter(report__case=case).select_related("report", "hidden_by")
+                         .order_by("uploaded_at", "id")),
         "assessment": case.risk_assessments.select_related("assessed_by").first(),
         "plan": plan,
         "plan_services": _labels("service", plan.services) if plan else [],

@@ -265,3 +265,28 @@ def test_followup_message_of_zero_width_characters_is_refused_by_the_service(db)
     with pytest.raises(ReportInvalid) as caught:
         report_message_add(report=report, sender="reporter", body="a\ud800")
     assert caught.value.codes == {"body": ["invalid_characters"]}
+
+
+# --- evidence steps and the language switch ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["\x00", "../../etc/passwd", "x" * 5000, ZERO_WIDTH])
+def test_evidence_step_remove_with_hostile_name_is_not_a_500(client, db, value):
+    fill_steps(client)
+    response = client.post("/lapor/bukti/", {"hapus": value})
+    assert response.status_code in {303, 400}
+    response = client.post("/lapor/bukti/", urlencode({"hapus": value}),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code in {303, 400}
+    assert client.get("/lapor/ringkasan/").status_code == 200  # the draft survived
+
+
+def test_followup_files_with_hostile_fields_is_not_a_500(client, logged_in):
+    response = client.post("/lapor/cek/berkas/", {"files": "\x00", "x\x00": "y"})
+    assert 300 <= response.status_code < 500
+
+
+def test_language_switch_with_nul_is_a_400(client, db):
+    response = client.post("/i18n/setlang/", urlencode({"language": "en\x00", "next": "/\x00"}),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400

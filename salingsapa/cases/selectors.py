@@ -6,14 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from salingsapa.cases.access import cases_for
 from salingsapa.cases.models import Case, CaseStatus, ClosureRequest, Deadline, PersonIdentifier, ServicePlan
 from salingsapa.core.identifiers import identifier_lookup_index
 from salingsapa.intake.access import reports_for
-from salingsapa.intake.models import Report
+from salingsapa.intake.models import Report, ReportMessage
 from salingsapa.intake.selectors import OPEN_REPORT_STATUSES
 
 __all__ = ["OPEN_REPORT_STATUSES", "identifier_lookup_index"]
@@ -148,7 +148,6 @@ def supervisor_overview(*, user: Any) -> dict[str, Any]:
 
 def caseloads(*, user: Any) -> list[dict[str, Any]]:
     """Open cases per case manager (and unassigned), with how many are high risk."""
-    from django.db.models import Count
 
     rows = (
         cases_for(user).exclude(status=CaseStatus.CLOSED)
@@ -160,9 +159,7 @@ def caseloads(*, user: Any) -> list[dict[str, Any]]:
 
 
 def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:
-    from django.db.models import Count
 
-    from salingsapa.intake.models import ReportMessage
 
     rows = (
         ReportMessage.objects.filter(report__in=reports, sender=ReportMessage.Sender.REPORTER,

@@ -47,6 +47,7 @@ from salingsapa.cases.risk import ITEM_KEYS, risk_compute
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.core.files import read_sealed_file, store_sealed_file
+from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
 from salingsapa.core.models import Code
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
@@ -818,7 +819,6 @@ def case_person_save(
     kelurahan: Any = None, age_group: str = "",
 ) -> CasePerson:
     """Add a person to the case in a role, or correct one already there. NIK and phone are blind-indexed."""
-    from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
 
     _require_casework(actor)
     if role not in CasePerson.Role.values:

@@ -37,6 +37,7 @@ from salingsapa.intake.schema import (
 )
 
 __all__ = ["FieldError", "IdempotencyConflict", "ReportInput", "ReportInvalid", "ReportReceipt", "report_create"]
+from salingsapa.notify.services import notify_on_duty
 
 logger = logging.getLogger(__name__)
 
@@ -148,8 +149,6 @@ def report_create(
 
 
 def _alert(reference: str) -> None:
-    from salingsapa.notify.services import notify_on_duty
-
     notify_on_duty(reference=reference)
 
 
@@ -281,7 +280,7 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:
     """Remember a file sealed for a draft, so that it is purged if the draft is never sent."""
-    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now()})
+    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now(), "size": evidence.size})
 
 
 def evidence_pending_remove(*, storage_name: str) -> bool:

@@ -13,11 +13,20 @@ from django.utils import timezone
 
 from salingsapa.accounts.models import Organisation, Role, User
 from salingsapa.cases.models import Alert, Case, CaseEvent, CasePerson, Person, PersonIdentifier
-from salingsapa.cases.services import alert_create
+from salingsapa.cases.services import CaseError, alert_create, task_create
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.intake.models import Evidence, ReportIdentifier
-from salingsapa.network.models import Consent, PerpetratorLink, Referral, ServiceDelivery
+from salingsapa.network.models import (
+    CaseConference,
+    ConferenceAction,
+    ConferenceInvite,
+    ConferenceItem,
+    Consent,
+    PerpetratorLink,
+    Referral,
+    ServiceDelivery,
+)
 
 REFERRAL_RESPONSE_HOURS = getattr(settings, "REFERRAL_RESPONSE_HOURS", 48)
 
@@ -379,8 +388,6 @@ def conference_schedule(
     organisations: list[Organisation],
     cases: list[Case] | None = None,
 ) -> Any:
-    from salingsapa.network.models import CaseConference, ConferenceInvite, ConferenceItem
-
     if not actor.is_lead_agency_staff:
         raise NetworkError("Hanya staf UPTD PPA yang dapat menjadwalkan rapat koordinasi.")
     if not title.strip():
@@ -436,8 +443,6 @@ def conference_item_discuss(*, actor: Any, item: Any, discussion: str) -> None:
 
 def conference_action_add(*, actor: Any, item: Any, description: str, owner: Any, due_at: dt.datetime) -> Any:
     """Record an agreed action and make it a task in the case (owner: staff of the office)."""
-    from salingsapa.cases.services import CaseError, task_create
-    from salingsapa.network.models import ConferenceAction
 
     if not (actor.is_lead_agency_staff and item.conference.organisation_id == actor.organisation_id):
         raise NetworkError("Anda tidak berwenang atas rapat ini.")

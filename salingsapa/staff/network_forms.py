@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from salingsapa.accounts.models import Organisation
 from salingsapa.core import codelists
-from salingsapa.network.models import Consent
+from salingsapa.network.models import Consent, Referral
 
 PARTNER_KINDS = [(k, label) for k, label in Organisation.Kind.choices if k not in ("uptd_ppa", "media")]
 
@@ -122,7 +122,6 @@ class ReferralFilterForm(_Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from salingsapa.network.models import Referral
 
         self._f("status").choices = [("", _("Semua")), *Referral.Status.choices]
         self._f("service").choices = [("", _("Semua")), *codelists.choices("service")]

@@ -3,19 +3,23 @@ repeat-perpetrator alerts. Records are fetched only through the domains' ``acces
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salingsapa.accounts.models import Role
+from salingsapa.accounts.models import Role, User
 from salingsapa.cases.access import access_case
 from salingsapa.cases.models import CasePerson
 from salingsapa.core import codelists
+from salingsapa.core.audit import audit_log
 from salingsapa.intake.evidence import IMAGE_TYPES, evidence_read
 from salingsapa.network import services
 from salingsapa.network.access import access_conference, access_evidence, access_referral
@@ -23,7 +27,13 @@ from salingsapa.network.directory import kelurahan_choices, partners_search
 from salingsapa.network.letters import referral_letter_number, referral_letter_pdf
 from salingsapa.network.models import Consent, Referral
 from salingsapa.network.packages import build_package
-from salingsapa.network.selectors import conferences_for, evidence_for, perpetrator_alerts_for, referrals_for
+from salingsapa.network.selectors import (
+    conference_items_visible,
+    conferences_for,
+    evidence_for,
+    perpetrator_alerts_for,
+    referrals_for,
+)
 from salingsapa.staff import network_forms as f
 from salingsapa.staff.common import first_error, forbidden, page_of
 from salingsapa.staff.decorators import casework_required, staff_required
@@ -273,9 +283,6 @@ def conference_list(request: HttpRequest) -> HttpResponse:
 
 
 def _conference_context(user: Any, conference: Any) -> dict[str, Any]:
-    from salingsapa.accounts.models import User
-    from salingsapa.network.selectors import conference_items_visible
-
     can_edit = user.is_lead_agency_staff and conference.organisation_id == user.organisation_id
     return {
         "conference": conference,
@@ -300,11 +307,8 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def conference_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    import datetime as dt
 
-    from django.utils import timezone
 
-    from salingsapa.accounts.models import User
 
     user: Any = request.user
     conference = _conference_or_404(user, pk, f"action:{action}")
@@ -346,10 +350,8 @@ def conference_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @staff_required
 def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    from salingsapa.core.audit import audit_log
 
     user: Any = request.user
     conference = _conference_or_404(user, pk, "minutes")

@@ -6,6 +6,7 @@ Views are thin: they parse forms, fetch records only through the domains' ``acce
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,7 @@ from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS
 from salingsapa.cases.services import CaseConflict, CaseError
 from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
+from salingsapa.core.models import Region
 from salingsapa.intake import selectors as intake_selectors
 from salingsapa.intake.access import access_report, reports_for
 from salingsapa.intake.models import Evidence, Report
@@ -501,7 +503,6 @@ def case_document(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
     if document is None:
         raise Http404
     data = services.case_document_read(actor=request.user, document=document)  # type: ignore[arg-type]
-    import io
 
     response = FileResponse(io.BytesIO(data), as_attachment=True, filename=document.original_name or f"dokumen-{document.pk}",
                             content_type=document.content_type or "application/octet-stream")
@@ -601,8 +602,6 @@ def supervisor(request: HttpRequest) -> HttpResponse:
 
 
 def _region(code: str) -> Any:
-    from salingsapa.core.models import Region
-
     return Region.objects.filter(code=code).first() if code else None
 
 

@@ -290,3 +290,13 @@ def test_language_switch_with_nul_is_a_400(client, db):
     response = client.post("/i18n/setlang/", urlencode({"language": "en\x00", "next": "/\x00"}),
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("body", "path"), [
+    ({"contatc": {"phone": "0812-3456-7890"}}, "contatc"),
+    ({"contact": {"phone": "0812-3456-7890", "prefered_channel": "sms"}}, "contact.prefered_channel"),
+    ({"victim": {"sex": "female", "age_group": "25-44", "age": 30}}, "victim.age"),
+])
+def test_unknown_fields_are_refused_not_dropped(client, db, body, path):
+    assert api_error(post_json(client, valid_payload(**body)), path) == ["unknown_field"]
+    assert Report.objects.count() == 0

@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "age_group_is_adult": N_("Korban anak berumur di bawah 18 tahun. Periksa kelompok umur."),
     "phone_needed": N_("Isi nomor telepon agar kami dapat menghubungi Anda lewat saluran ini."),
     "invalid_json": N_("JSON tidak valid."),
+    "unknown_field": N_("Kolom tidak dikenal."),
     "invalid": N_("Isian tidak valid."),
 }
 # Rules that no JSON Schema keyword can state: a request valid by the OpenAPI document can still
@@ -119,6 +120,7 @@ _PYDANTIC_CODES = {
     "date_from_datetime_parsing": "invalid_date",
     "date_from_datetime_inexact": "invalid_date",
     "string_too_long": "too_long",
+    "extra_forbidden": "unknown_field",
     "too_long": "too_many",
 }
 
@@ -285,7 +287,8 @@ def _no_nul(schema: dict[str, Any]) -> None:
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=False)
+    # An unknown field is refused, not dropped: a misspelt "contact" must not lose a request to be called back.
+    model_config = ConfigDict(extra="forbid", frozen=False)
 
 
 class VictimIn(_In):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop as N_
 
 from salingsapa.core import crypto
 from salingsapa.core.audit import audit_log
+from salingsapa.core.events import Event, publish
 from salingsapa.core.files import delete_sealed_file
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.textinput import has_forbidden_characters, is_blank
@@ -218,6 +219,8 @@ def _insert(
         detail={"channel": channel, "emergency": report.is_emergency, "evidence": len(evidence),
                 "identifiers": len(seen)},
     )
+    publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
+    publish(Event.COUNTED_DATA_CHANGED)
     return report
 
 
@@ -338,6 +341,7 @@ def report_triage_record(*, actor: Any, report: Report, risk_level: str, is_emer
     report.risk_level, report.is_emergency, report.status = risk_level, is_emergency, status
     audit_log(actor=actor, action="update", object_type="report", object_id=report.pk,
               detail={"event": "triage", "risk": risk_level, "emergency": is_emergency})
+    publish(Event.COUNTED_DATA_CHANGED)
 
 
 def _report_close(*, actor: Any, report: Report, status: str, reason: str, event: str) -> None:
@@ -351,6 +355,7 @@ def _report_close(*, actor: Any, report: Report, status: str, reason: str, event
         report.status_reason = reason.strip()
         report.save(update_fields=["status_reason"])
         audit_log(actor=actor, action="update", object_type="report", object_id=report.pk, detail={"event": event})
+        publish(Event.COUNTED_DATA_CHANGED)
 
 
 def report_mark_not_violence(*, actor: Any, report: Report, reason: str) -> None:

@@ -96,15 +96,6 @@ def needs_reseal(token: str | bytes) -> bool:
     return raw[2:6] != kid
 
 
-# Intent-named helpers, so call sites say what they protect.
-def seal_narrative(text: str) -> str:
-    return seal(text, purpose="narrative")
-
-
-def unseal_narrative(token: str) -> str:
-    return unseal(token, purpose="narrative")
-
-
 @lru_cache(maxsize=32)
 def _subkey(master: bytes, info: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"salingsapa", info=info.encode()).derive(master)

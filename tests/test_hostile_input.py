@@ -300,3 +300,11 @@ def test_language_switch_with_nul_is_a_400(client, db):
 def test_unknown_fields_are_refused_not_dropped(client, db, body, path):
     assert api_error(post_json(client, valid_payload(**body)), path) == ["unknown_field"]
     assert Report.objects.count() == 0
+
+
+def test_length_limits_count_the_value_as_sent(client, db):
+    """The document's maxLength is about the value on the wire: spaces around it count too."""
+    response = post_json(client, valid_payload(narrative="cerita" + " " * 10_000))
+    assert api_error(response, "narrative") == ["too_long"]
+    response = post_json(client, valid_payload(narrative="x" * 10_000))
+    assert response.status_code == 201

@@ -187,7 +187,28 @@ def _no_null(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(clean_text), Field(strict=True)]
+def _text(max_length: int) -> Any:
+    """Text up to ``max_length`` characters as sent (spaces around it count: the document's
+    ``maxLength`` is about the value on the wire), cleaned by :func:`clean_text`."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > max_length:
+            raise PydanticCustomError("string_too_long", "text longer than {max_length}", {"max_length": max_length})
+        return clean_text(value)
+
+    return Annotated[str, BeforeValidator(check), Field(strict=True, max_length=max_length)]
+
+
+if TYPE_CHECKING:
+    NarrativeText: TypeAlias = str
+    NameText: TypeAlias = str
+    PhoneText: TypeAlias = str
+    IdentifierText: TypeAlias = str
+else:
+    NarrativeText = _text(NARRATIVE_MAX)
+    NameText = _text(NAME_MAX)  # also the safe time
+    PhoneText = _text(PHONE_MAX)
+    IdentifierText = _text(IDENTIFIER_MAX)
 Flag = Annotated[bool, Field(strict=True)]
 Code = Annotated[str, BeforeValidator(_no_null), Field(strict=True)]
 
@@ -320,7 +341,7 @@ class VictimIn(_In):
 
 class IdentifierIn(_In):
     kind: IdentifierKind = Field(..., description="phone, nik, instagram, facebook, tiktok, x, whatsapp, telegram, email, other")
-    value: Text = Field(
+    value: IdentifierText = Field(
         ..., min_length=1, max_length=IDENTIFIER_MAX, json_schema_extra=_visible,
         description="a number, a profile URL or a handle; must be a valid identifier of its kind "
                     "(else 400 `invalid_identifier` or `invalid_phone`)",
@@ -345,15 +366,15 @@ class IdentifierIn(_In):
 
 
 class ContactIn(_In):
-    name: Text = Field("", max_length=NAME_MAX, json_schema_extra=_no_nul)
+    name: NameText = Field("", max_length=NAME_MAX, json_schema_extra=_no_nul)
     preferred_channel: PreferredChannel | None = Field(None, description="whatsapp, phone, sms, email or none")
-    phone: Text = Field(
+    phone: PhoneText = Field(
         "", max_length=PHONE_MAX, validate_default=True, json_schema_extra=_no_nul,
         description="an Indonesian (08…, +62…) or international (+…) number; digits, spaces, "
                     "+ ( ) - . only, no letters (else 400 `invalid_phone`). Needed when "
                     "preferred_channel is whatsapp, phone or sms (else 400 `phone_needed`).",
     )
-    safe_time: Text = Field("", max_length=SAFE_TIME_MAX, json_schema_extra=_no_nul,
+    safe_time: NameText = Field("", max_length=SAFE_TIME_MAX, json_schema_extra=_no_nul,
                             description="when it is safe to contact, in the person's words")
 
     @field_validator("phone")
@@ -384,7 +405,7 @@ class ReportInput(_In):
 
     reporter_role: ReporterRole
     in_danger_now: Flag
-    narrative: Text = Field(
+    narrative: NarrativeText = Field(
         ..., min_length=1, max_length=NARRATIVE_MAX, json_schema_extra=_visible,
         description="what happened, in the reporter's words (1 to 10,000 characters; spaces and "
                     "zero-width characters alone count as empty)",

@@ -11,9 +11,15 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("salingsapa.stats.urls")),  # /statistik/, /staf/statistik/, /api/v1/stats/public
+    path("", include("salingsapa.staff.stats_urls")),  # /statistik/, /staf/statistik/, /api/v1/stats/public
     path("staf/jejaring/", include("salingsapa.staff.network_urls")),
     path("staf/", include("salingsapa.staff.urls")),
     path("api/v1/", include("salingsapa.api.urls")),
     path("", include("salingsapa.public.urls")),
 ]
+
+# Error pages in the public style (staff style under /staf/), Bahasa Indonesia first, with the quick exit.
+handler400 = "salingsapa.public.views.error_400"
+handler403 = "salingsapa.public.views.error_403"
+handler404 = "salingsapa.public.views.error_404"
+handler500 = "salingsapa.public.views.error_500"

@@ -21,6 +21,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, TypeAlias
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
@@ -44,6 +46,7 @@ NARRATIVE_MAX = 10_000
 NAME_MAX = 200
 SAFE_TIME_MAX = 200
 PHONE_MAX = 40
+EMAIL_MAX = 254
 IDENTIFIER_MAX = 300
 MAX_IDENTIFIERS = 10
 EARLIEST_INCIDENT = dt.date(1950, 1, 1)
@@ -70,6 +73,8 @@ CODES: dict[str, str] = {
     "age_group_is_child": N_("Kelompok umur ini berarti korban masih anak. Periksa lagi jawaban Anda."),
     "age_group_is_adult": N_("Korban anak berumur di bawah 18 tahun. Periksa kelompok umur."),
     "phone_needed": N_("Isi nomor telepon agar kami dapat menghubungi Anda lewat saluran ini."),
+    "email_needed": N_("Isi alamat email agar kami dapat menghubungi Anda lewat email."),
+    "invalid_email": N_("Tulis alamat email seperti nama@contoh.id."),
     "invalid_json": N_("JSON tidak valid."),
     "unknown_field": N_("Kolom tidak dikenal."),
     "invalid": N_("Isian tidak valid."),
@@ -77,7 +82,8 @@ CODES: dict[str, str] = {
 # Rules that no JSON Schema keyword can state: a request valid by the OpenAPI document can still
 # get a 400 with one of these codes (each is described on its field in the document).
 SEMANTIC_CODES = frozenset({"invalid_phone", "invalid_identifier", "outside_area", "future_date",
-                            "age_group_is_child", "age_group_is_adult", "phone_needed"})
+                            "age_group_is_child", "age_group_is_adult", "phone_needed", "email_needed",
+                            "invalid_email"})
 
 # A message of its own for some (field, code) pairs; ``*`` stands for a list index.
 FIELD_MESSAGES: dict[tuple[str, str], str] = {
@@ -203,11 +209,13 @@ if TYPE_CHECKING:
     NarrativeText: TypeAlias = str
     NameText: TypeAlias = str
     PhoneText: TypeAlias = str
+    EmailText: TypeAlias = str
     IdentifierText: TypeAlias = str
 else:
     NarrativeText = _text(NARRATIVE_MAX)
     NameText = _text(NAME_MAX)  # also the safe time
     PhoneText = _text(PHONE_MAX)
+    EmailText = _text(EMAIL_MAX)
     IdentifierText = _text(IDENTIFIER_MAX)
 Flag = Annotated[bool, Field(strict=True)]
 Code = Annotated[str, BeforeValidator(_no_null), Field(strict=True)]
@@ -374,6 +382,11 @@ class ContactIn(_In):
                     "+ ( ) - . only, no letters (else 400 `invalid_phone`). Needed when "
                     "preferred_channel is whatsapp, phone or sms (else 400 `phone_needed`).",
     )
+    email: EmailText = Field(
+        "", max_length=EMAIL_MAX, validate_default=True, json_schema_extra=_no_nul,
+        description="an email address; needed when preferred_channel is email (else 400 `email_needed`; "
+                    "an address that is not one: 400 `invalid_email`)",
+    )
     safe_time: NameText = Field("", max_length=SAFE_TIME_MAX, json_schema_extra=_no_nul,
                             description="when it is safe to contact, in the person's words")
 
@@ -388,6 +401,19 @@ class ContactIn(_In):
             normalise_phone(value)
         except InvalidIdentifier as exc:
             raise PydanticCustomError("invalid_phone", "{msgid}", {"msgid": str(exc)}) from None
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _real_email(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            if info.data.get("preferred_channel") == "email":
+                raise PydanticCustomError("email_needed", "an email address is needed for this channel")
+            return value
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise PydanticCustomError("invalid_email", "not an email address") from None
         return value
 
     @property

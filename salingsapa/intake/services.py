@@ -84,6 +84,8 @@ def _fingerprint(data: ReportInput, evidence: Sequence[StoredEvidence]) -> str:
         "preferred_channel": contact.preferred_channel or "", "safe_time": contact.safe_time,
         "consent_contact": consent.contact_me, "consent_share": consent.share_with_partners,
     }
+    if contact.email:  # fingerprints of submissions made before the field existed stay the same
+        body["contact_email"] = contact.email
     body["evidence"] = sorted(e.sha256 for e in evidence)
     text = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
     return crypto.keyed_hash(text, purpose="report-fingerprint")
@@ -193,6 +195,7 @@ def _insert(
         met_via_platform=d.met_via_platform,
         contact_name=contact.name,
         contact_phone=phone,
+        contact_email=contact.email,
         contact_phone_index=identifier_index("phone", phone) if phone else "",
         preferred_channel=contact.preferred_channel or "",
         safe_time=contact.safe_time,

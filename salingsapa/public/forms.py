@@ -253,13 +253,18 @@ class PerpetratorForm(StepForm):
 class ContactForm(StepForm):
     title = _("Boleh kami menghubungi Anda?")
     intro = _("Semua boleh dikosongkan. Tanpa kontak, Anda tetap bisa memantau laporan dengan kode rahasia.")
-    report_fields = {"contact.name": "contact_name", "contact.phone": "contact_phone",
+    report_fields = {"contact.name": "contact_name", "contact.phone": "contact_phone", "contact.email": "contact_email",
                      "contact.preferred_channel": "preferred_channel", "contact.safe_time": "safe_time",
                      "contact": "contact_phone", "consent.contact_me": "consent_contact",
                      "consent.share_with_partners": "consent_share"}
     contact_name = forms.CharField(label=_("Nama atau nama panggilan"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Nomor telepon / WhatsApp"), required=False, max_length=40,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    contact_email = forms.EmailField(
+        label=_("Alamat email (isi jika memilih email)"), required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"}),
+        error_messages={"invalid": _("Tulis alamat email seperti nama@contoh.id.")},
+    )
     preferred_channel = forms.ChoiceField(label=_("Cara aman menghubungi Anda"), required=False,
                                           widget=forms.RadioSelect)
     safe_time = forms.CharField(label=_("Kapan aman dihubungi? (misalnya: hari kerja pukul 09-12, jangan telepon)"),
@@ -367,6 +372,7 @@ def form_values_to_report(s: dict[str, Any]) -> dict[str, Any]:
         "contact": {
             "name": s.get("contact_name", ""),
             "phone": s.get("contact_phone", ""),
+            "email": s.get("contact_email", ""),
             "preferred_channel": s.get("preferred_channel") or None,
             "safe_time": s.get("safe_time", ""),
         },

@@ -1,4 +1,6 @@
-"""Refuse query and form values no database can store, before any view sees them.
+"""Public-surface middleware.
+
+``ForbiddenCharactersMiddleware`` — refuse query and form values no database can store, before any view sees them.
 
 A NUL byte (``%00``) in a query string or a form field makes PostgreSQL refuse the query (a 500
 where a lookup should simply find nothing), and an unpaired surrogate cannot be encoded at all.
@@ -7,6 +9,14 @@ with no trace of the value in the response or the logs.
 
 Multipart bodies are left to the views (their upload handlers are set per view, and Django's
 form fields refuse NUL in text); JSON bodies are checked by intake's schema.
+
+``ReplaceHistoryMiddleware`` — Let the public pages keep a whole visit in one browser-history entry (see static/public/history.js).
+
+A form sent by history.js carries ``X-Replace-History: 1``. A redirect answer to such a request
+would be followed by fetch() itself, which would GET the next page once too often (the receipt
+page shows the codename only once). So the redirect is turned into ``200`` with the target in
+``X-Redirect-To``; the script then replaces the current history entry with that address.
+Staff, admin and API requests are left alone.
 """
 
 from __future__ import annotations
@@ -67,4 +77,23 @@ class ForbiddenCharactersMiddleware:
                 "current_path": "/",
             }, status=400)
         response["Cache-Control"] = "no-store, max-age=0"
+        return response
+
+
+STAFF_PREFIXES = ("/staf/", "/admin/", "/api/")
+
+
+class ReplaceHistoryMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (request.headers.get("X-Replace-History") == "1" and response.status_code in (301, 302, 303, 307, 308)
+                and not request.path.startswith(STAFF_PREFIXES) and response.has_header("Location")):
+            response["X-Redirect-To"] = response["Location"]
+            del response["Location"]
+            response.status_code = 200
+            response.reason_phrase = "OK"
+            response["Cache-Control"] = "no-store, max-age=0"
         return response

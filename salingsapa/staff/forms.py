@@ -114,6 +114,7 @@ class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
                                          required=False)
     contact_name = forms.CharField(label=_("Nama pelapor/kontak"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Telepon/WhatsApp pelapor"), required=False, max_length=40)
+    contact_email = forms.EmailField(label=_("Email pelapor"), required=False, max_length=254)
     preferred_channel = forms.ChoiceField(label=_("Cara aman menghubungi"),
                                           choices=BLANK + codelists.choices("preferred_channel"), required=False)
     safe_time = forms.CharField(label=_("Waktu aman dihubungi"), required=False, max_length=200)
@@ -138,7 +139,7 @@ class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
         "kelurahan_code": "kelurahan", "incident_date": "incident_date", "place": "place",
         "relationship": "relationship", "met_via": "met_via", "met_via_platform": "met_via_platform",
         "perpetrator_identifiers": "perpetrator_value_1", "contact": "contact_phone", "contact.name": "contact_name",
-        "contact.phone": "contact_phone", "contact.safe_time": "safe_time",
+        "contact.phone": "contact_phone", "contact.email": "contact_email", "contact.safe_time": "safe_time",
         "contact.preferred_channel": "preferred_channel", "consent.contact_me": "consent_contact",
         "consent.share_with_partners": "consent_share",
     }
@@ -168,6 +169,7 @@ class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
                 for n in self._identifier_rows()
             ],
             "contact": {"name": data.get("contact_name", ""), "phone": data.get("contact_phone", ""),
+                        "email": data.get("contact_email") or "",
                         "preferred_channel": data.get("preferred_channel") or None,
                         "safe_time": data.get("safe_time", "")},
             "consent": {"contact_me": bool(data.get("consent_contact")),

@@ -295,3 +295,8 @@ RISK_MEDIUM_SCORE = env_int("SALINGSAPA_RISK_MEDIUM_SCORE", 3, minimum=1)
 OTP_TOTP_ISSUER = "Saling Sapa"  # the name staff see in their authenticator app
 STAFF_PAGE_SIZE = env_int("SALINGSAPA_STAFF_PAGE_SIZE", 25, minimum=5)
 CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
+# --- records: audit anchor, backups, retention, background jobs (issues 9 and 12) ------------
+# The audit chain's head is appended here by 'salingsapa audit anchor' (a periodic job). Keep it
+# outside the database's reach: ideally on another disk or a file shipped off-site.
+AUDIT_ANCHOR_FILE = env_str("SALINGSAPA_AUDIT_ANCHOR_FILE") or str(DATA_DIR / "audit-anchor.jsonl")

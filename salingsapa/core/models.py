@@ -102,8 +102,14 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """A single row holding the newest chain hash; updating it first serialises writers."""
+    """A single row holding the newest chain hash; updating it first serialises writers.
+
+    ``mac`` is a keyed MAC of (count, last_hash): someone who deletes the newest entries cannot
+    write a matching head without the key. Replaying an older head is caught by the anchors that
+    ``salingsapa audit anchor`` writes outside the database.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     count = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, default="", blank=True)

@@ -300,3 +300,17 @@ CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 102
 # The audit chain's head is appended here by 'salingsapa audit anchor' (a periodic job). Keep it
 # outside the database's reach: ideally on another disk or a file shipped off-site.
 AUDIT_ANCHOR_FILE = env_str("SALINGSAPA_AUDIT_ANCHOR_FILE") or str(DATA_DIR / "audit-anchor.jsonl")
+
+# Background jobs: django-tasks with its database backend (works on SQLite and PostgreSQL); run
+# them with `salingsapa worker`. A task row is written in the same transaction as its record.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker that has not beaten for this long is presumed dead; its running tasks run again.
+WORKER_STALE_SECONDS = env_int("SALINGSAPA_WORKER_STALE_SECONDS", 60, minimum=1)
+# Periodic jobs the worker enqueues: name -> (task, every N seconds).
+PERIODIC_JOBS = {
+    "sla-escalate": ("salingsapa.cases.tasks.sla_escalate_job", 300),
+    "referrals-remind": ("salingsapa.network.tasks.referrals_remind_job", 3600),
+    "evidence-cleanup": ("salingsapa.intake.tasks.evidence_cleanup_job", 3600),
+    "audit-anchor": ("salingsapa.core.tasks.audit_anchor_job", env_int("SALINGSAPA_AUDIT_ANCHOR_SECONDS", 300, minimum=10)),
+}

@@ -113,3 +113,20 @@ class AuditHead(models.Model):
     count = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     mac = models.CharField(max_length=64, default="", blank=True)
+
+
+class JobSchedule(models.Model):
+    """When each periodic job (``settings.PERIODIC_JOBS``) is next due; workers claim it atomically."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+
+class WorkerBeat(models.Model):
+    """A running `salingsapa worker`: tasks left running by a worker that stops beating are requeued."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)

@@ -1,0 +1,145 @@
+"""Durable background jobs (issue 12 item 4): django-tasks with its database backend.
+
+Jobs are written in the same transaction as the record that causes them; `salingsapa worker
+[--burst]` runs them and enqueues the periodic jobs; a worker killed with SIGKILL mid-job leaves a
+job that the next worker runs to completion, its effect applied once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tasks import task_backends
+from django_tasks_db.models import DBTaskResult
+
+from salingsapa.core.jobs import job_enqueue, jobs_requeue_stale, periodic_enqueue_due, worker_beat
+from salingsapa.core.models import AuditEvent, JobSchedule
+from salingsapa.core.tasks import audit_anchor_job
+from salingsapa.stats.engine import StatsFilter
+from salingsapa.stats.jobs import export_job_create
+from salingsapa.stats.models import ExportJob
+from tests.stats_fixtures import make_case, wib
+
+PERIOD = StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_is_written_in_the_same_transaction_as_its_record(supervisor):
+    with pytest.raises(Boom), transaction.atomic():
+        export_job_create(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+        assert DBTaskResult.objects.count() == 1  # written with the record, inside the transaction
+        raise Boom
+    assert not ExportJob.objects.exists() and not DBTaskResult.objects.exists()  # rolled back together
+
+    job = export_job_create(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "salingsapa.stats.jobs.export_job_task"
+    assert queued.args_kwargs["kwargs"] == {"job_id": job.pk} and queued.status == "READY"
+
+
+@pytest.mark.django_db
+def test_other_backends_enqueue_on_commit(settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    with django_capture_on_commit_callbacks(execute=False) as rolled_back:
+        job_enqueue(audit_anchor_job)
+    assert backend.results == []  # nothing before the commit
+    # (a rollback discards the callbacks: they are never run)
+    with django_capture_on_commit_callbacks(execute=True) as committed:
+        job_enqueue(audit_anchor_job)
+    assert len(rolled_back) == 1 and len(committed) == 1
+    assert [r.task.module_path for r in backend.results] == ["salingsapa.core.tasks.audit_anchor_job"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_burst_runs_the_queued_export_and_the_progress_is_kept(uptd, supervisor):
+    make_case(uptd, wib(2025, 2, 3), forms=("fisik",))
+    job = export_job_create(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    call_command("worker", "--burst", "--no-periodic", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.token
+    assert job.rows_total == job.rows_done == 1
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_periodic_jobs_are_enqueued_once_per_interval(settings):
+    now = timezone.now()
+    assert set(periodic_enqueue_due(now=now)) == set(settings.PERIODIC_JOBS)
+    assert periodic_enqueue_due(now=now + dt.timedelta(seconds=5)) == []  # another worker, same moment
+    assert DBTaskResult.objects.count() == len(settings.PERIODIC_JOBS)
+    later = now + dt.timedelta(seconds=settings.PERIODIC_JOBS["audit-anchor"][1] + 1)
+    assert "audit-anchor" in periodic_enqueue_due(now=later)
+    assert JobSchedule.objects.get(name="audit-anchor").next_run_at > later
+
+
+@pytest.mark.django_db(transaction=True)
+def test_running_task_of_a_silent_worker_is_requeued_and_a_live_ones_is_not():
+    result = audit_anchor_job.enqueue()
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", started_at=long_ago, worker_ids=["alive"])
+    worker_beat("alive")
+    assert jobs_requeue_stale(stale_after=dt.timedelta(seconds=60)) == 0
+    DBTaskResult.objects.filter(pk=result.id).update(worker_ids=["dead"])
+    assert jobs_requeue_stale(stale_after=dt.timedelta(seconds=60)) == 1
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+
+
+def _worker(*command: str, pause: Path | None = None) -> subprocess.Popen:
+    args = [sys.executable, str(ROOT / "tests" / "worker_process.py"), "--db", connection.settings_dict["NAME"]]
+    if pause:
+        args += ["--pause", str(pause)]
+    env = {**os.environ, "SALINGSAPA_WORKER_STALE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([*args, "--", "worker", *command], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_job_the_job_completes_once_after_restart(uptd, supervisor, settings, tmp_path):
+    for day in (3, 4, 5):
+        make_case(uptd, wib(2025, 2, day), forms=("fisik",))
+    job = export_job_create(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    flag = tmp_path / "mid-job"
+    worker = _worker("--no-periodic", "--interval", "0.2", pause=flag)
+    try:
+        deadline = time.monotonic() + 90
+        while not flag.exists():
+            assert worker.poll() is None, worker.stderr.read().decode()[-2000:] if worker.stderr else ""
+            assert time.monotonic() < deadline, "the worker never reached the middle of the job"
+            time.sleep(0.05)
+        job.refresh_from_db()
+        assert job.status == ExportJob.Status.RUNNING and job.rows_done == 1 and job.rows_total == 3  # mid-job
+        os.kill(worker.pid, signal.SIGKILL)
+        assert worker.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert DBTaskResult.objects.get().status == "RUNNING"  # left behind by the dead worker
+    assert not AuditEvent.objects.filter(action="export", object_type="stats.export").exists()
+
+    time.sleep(1.5)  # the dead worker's heartbeat goes stale
+    settings.WORKER_STALE_SECONDS = 1
+    call_command("worker", "--burst", "--no-periodic", verbosity=0)
+
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.rows_done == job.rows_total == 3 and job.token
+    done = DBTaskResult.objects.get()
+    assert done.status == "SUCCESSFUL" and len(done.worker_ids) == 2  # the dead worker, then the new one
+    assert AuditEvent.objects.filter(action="export", object_type="stats.export").count() == 1  # effect once
+    call_command("worker", "--burst", "--no-periodic", verbosity=0)  # nothing runs twice
+    assert AuditEvent.objects.filter(action="export", object_type="stats.export").count() == 1

@@ -1,0 +1,52 @@
+"""Runs `salingsapa worker` in a child process against the test database (used by test_worker.py).
+
+``--pause FLAG`` makes the export job stop after its first row: it writes its progress, touches
+FLAG and sleeps, so the test can SIGKILL the worker mid-job. Not collected by pytest."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "salingsapa.test_settings"
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    db_name = args[args.index("--db") + 1]
+    pause = args[args.index("--pause") + 1] if "--pause" in args else None
+    command = args[args.index("--") + 1:]
+
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = db_name  # the test database, not the default one
+    import django
+
+    django.setup()
+    if pause:
+        from salingsapa.stats import exports, jobs
+
+        jobs.PROGRESS_EVERY = 1
+        original = exports.export_run
+
+        def paused(**kwargs):
+            tick = kwargs["progress"]
+
+            def first_row_then_wait(n: int) -> None:
+                tick(n)
+                Path(pause).touch()
+                time.sleep(3600)
+
+            kwargs["progress"] = first_row_then_wait
+            return original(**kwargs)
+
+        exports.export_run = paused
+    from django.core.management import call_command
+
+    call_command(*command)
+
+
+if __name__ == "__main__":
+    main()

@@ -257,7 +257,7 @@ LOGGING = {
 }
 
 # --- public reporting, JSON API, notifications (issue 3) --------------------------------------
-INSTALLED_APPS += ["salingsapa.public", "salingsapa.api", "salingsapa.notify"]
+INSTALLED_APPS += ["salingsapa.public", "salingsapa.api", "salingsapa.notify", "salingsapa.demo"]
 NOTIFY_TRANSPORT = env_str("SALINGSAPA_NOTIFY_TRANSPORT", "console") or "console"
 if NOTIFY_TRANSPORT not in {"console", "file", "none"}:
     raise ConfigError(f"SALINGSAPA_NOTIFY_TRANSPORT: expected console, file or none, got {NOTIFY_TRANSPORT!r}")

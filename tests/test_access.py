@@ -6,9 +6,10 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from salingsapa.cases.access import access_case, cases_for
 from salingsapa.cases.models import Case
-from salingsapa.core.access import access_case, access_report, cases_for
 from salingsapa.core.models import AuditEvent
+from salingsapa.intake.access import access_report
 from salingsapa.intake.models import Report
 
 
@@ -70,8 +71,8 @@ def test_reports_only_for_lead_agency(intake_officer, partner_psychologist, repo
 
 
 def test_reports_are_scoped_to_the_agency_area(intake_officer, outsider, report):
-    from salingsapa.core.access import reports_for
     from salingsapa.core.models import Region
+    from salingsapa.intake.access import reports_for
 
     report.kelurahan = Region.objects.get(code="36.73.01.1001")
     report.save()
@@ -83,7 +84,7 @@ def test_reports_are_scoped_to_the_agency_area(intake_officer, outsider, report)
 
 
 def test_reports_without_kelurahan_go_to_the_home_region_agency(intake_officer, outsider, report):
-    from salingsapa.core.access import reports_for
+    from salingsapa.intake.access import reports_for
 
     assert reports_for(intake_officer).filter(pk=report.pk).exists()
     assert not reports_for(outsider).filter(pk=report.pk).exists()

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from salingsapa.accounts.models import Organisation, Role
 from salingsapa.cases.models import Case, CasePerson, Incident, Person, PersonIdentifier
-from salingsapa.core.access import access_referral
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.core.models import AuditEvent, Code
 from salingsapa.intake.models import Report, ReportIdentifier
 from salingsapa.network import services
+from salingsapa.network.access import access_referral
 from salingsapa.network.models import Referral
 from salingsapa.network.packages import build_package
 from salingsapa.network.selectors import perpetrator_alerts_for, referrals_for

@@ -16,9 +16,9 @@ from django.db.models import Count
 
 from salingsapa.accounts.models import Organisation, Role, User
 from salingsapa.cases.models import Case, CaseCounter, CasePerson, Incident, Person, PersonIdentifier
-from salingsapa.core import demo
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.core.models import AuditEvent
+from salingsapa.demo import seed as demo
 from salingsapa.intake.models import Report, ReportIdentifier
 
 
@@ -403,7 +403,7 @@ def test_the_documented_composition_table_matches_the_constants():
 def test_demo_user_signs_in_to_the_staff_app_with_the_printed_recovery_code(db, capsys, settings):
     from django.test import Client
 
-    from salingsapa.core import demo
+    from salingsapa.demo import seed as demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", cases=3, seed=1, verbosity=0)

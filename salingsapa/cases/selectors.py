@@ -1,4 +1,4 @@
-"""Reads for staff pages: querysets already scoped by ``core.access`` (listing is not a read of content)."""
+"""Reads for staff pages: querysets already scoped by ``cases.access`` / ``intake.access`` (listing is not a read of content)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from salingsapa.cases.access import cases_for
 from salingsapa.cases.models import Case, CaseStatus, ClosureRequest, Deadline, PersonIdentifier, ServicePlan
-from salingsapa.core.access import cases_for, reports_for
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
+from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
 
 OPEN_REPORT_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
@@ -206,7 +207,7 @@ def caseloads(*, user: Any) -> list[dict[str, Any]]:
         .annotate(open=Count("id"), high=Count("id", filter=Q(risk_level="high")))
         .order_by("-open")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:

@@ -44,10 +44,10 @@ from salingsapa.cases.models import (
 )
 from salingsapa.cases.risk import ITEM_KEYS, risk_compute
 from salingsapa.core import codelists
-from salingsapa.core.access import reports_for
 from salingsapa.core.audit import audit_log
 from salingsapa.core.files import read_sealed_file, store_sealed_file
 from salingsapa.core.models import Code
+from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
 
 CONFLICT_MESSAGE = gettext_lazy(
@@ -306,7 +306,7 @@ def deadlines_escalate(*, now: dt.datetime | None = None) -> int:
             recipients = _supervisors(case.organisation_id if case else None)
             if case is None and deadline.report is not None:
                 # a report that is not a case yet: the supervisors of the agencies whose area it is in
-                recipients = [u for u in recipients if reports_for(u).filter(pk=deadline.report_id).exists()]
+                recipients = [u for u in recipients if reports_for(u).filter(pk=deadline.report.pk).exists()]
             if case is not None and case.case_manager_id and case.case_manager not in recipients:
                 recipients.append(case.case_manager)  # type: ignore[arg-type]
             alert_create(

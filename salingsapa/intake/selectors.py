@@ -1,6 +1,6 @@
 """Reads for reports that the public follow-up and the channels need.
 
-Staff views fetch reports through ``core.access.access_report``; the functions here serve the
+Staff views fetch reports through ``intake.access.access_report``; the functions here serve the
 person who reported (by reference and codename) and the channels.
 """
 
@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import crypto
-from salingsapa.core.access import reports_for
 from salingsapa.core.audit import audit_log
+from salingsapa.intake.access import reports_for
 from salingsapa.intake.codenames import normalise_codename, normalise_reference
 from salingsapa.intake.models import Report, ReportMessage
 

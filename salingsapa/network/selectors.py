@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from salingsapa.accounts.models import Role
-from salingsapa.core.access import cases_for
-from salingsapa.network.models import PerpetratorLink, Referral
+from salingsapa.cases.access import cases_for
+from salingsapa.network.models import CaseConference, Consent, PerpetratorLink, Referral
 
 
 def referrals_for(user: Any) -> QuerySet[Referral]:
@@ -51,10 +51,8 @@ def perpetrator_alerts_for(user: Any) -> list[dict[str, Any]]:
     return alerts
 
 
-def conferences_for(user: Any) -> QuerySet[Any]:
+def conferences_for(user: Any) -> QuerySet[CaseConference]:
     """Lead-agency staff: their office's conferences. Partners: conferences their organisation is invited to."""
-    from salingsapa.network.models import CaseConference
-
     if not getattr(user, "is_authenticated", False) or not user.is_active or not user.organisation_id:
         return CaseConference.objects.none()
     if user.is_lead_agency_staff:
@@ -71,8 +69,6 @@ def conference_items_visible(user: Any, conference: Any) -> list[Any]:
     meeting, was invited) AND the victim's consent covers that organisation (an active consent for
     it or its kind, or a live referral to it).
     """
-    from salingsapa.network.models import Consent
-
     items = list(conference.items.select_related("case"))
     if user.is_lead_agency_staff and conference.organisation_id == user.organisation_id:
         return items

@@ -1,5 +1,5 @@
 """Collaboration pages under /staf/jejaring/: consent, referrals, the partner's inbox, the directory,
-repeat-perpetrator alerts. Records are fetched only through ``core.access`` (audited)."""
+repeat-perpetrator alerts. Records are fetched only through the domains' ``access_*`` helpers (audited)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salingsapa.accounts.models import Role
+from salingsapa.cases.access import access_case
 from salingsapa.cases.models import CasePerson
 from salingsapa.core import codelists
-from salingsapa.core.access import access_case, access_referral
 from salingsapa.network import forms as f
 from salingsapa.network import services
+from salingsapa.network.access import access_conference, access_referral
 from salingsapa.network.directory import kelurahan_choices, partners_search
 from salingsapa.network.letters import referral_letter_number, referral_letter_pdf
 from salingsapa.network.models import Consent, Referral
 from salingsapa.network.packages import build_package
-from salingsapa.network.selectors import perpetrator_alerts_for, referrals_for
+from salingsapa.network.selectors import conferences_for, perpetrator_alerts_for, referrals_for
 from salingsapa.staff.decorators import casework_required, staff_required
 
 
@@ -251,15 +252,11 @@ def perpetrator_alerts(request: HttpRequest) -> HttpResponse:
 # --- case conferences ---------------------------------------------------------------------------
 
 def _conference_or_404(user: Any, pk: int, purpose: str) -> Any:
-    from salingsapa.core.access import access_conference
-
     return access_conference(user, pk, purpose=purpose)
 
 
 @staff_required
 def conference_list(request: HttpRequest) -> HttpResponse:
-    from salingsapa.network.selectors import conferences_for
-
     user: Any = request.user
     if not (user.is_lead_agency_staff or user.role == Role.PARTNER):
         return _forbidden(request)

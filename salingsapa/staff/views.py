@@ -1,6 +1,6 @@
 """Staff pages: dashboard, intake queue and staff intake, case record, caseloads, supervisor view.
 
-Views are thin: they parse forms, fetch records only through ``core.access`` (audited) and call
+Views are thin: they parse forms, fetch records only through the domains' ``access_*`` helpers (audited) and call
 ``cases.services`` / ``staff.services``. Refusals come back as Bahasa Indonesia messages.
 """
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salingsapa.cases import selectors, services
+from salingsapa.cases.access import access_case, cases_for
 from salingsapa.cases.models import (
     Alert,
     Case,
@@ -35,7 +36,7 @@ from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS
 from salingsapa.cases.services import CaseConflict, CaseError
 from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
-from salingsapa.core.access import access_case, access_report, cases_for, reports_for
+from salingsapa.intake.access import access_report, reports_for
 from salingsapa.intake.models import Report
 from salingsapa.staff import forms as f
 from salingsapa.staff import services as staff_services
@@ -571,7 +572,7 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 def service_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case(request.user, pk, purpose="service_plan")
     current = case.plans.first()
-    initial = {"version": case.version}
+    initial: dict[str, Any] = {"version": case.version}
     if current is not None:
         initial.update(goals=current.goals, services=current.services)
     form = f.ServicePlanForm(request.POST or None, initial=initial)

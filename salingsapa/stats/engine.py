@@ -76,7 +76,7 @@ class StatsFilter:
     form: str = ""  # violence_form slug
     age_group: str = ""  # victim age group slug
     organisation_id: int | None = None  # restrict to one office's cases (None = all)
-    report_region: str = ""  # restrict reports to an office's area, like core.access.reports_for ("" = all)
+    report_region: str = ""  # restrict reports to an office's area, like intake.access.reports_for ("" = all)
 
     def __post_init__(self) -> None:
         if self.end < self.start:

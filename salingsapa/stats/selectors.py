@@ -39,7 +39,7 @@ def can_export(user: Any) -> bool:
 
 
 def scope_for(user: Any, flt: engine.StatsFilter) -> engine.StatsFilter:
-    """The user's office: its cases, and reports from its area (as ``core.access.reports_for``)."""
+    """The user's office: its cases, and reports from its area (as ``intake.access.reports_for``)."""
     region = user.organisation.region_id or settings.HOME_REGION_CODE
     return replace(flt, organisation_id=user.organisation_id, report_region=region)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from salingsapa.core import demo
+from salingsapa.demo import seed as demo
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -13,7 +13,7 @@ Two modes (``salingsapa seed-demo``):
   are identical for one seed).
 * **Scaled** (``--cases N``): N cases spread over 2020-2025 in proportion to Banten's SIMFONI-PPA
   totals (:data:`SCALED_YEAR_WEIGHTS`), written in batches of ``--batch-size`` cases (one
-  transaction each; multi-row inserts, see :func:`bulk_insert`) so memory stays bounded; each batch of B cases follows the combined 2024+2025 tables scaled to B
+  transaction each; multi-row inserts, see :func:`salingsapa.demo.bulk.bulk_insert`) so memory stays bounded; each batch of B cases follows the combined 2024+2025 tables scaled to B
   (largest-remainder rounding), so proportions stay close to the article picture.
 
 Exact composition of the article picture (constants below; one victim, one perpetrator and
@@ -61,6 +61,7 @@ import json
 import os
 import random
 import secrets
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -72,9 +73,18 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from salingsapa.accounts.models import Organisation, User
+from salingsapa.cases.models import Case, CasePerson, Incident, Person, PersonIdentifier
+from salingsapa.cases.services import case_numbers_allocate
+from salingsapa.core.audit import audit_log
 from salingsapa.core.codelists import CHILD_AGE_GROUPS
 from salingsapa.core.identifiers import identifier_index
+from salingsapa.core.models import Code, Region
+from salingsapa.demo.bulk import bulk_insert
+from salingsapa.intake.models import Report, ReportIdentifier
 
 T = TypeVar("T")
 
@@ -311,9 +321,6 @@ DEMO_USERS: tuple[UserSpec, ...] = (
 
 def organisations_ensure() -> dict[str, Any]:
     """Create (or find) the demo organisations; returns them by key."""
-    from salingsapa.accounts.models import Organisation
-    from salingsapa.core.models import Region
-
     regions = {r.code: r for r in Region.objects.filter(code__in={o.region for o in ORGANISATIONS} | {"36.73"})}
     result = {}
     for spec in ORGANISATIONS:
@@ -374,8 +381,6 @@ def demo_users_ensure(orgs: dict[str, Any]) -> dict[str, Any]:
 
     Passwords already in ``demo-logins.json`` are kept, so re-running keeps working logins.
     """
-    from salingsapa.accounts.models import User
-
     stored = {row["username"]: row["password"] for row in read_logins()}
     rows = []
     users = {}
@@ -411,9 +416,6 @@ def demo_users_ensure(orgs: dict[str, Any]) -> dict[str, Any]:
 def _demo_second_factor(user: Any) -> None:
     """Staff sign in with a second factor. So the demo works without an authenticator app, each demo
     user gets a TOTP device and one-time recovery codes (``salingsapa demo-logins`` shows them)."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
     if not StaticToken.objects.filter(device__user=user).exists():
@@ -425,8 +427,6 @@ def _demo_second_factor(user: Any) -> None:
 
 def demo_recovery_codes(username: str) -> list[str]:
     """The unused recovery codes of a demo user (each signs in once)."""
-    from django_otp.plugins.otp_static.models import StaticToken
-
     return list(StaticToken.objects.filter(device__user__username=username).order_by("id").values_list("token", flat=True))
 
 
@@ -792,45 +792,6 @@ def scaled_batches(
 
 # --- writing ----------------------------------------------------------------------------------
 
-# ``bulk_create`` spends most of its time compiling SQL value by value; for a million cases the
-# seeder builds one multi-row INSERT per chunk itself. Values still go through each field's
-# ``get_db_prep_save`` (so encrypted fields are sealed by core.fields/core.crypto exactly as with
-# the ORM), and primary keys come back with RETURNING, in row order, as bulk_create relies on.
-FAST_INSERT = True
-_INSERT_ROWS = 400
-
-
-def bulk_insert(model: Any, objs: list[Any]) -> None:
-    """Insert model instances and set their primary keys (SQLite >= 3.35 and PostgreSQL)."""
-    from django.db import connections, router
-
-    if not objs:
-        return
-    if not FAST_INSERT:
-        model.objects.bulk_create(objs, batch_size=_INSERT_ROWS)
-        return
-    connection = connections[router.db_for_write(model)]
-    meta = model._meta
-    pk = meta.pk
-    fields = [f for f in meta.concrete_fields if f is not pk or getattr(objs[0], pk.attname) is not None]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_query = max(1, min(_INSERT_ROWS, 30000 // len(fields)))
-    for start in range(0, len(objs), per_query):
-        chunk = objs[start:start + per_query]
-        params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in fields]
-        # only quoted model metadata is formatted into the statement; every value is a parameter
-        sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(chunk))} "  # noqa: S608
-               f"RETURNING {quote(pk.column)}")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = sorted(r[0] for r in cursor.fetchall())  # ids are given in row order; output order is not promised
-        for obj, new_id in zip(chunk, ids, strict=True):
-            setattr(obj, pk.attname, new_id)
-            obj._state.adding = False
-            obj._state.db = connection.alias
-
 _NARRATIVE = {
     "seksual": "mengalami kekerasan seksual",
     "fisik": "mengalami kekerasan fisik (dipukul)",
@@ -864,8 +825,6 @@ class Context:
 
 def _person(rng: random.Random, ctx: Context, *, sex: str, age: str, kelurahan: str, when: dt.datetime,
             with_nik: bool, with_phone: bool) -> tuple[Any, dict[str, str]]:
-    from salingsapa.cases.models import Person
-
     birth = fake_birth(rng, age, when.date())
     name = fake_name(rng, sex)
     extra: dict[str, str] = {"name": name}
@@ -914,10 +873,6 @@ def _perpetrator_age(rng: random.Random, plan: CasePlan) -> str:
 
 def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_violence: int = 0) -> None:
     """Write planned cases with their persons, incidents and reports in one transaction."""
-    from salingsapa.cases.models import Case, CasePerson, Incident, Person, PersonIdentifier
-    from salingsapa.cases.services import case_numbers_allocate
-    from salingsapa.intake.models import Report, ReportIdentifier
-
     with transaction.atomic():
         numbers: dict[int, list[tuple[int, str]]] = {}
         for year, count in sorted(Counter(p.year for p in plans).items()):
@@ -1064,8 +1019,6 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
 
 
 def _report_without_case(rng: random.Random, ctx: Context, status: str, when: dt.datetime) -> Any:
-    from salingsapa.intake.models import Report
-
     age = rng.choice(["6-12", "13-17", "25-44"])
     sex = rng.choice(["female", "female", "male"])
     name = fake_name(rng, "female")
@@ -1086,8 +1039,6 @@ def _report_without_case(rng: random.Random, ctx: Context, status: str, when: dt
 
 
 def _context() -> tuple[Context, dict[str, list[str]]]:
-    from salingsapa.core.models import Code, Region
-
     home = settings.HOME_REGION_CODE
     villages = list(Region.objects.filter(level=4, code__startswith=home + ".").order_by("code")
                     .values_list("code", "name"))
@@ -1124,11 +1075,6 @@ class SeedResult:
 def seed_demo(*, cases: int | None = None, seed: int = DEFAULT_SEED, batch_size: int = BATCH_SIZE,
               progress: Callable[[int], None] | None = None) -> SeedResult:
     """Create the demo data: the article picture (``cases=None``) or ``cases`` scaled cases."""
-    import time
-
-    from salingsapa.core.audit import audit_log
-    from salingsapa.intake.models import Report
-
     started = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 -- reproducible fake data, not security
     with transaction.atomic():

@@ -1,9 +1,10 @@
-"""``salingsapa seed-demo``: synthetic Kota Serang demo data (see ``salingsapa.core.demo``)."""
+"""``salingsapa seed-demo``: synthetic Kota Serang demo data (see ``salingsapa.demo.seed``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import (
     BarColumn,
@@ -14,7 +15,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from salingsapa.core import demo
+from salingsapa.cases.models import Case
+from salingsapa.demo import seed as demo
 
 
 class Command(BaseCommand):
@@ -34,10 +36,6 @@ class Command(BaseCommand):
                             help=f"cases written per transaction (default {demo.BATCH_SIZE})")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from django.conf import settings
-
-        from salingsapa.cases.models import Case
-
         if settings.PRODUCTION:
             raise CommandError("seed-demo: data demo tidak boleh dibuat di lingkungan produksi (SALINGSAPA_ENV=production).")
         cases = options["cases"]

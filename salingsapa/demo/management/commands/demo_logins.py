@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
-from salingsapa.core import demo
+from salingsapa.demo import seed as demo
 
 
 class Command(BaseCommand):

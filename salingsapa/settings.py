@@ -300,6 +300,11 @@ CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 102
 # The audit chain's head is appended here by 'salingsapa audit anchor' (a periodic job). Keep it
 # outside the database's reach: ideally on another disk or a file shipped off-site.
 AUDIT_ANCHOR_FILE = env_str("SALINGSAPA_AUDIT_ANCHOR_FILE") or str(DATA_DIR / "audit-anchor.jsonl")
+# Key that seals backups ('salingsapa backup'); optional at start-up, required by backup/restore.
+_backup_key = env_str("SALINGSAPA_BACKUP_KEY") or _demo.get("SALINGSAPA_BACKUP_KEY")
+BACKUP_KEY = decode_key("SALINGSAPA_BACKUP_KEY", _backup_key) if _backup_key else None
+if BACKUP_KEY is not None and (BACKUP_KEY == INDEX_KEY or BACKUP_KEY in ENCRYPTION_KEYS):
+    raise ConfigError("SALINGSAPA_BACKUP_KEY: must differ from the encryption and index keys")
 
 # Background jobs: django-tasks with its database backend (works on SQLite and PostgreSQL); run
 # them with `salingsapa worker`. A task row is written in the same transaction as its record.

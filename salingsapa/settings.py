@@ -17,6 +17,7 @@ from salingsapa.config import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 
@@ -60,7 +61,16 @@ if PRODUCTION and DEBUG:
 ALLOWED_HOSTS = env_list("SALINGSAPA_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 if PRODUCTION and (not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS):
     raise ConfigError("SALINGSAPA_ALLOWED_HOSTS: list the host names the service answers to (no '*')")
-CSRF_TRUSTED_ORIGINS = env_list("SALINGSAPA_CSRF_TRUSTED_ORIGINS")
+# Forms are posted from https://<an allowed host>; a leading-dot host (".example.org") admits its subdomains.
+CSRF_TRUSTED_ORIGINS = [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in ALLOWED_HOSTS if host != "*"
+] + env_list("SALINGSAPA_CSRF_TRUSTED_ORIGINS")
+
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (core/edge.py). Production
+# defaults to a proxy on the same machine; any other peer's forwarded headers are dropped.
+if env_str("SALINGSAPA_BEHIND_PROXY") is not None:
+    raise ConfigError("SALINGSAPA_BEHIND_PROXY: replaced by SALINGSAPA_TRUSTED_PROXIES (the proxy's addresses or networks)")
+TRUSTED_PROXIES = env_networks("SALINGSAPA_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if PRODUCTION else [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "salingsapa.core.edge.BodyLimitMiddleware",
+    "salingsapa.core.edge.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "salingsapa.core.middleware.SecurityHeadersMiddleware",
@@ -189,8 +201,12 @@ SESSION_COOKIE_AGE = env_int("SALINGSAPA_SESSION_MAX_SECONDS", 8 * 3600, minimum
 SESSION_IDLE_SECONDS = env_int("SALINGSAPA_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_SSL_REDIRECT = env_bool("SALINGSAPA_SSL_REDIRECT", PRODUCTION)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SALINGSAPA_BEHIND_PROXY", PRODUCTION) else None
-SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+# The scheme comes from a trusted proxy only (core/edge.py sets it), never from Django's own header check.
+SECURE_PROXY_SSL_HEADER = None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors probe the app directly over http; it says only "ok"
+SECURE_HSTS_SECONDS = env_int("SALINGSAPA_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
+if PRODUCTION and SECURE_HSTS_SECONDS < 86400:
+    raise ConfigError("SALINGSAPA_HSTS_SECONDS: at least 86400 (one day) in production")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # "same-origin": nothing is sent to other sites; "no-referrer" would make Chromium send `Origin: null`
@@ -295,6 +311,11 @@ RISK_MEDIUM_SCORE = env_int("SALINGSAPA_RISK_MEDIUM_SCORE", 3, minimum=1)
 OTP_TOTP_ISSUER = "Saling Sapa"  # the name staff see in their authenticator app
 STAFF_PAGE_SIZE = env_int("SALINGSAPA_STAFF_PAGE_SIZE", 25, minimum=5)
 CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
+# --- the edge: request bodies, uploads (issue 9 item 4) ----------------------------------------
+# Any request announcing a larger body gets a 413 before the body is read (core/edge.py); the
+# largest legitimate one is an evidence step with EVIDENCE_MAX_FILES full-size files.
+REQUEST_MAX_BYTES = max(EVIDENCE_MAX_BYTES * EVIDENCE_MAX_FILES, CASE_DOCUMENT_MAX_BYTES) + 1024 * 1024
 
 # --- records: audit anchor, backups, retention, background jobs (issues 9 and 12) ------------
 # The audit chain's head is appended here by 'salingsapa audit anchor' (a periodic job). Keep it

@@ -246,3 +246,39 @@ def test_public_pages_have_no_inline_scripts_or_styles_for_the_strict_csp(client
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), url
         assert " style=" not in page and "<style" not in page, url
         assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_receipt_shows_the_codename_once_then_only_the_reference(client, db):
+    fill_steps(client)
+    reference, codename = submit(client)
+    again = client.get("/lapor/selesai/").content.decode()
+    assert reference in again
+    assert codename not in again and 'id="codename"' not in again
+    assert "Cara memantau laporan" in again and "/lapor/cek/" in again
+    # nothing of the codename is left in the session
+    from salingsapa.core import crypto
+    from salingsapa.public import draft as drafts
+
+    sealed = client.session[drafts.RECEIPT_KEY]
+    assert codename not in crypto.unseal(sealed, purpose=f"{drafts.PURPOSE}:{drafts.RECEIPT_KEY}")
+
+
+def test_receipt_is_gone_after_leaving_and_after_starting_a_new_report(client, db):
+    fill_steps(client)
+    reference, _codename = submit(client)
+    client.post("/lapor/pelapor/", {"reporter_role": "victim"})  # a new report begins
+    response = client.get("/lapor/selesai/")
+    assert response.status_code == 303 and response["Location"] == "/lapor/"
+    fill_steps(client)
+    reference, _codename = submit(client)
+    client.get("/keluar/")
+    response = client.get("/lapor/selesai/")
+    assert response.status_code == 303 and reference not in response.content.decode()
+
+
+def test_followup_leave_button_cannot_be_read_as_withdrawing(client, db):
+    fill_steps(client)
+    reference, codename = submit(client)
+    client.post("/lapor/cek/", {"reference": reference, "codename": codename})
+    page = client.get("/lapor/cek/").content.decode()
+    assert "Keluar dari halaman laporan" in page and "Tutup laporan ini" not in page

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -16,12 +15,12 @@ from salingsapa.core import crypto
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client address; behind our own proxy, the last hop it appended to X-Forwarded-For."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
+    """The client address every rate limit is keyed by.
+
+    ``core.edge.TrustedProxyMiddleware`` has already put the real client into ``REMOTE_ADDR``:
+    the address a trusted proxy (``SALINGSAPA_TRUSTED_PROXIES``) saw, or the TCP peer itself.
+    ``X-Forwarded-For`` is never read here, so a client cannot pick its own bucket.
+    """
     return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 

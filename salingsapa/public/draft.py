@@ -55,6 +55,7 @@ def draft_exists(request: HttpRequest) -> bool:
 
 def draft_save(request: HttpRequest, draft: dict[str, Any]) -> None:
     _save(request, DRAFT_KEY, draft)
+    request.session.pop(RECEIPT_KEY, None)  # a new report: the last receipt is gone for good
 
 
 def draft_clear(request: HttpRequest) -> None:
@@ -67,6 +68,22 @@ def receipt_save(request: HttpRequest, *, reference: str, codename: str, token: 
 
 def receipt_get(request: HttpRequest) -> dict[str, Any] | None:
     return _load(request, RECEIPT_KEY)
+
+
+def receipt_take(request: HttpRequest) -> dict[str, Any] | None:
+    """The receipt to show now. The codename is in it only the first time: once taken, the session
+    keeps just the reference (and the submission token that answers a double click)."""
+    receipt = _load(request, RECEIPT_KEY)
+    if receipt is None:
+        return None
+    if receipt.get("codename"):
+        _save(request, RECEIPT_KEY, {"reference": receipt["reference"], "token": receipt.get("token", ""),
+                                     "emergency": receipt.get("emergency", False), "codename": ""})
+    return receipt
+
+
+def receipt_clear(request: HttpRequest) -> None:
+    request.session.pop(RECEIPT_KEY, None)
 
 
 def followup_login(request: HttpRequest, report_pk: int) -> None:

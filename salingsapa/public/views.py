@@ -350,10 +350,10 @@ def _report_submit(request: HttpRequest, draft: dict[str, Any]) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def report_done(request: HttpRequest) -> HttpResponse:
-    receipt = drafts.receipt_get(request)
+    receipt = drafts.receipt_take(request)
     if receipt is None:
         return _redirect(reverse("public_report_start"))
-    return page(request, "public/done.html", {"receipt": receipt})
+    return page(request, "public/done.html", {"receipt": receipt, "first_time": bool(receipt.get("codename"))})
 
 
 # --- follow-up by codename ------------------------------------------------------------------

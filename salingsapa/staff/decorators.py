@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from salingsapa.staff.common import forbidden
 
 View = Callable[..., HttpResponseBase]
 
@@ -39,7 +40,7 @@ def casework_required(view: View) -> View:
     @staff_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_lead_agency_staff:  # type: ignore[union-attr]
-            return render(request, "staff/forbidden.html", status=403)
+            return forbidden(request)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -50,7 +51,7 @@ def supervisor_required(view: View) -> View:
     @staff_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_supervisor:  # type: ignore[union-attr]
-            return render(request, "staff/forbidden.html", status=403)
+            return forbidden(request)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -40,18 +39,8 @@ from salingsapa.intake.access import access_report, reports_for
 from salingsapa.intake.models import Report
 from salingsapa.staff import forms as f
 from salingsapa.staff import services as staff_services
+from salingsapa.staff.common import first_error, page_of
 from salingsapa.staff.decorators import casework_required, staff_required, supervisor_required
-
-
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, settings.STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _first_error(form: Any) -> CaseError:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        return CaseError(f"{label}: {errors[0]}" if label else str(errors[0]), field=field)
-    return CaseError(_("Isian tidak valid."))
 
 
 def _labels(list_name: str, slugs: list[str]) -> list[str]:
@@ -90,7 +79,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Semua peringatan ditandai sudah dibaca."))
         return redirect("staff:alerts")
     rows = Alert.objects.filter(recipient_id=request.user.pk).select_related("case", "report")
-    return render(request, "staff/alerts.html", {"page": _page(request, rows)})
+    return render(request, "staff/alerts.html", {"page": page_of(request, rows)})
 
 
 # --- intake -------------------------------------------------------------------------------------
@@ -162,7 +151,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         violence_form=data.get("violence_form", ""), date_from=data.get("date_from"), date_to=data.get("date_to"),
         identifier_kind=data.get("identifier_kind", ""), identifier=data.get("identifier", ""),
     )
-    page = _page(request, qs)
+    page = page_of(request, qs)
     reports = list(page.object_list)
     deadlines = selectors.first_contact_deadlines(reports)
     unread = selectors.unread_reporter_messages(reports)
@@ -221,14 +210,14 @@ def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "triase":
             form: Any = f.TriageForm(request.POST)
             if not form.is_valid():
-                raise _first_error(form)
+                raise first_error(form)
             staff_services.report_triage(actor=user, report=report, risk_level=form.cleaned_data["risk_level"],
                                          is_emergency=form.cleaned_data["is_emergency"])
             messages.success(request, _("Triase disimpan; tenggat disesuaikan."))
         elif action == "buka-kasus":
             form = f.OpenCaseForm(request.POST, organisation_id=user.organisation_id)
             if not form.is_valid():
-                raise _first_error(form)
+                raise first_error(form)
             case = services.case_open(actor=user, report=report, case_manager=form.cleaned_data["case_manager"])
             messages.success(request, _("Kasus %(number)s dibuka.") % {"number": case.number})
             return redirect("staff:case", pk=case.pk)
@@ -244,20 +233,20 @@ def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "bukan-kekerasan":
             form = f.NotViolenceForm(request.POST)
             if not form.is_valid():
-                raise _first_error(form)
+                raise first_error(form)
             staff_services.report_mark_not_violence(actor=user, report=report, reason=form.cleaned_data["reason"])
             messages.success(request, _("Pengaduan ditandai bukan kasus kekerasan; alasannya disimpan."))
         elif action == "rujuk-keluar":
             form = f.ReferOutForm(request.POST)
             if not form.is_valid():
-                raise _first_error(form)
+                raise first_error(form)
             staff_services.report_refer_out(actor=user, report=report, destination=form.cleaned_data["destination"],
                                             reason=form.cleaned_data["reason"])
             messages.success(request, _("Pengaduan dicatat sebagai dirujuk ke luar wilayah."))
         elif action == "balas":
             form = f.ReplyForm(request.POST)
             if not form.is_valid():
-                raise _first_error(form)
+                raise first_error(form)
             staff_services.report_reply(actor=user, report=report, body=form.cleaned_data["body"])
             messages.success(request, _("Pesan terkirim ke utas pelapor."))
         elif action == "kontak-pertama":
@@ -295,7 +284,7 @@ def _case_list(request: HttpRequest, *, title: str, mine: bool) -> HttpResponse:
     if mine and "status" not in data:
         overrides["status"] = "open"
     qs = selectors.case_list(user=request.user, filters=_case_filters(data, **overrides))
-    page = _page(request, qs)
+    page = page_of(request, qs)
     return render(request, "staff/case_list.html",
                   {"form": form, "page": page, "rows": _case_rows(list(page.object_list)), "title": title, "mine": mine})
 
@@ -373,7 +362,7 @@ def _version(request: HttpRequest) -> int:
 def _act_transition(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.TransitionForm(request.POST)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     services.case_transition(actor=user, case=case, to_status=form.cleaned_data["to_status"],
                              expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"])
     return _("Status kasus menjadi \"%(status)s\".") % {"status": case.get_status_display()}
@@ -382,7 +371,7 @@ def _act_transition(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_assign(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.AssignForm(request.POST, organisation_id=case.organisation_id)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     services.case_assign(actor=user, case=case, manager=form.cleaned_data["manager"],
                          expected_version=form.cleaned_data["version"])
     return _("Manajer kasus disimpan.")
@@ -391,7 +380,7 @@ def _act_assign(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_note(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.NoteForm(request.POST)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     services.case_note_add(actor=user, case=case, kind=form.cleaned_data["kind"], body=form.cleaned_data["body"],
                            occurred_on=form.cleaned_data["occurred_on"])
     return _("Catatan disimpan.")
@@ -400,7 +389,7 @@ def _act_note(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_task(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.TaskForm(request.POST, organisation_id=case.organisation_id)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     services.task_create(actor=user, case=case, title=form.cleaned_data["title"],
                          assigned_to=form.cleaned_data["assigned_to"], due_at=form.cleaned_data["due_at"])
     return _("Tugas dibuat.")
@@ -418,7 +407,7 @@ def _act_task_done(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_document(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     upload = form.cleaned_data["file"]
     if upload.size > settings.CASE_DOCUMENT_MAX_BYTES:
         raise CaseError(_("Berkas terlalu besar."), field="file")
@@ -430,7 +419,7 @@ def _act_document(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_close_request(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.ReasonForm(request.POST)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     services.case_close_request(actor=user, case=case, reason=form.cleaned_data["reason"],
                                 expected_version=form.cleaned_data["version"])
     return _("Permohonan terminasi diajukan ke supervisor.")
@@ -439,7 +428,7 @@ def _act_close_request(request: HttpRequest, user: Any, case: Case) -> str:
 def _decision(request: HttpRequest) -> tuple[bool, str]:
     form = f.DecisionForm(request.POST)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     return form.cleaned_data["decision"] == "approve", form.cleaned_data["note"]
 
 
@@ -464,7 +453,7 @@ def _act_plan_decide(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_reopen(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.ReasonForm(request.POST)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     services.case_reopen(actor=user, case=case, reason=form.cleaned_data["reason"],
                          expected_version=form.cleaned_data["version"])
     return _("Kasus dibuka kembali.")
@@ -473,7 +462,7 @@ def _act_reopen(request: HttpRequest, user: Any, case: Case) -> str:
 def _act_consent(request: HttpRequest, user: Any, case: Case) -> str:
     form = f.ConsentForm(request.POST)
     if not form.is_valid():
-        raise _first_error(form)
+        raise first_error(form)
     services.case_police_consent_record(actor=user, case=case, consent=form.cleaned_data["consent"] == "yes",
                                         expected_version=form.cleaned_data["version"])
     return _("Persetujuan korban dicatat.")
@@ -560,7 +549,7 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Asesmen risiko disimpan: %(level)s.") % {"level": assessment.get_final_level_display()})
                 return redirect("staff:case", pk=case.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     has_child = case.participants.filter(role=CasePerson.Role.VICTIM, is_child=True).exists()
     status = 200 if error is None else (409 if isinstance(error, CaseConflict) else 400)
     return render(request, "staff/risk_form.html", {"case": case, "form": form, "error": error, "has_child": has_child,
@@ -591,7 +580,7 @@ def service_plan(request: HttpRequest, pk: int) -> HttpResponse:
                                  if plan.status == ServicePlan.Status.PENDING else _("Rencana intervensi disimpan."))
                 return redirect("staff:case", pk=case.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     status = 200 if error is None else (409 if isinstance(error, CaseConflict) else 400)
     return render(request, "staff/plan_form.html", {"case": case, "form": form, "error": error, "current": current},
                   status=status)
@@ -617,7 +606,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(count)s kasus dialihkan.") % {"count": count})
             return redirect("staff:supervisor")
-        messages.error(request, _first_error(form).message)
+        messages.error(request, first_error(form).message)
     overview = selectors.supervisor_overview(user=user)
     overview["caseloads"] = selectors.caseloads(user=user)
     overview["overdue"] = [_clock(d) for d in overview["overdue"]]
@@ -676,7 +665,7 @@ def incident_edit(request: HttpRequest, pk: int, incident_pk: int) -> HttpRespon
                 messages.success(request, _("Data kejadian disimpan."))
                 return redirect(reverse("staff:case", args=[case.pk]) + "#kejadian")
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return _render_edit(request, "staff/edit_form.html",
                         {"case": case, "form": form, "title": _("Ubah data kejadian")}, error)
 
@@ -718,6 +707,6 @@ def person_edit(request: HttpRequest, pk: int, case_person_pk: int | None = None
                 messages.success(request, _("Data orang disimpan."))
                 return redirect(reverse("staff:case", args=[case.pk]) + "#orang")
         else:
-            error = _first_error(form)
+            error = first_error(form)
     title = _("Ubah data orang") if case_person else _("Tambah orang ke kasus")
     return _render_edit(request, "staff/edit_form.html", {"case": case, "form": form, "title": title}, error)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +16,6 @@ from salingsapa.accounts.models import Role
 from salingsapa.cases.access import access_case
 from salingsapa.cases.models import CasePerson
 from salingsapa.core import codelists
-from salingsapa.network import forms as f
 from salingsapa.network import services
 from salingsapa.network.access import access_conference, access_referral
 from salingsapa.network.directory import kelurahan_choices, partners_search
@@ -26,19 +23,9 @@ from salingsapa.network.letters import referral_letter_number, referral_letter_p
 from salingsapa.network.models import Consent, Referral
 from salingsapa.network.packages import build_package
 from salingsapa.network.selectors import conferences_for, perpetrator_alerts_for, referrals_for
+from salingsapa.staff import network_forms as f
+from salingsapa.staff.common import first_error, forbidden, page_of
 from salingsapa.staff.decorators import casework_required, staff_required
-
-
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/forbidden.html", status=403)
-
-
-def _first_error(form: Any) -> str:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        return f"{label}: {errors[0]}" if label else str(errors[0])
-    return _("Isian tidak valid.")
-
 
 # --- the case manager's side -----------------------------------------------------------------
 
@@ -81,7 +68,7 @@ def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> Ht
         if action == "persetujuan":
             form = f.ConsentForm(request.POST, victims=_victims(case), auto_id="consent_%s")
             if not form.is_valid():
-                return _rerender(request, case, _first_error(form), consent_form=form)
+                return _rerender(request, case, first_error(form).message, consent_form=form)
             data = form.cleaned_data
             victim = case.participants.get(role=CasePerson.Role.VICTIM, person_id=data["victim"]).person
             services.consent_record(
@@ -97,7 +84,7 @@ def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> Ht
         elif action == "rujuk":
             form = f.ReferralForm(request.POST, auto_id="referral_%s")
             if not form.is_valid():
-                return _rerender(request, case, _first_error(form), referral_form=form)
+                return _rerender(request, case, first_error(form).message, referral_form=form)
             data = form.cleaned_data
             referral = services.referral_create(
                 actor=user, case=case, organisation=data["organisation"], service=data["service"],
@@ -112,7 +99,7 @@ def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> Ht
             services.referral_revoke(actor=user, referral=referral, reason=form.cleaned_data["reason"])
             messages.success(request, _("Rujukan dicabut; mitra tidak lagi dapat melihatnya."))
         else:
-            return _forbidden(request)
+            return forbidden(request)
     except services.NetworkError as exc:
         return _rerender(request, case, str(exc), form_data=request.POST)
     except (Consent.DoesNotExist, Referral.DoesNotExist, CasePerson.DoesNotExist, ValueError):
@@ -175,7 +162,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user: Any = request.user
     referral = access_referral(user, pk, purpose=f"action:{action}")
     if user.role != Role.PARTNER:
-        return _forbidden(request)
+        return forbidden(request)
     form: Any
     try:
         if action == "terima":
@@ -190,17 +177,17 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "layanan":
             form = f.DeliveryForm(request.POST, auto_id="delivery_%s")
             if not form.is_valid():
-                return _render_referral(request, referral, error=_first_error(form), status=400, delivery_form=form)
+                return _render_referral(request, referral, error=first_error(form).message, status=400, delivery_form=form)
             services.service_delivery_record(actor=user, referral=referral, **form.cleaned_data)
             messages.success(request, _("Layanan dicatat."))
         elif action == "selesai":
             form = f.OutcomeForm(request.POST, auto_id="outcome_%s")
             if not form.is_valid():
-                return _render_referral(request, referral, error=_first_error(form), status=400, outcome_form=form)
+                return _render_referral(request, referral, error=first_error(form).message, status=400, outcome_form=form)
             services.referral_complete(actor=user, referral=referral, outcome=form.cleaned_data["outcome"])
             messages.success(request, _("Rujukan selesai. Terima kasih."))
         else:
-            return _forbidden(request)
+            return forbidden(request)
     except services.NetworkError as exc:
         return _render_referral(request, referral, error=str(exc), status=400)
     return HttpResponseRedirect(reverse("network:referral", args=[referral.pk]))
@@ -212,7 +199,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def referral_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.role != Role.PARTNER and not user.is_lead_agency_staff:
-        return _forbidden(request)
+        return forbidden(request)
     form = f.ReferralFilterForm(request.GET or None)
     qs = referrals_for(user).select_related("case", "organisation").order_by("-created_at")
     if form.is_valid():
@@ -223,7 +210,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(status=data["status"])
         if data["service"]:
             qs = qs.filter(service=data["service"])
-    page = Paginator(qs, getattr(settings, "STAFF_PAGE_SIZE", 25)).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     return render(request, "network/referral_list.html", {
         "form": form, "page": page, "service_labels": dict(codelists.choices("service")),
         "is_partner": user.role == Role.PARTNER,
@@ -234,7 +221,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def directory(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.role in (Role.MEDIA,):
-        return _forbidden(request)
+        return forbidden(request)
     groups = kelurahan_choices()
     form = f.DirectorySearchForm(request.GET or None, kelurahan_groups=groups)
     data = form.cleaned_data if form.is_valid() else {}
@@ -259,7 +246,7 @@ def _conference_or_404(user: Any, pk: int, purpose: str) -> Any:
 def conference_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not (user.is_lead_agency_staff or user.role == Role.PARTNER):
-        return _forbidden(request)
+        return forbidden(request)
     form = f.ConferenceForm(request.POST or None) if user.is_lead_agency_staff else None
     if request.method == "POST" and form is not None:
         if form.is_valid():
@@ -275,8 +262,8 @@ def conference_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Rapat dijadwalkan; agenda berisi kasus risiko tinggi yang terbuka."))
                 return HttpResponseRedirect(reverse("network:conference", args=[conference.pk]))
         else:
-            messages.error(request, _first_error(form))
-    page = Paginator(conferences_for(user), 25).get_page(request.GET.get("page"))
+            messages.error(request, first_error(form).message)
+    page = page_of(request, conferences_for(user))
     status = 400 if request.method == "POST" else 200
     return render(request, "network/conference_list.html", {"page": page, "form": form}, status=status)
 
@@ -341,7 +328,7 @@ def conference_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                                                owner=owner, due_at=due_at)
                 messages.success(request, _("Tindak lanjut dicatat dan menjadi tugas di kasus."))
         else:
-            return _forbidden(request)
+            return forbidden(request)
     except services.NetworkError as exc:
         context = _conference_context(user, conference)
         context["error"] = str(exc)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salingsapa.network import views
+from salingsapa.staff import network_views as views
 
 app_name = "network"
 

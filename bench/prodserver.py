@@ -1,0 +1,177 @@
+"""Start the real production server (``salingsapa serve`` with ``SALINGSAPA_ENV=production``) for
+tests, load runs and the soak: fresh keys, a fresh database, a free port, Redis for shared counters.
+
+    with ProductionServer(workers=3) as server:
+        server.url        # http://127.0.0.1:PORT
+        server.rss()      # resident memory of the master and its workers, in bytes
+
+The database is a new SQLite file in a temporary data folder, or, when ``DATABASE_URL`` points at
+PostgreSQL, a new database next to it (dropped afterwards). Redis: ``SALINGSAPA_BENCH_REDIS_URL``
+(default ``redis://127.0.0.1:6379/2``); a fresh index key makes every run's rate-limit keys new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HOST = "salingsapa.test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/2"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_available(url: str | None = None) -> bool:
+    parts = urlsplit(url or os.environ.get("SALINGSAPA_BENCH_REDIS_URL", DEFAULT_REDIS))
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def rss_of(pid: int) -> int:
+    """Resident set size of one process, in bytes (Linux /proc)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class ProductionServer:
+    def __init__(self, *, workers: int = 3, env: dict[str, str] | None = None, trusted_proxies: str = "127.0.0.1",
+                 python: str = sys.executable, log: Path | None = None) -> None:
+        self.workers = workers
+        self.extra_env = env or {}
+        self.trusted_proxies = trusted_proxies
+        self.python = python
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = Path(tempfile.mkdtemp(prefix="salingsapa-prod-"))
+        self.log = log or self.data_dir / "serve.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._pg_admin_url: str | None = None
+        self._pg_name: str | None = None
+
+    # --- environment --------------------------------------------------------------------
+    def _database_url(self) -> str | None:
+        base = os.environ.get("DATABASE_URL", "")
+        if not base.startswith(("postgres://", "postgresql://")):
+            return None
+        import psycopg
+
+        parts = urlsplit(base)
+        self._pg_name = f"{(parts.path.lstrip('/') or 'salingsapa')}_live_{os.getpid()}_{secrets.token_hex(3)}"
+        self._pg_admin_url = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(self._pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self._pg_name}"')
+        return urlunsplit(parts._replace(path=f"/{self._pg_name}"))
+
+    def environment(self) -> dict[str, str]:
+        from salingsapa.config import new_key_text
+
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SALINGSAPA_", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"))}
+        env.update({
+            "SALINGSAPA_ENV": "production",
+            "SALINGSAPA_DATA_DIR": str(self.data_dir),
+            "SALINGSAPA_SECRET_KEY": secrets.token_urlsafe(50),
+            "SALINGSAPA_ENCRYPTION_KEYS": new_key_text(),
+            "SALINGSAPA_INDEX_KEY": new_key_text(),
+            "SALINGSAPA_ALLOWED_HOSTS": HOST,
+            "SALINGSAPA_TRUSTED_PROXIES": self.trusted_proxies,
+            "SALINGSAPA_REDIS_URL": os.environ.get("SALINGSAPA_BENCH_REDIS_URL", DEFAULT_REDIS),
+            "SALINGSAPA_NOTIFY_TRANSPORT": "none",
+        })
+        database_url = self._database_url()
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        else:
+            env["SALINGSAPA_ALLOW_SQLITE"] = "true"
+        env.update(self.extra_env)
+        return env
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def start(self) -> ProductionServer:
+        self.env = self.environment()
+        subprocess.run([self.python, "-m", "salingsapa", "migrate", "--noinput", "-v", "0"],
+                       env=self.env, check=True, timeout=600)
+        self.process = subprocess.Popen(  # noqa: S603
+            [self.python, "-m", "salingsapa", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(self.workers)],
+            env=self.env, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    pass
+                if len(self.worker_pids()) >= self.workers:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("server did not start within 60 s")
+
+    def worker_pids(self) -> list[int]:
+        return _children(self.process.pid) if self.process else []
+
+    def rss(self) -> int:
+        """Master plus workers, in bytes."""
+        if not self.process:
+            return 0
+        return rss_of(self.process.pid) + sum(rss_of(p) for p in self.worker_pids())
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if self._pg_admin_url and self._pg_name:
+            import psycopg
+
+            with psycopg.connect(self._pg_admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)')
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> ProductionServer:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

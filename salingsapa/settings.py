@@ -340,3 +340,8 @@ PERIODIC_JOBS = {
     "evidence-cleanup": ("salingsapa.intake.tasks.evidence_cleanup_job", 3600),
     "audit-anchor": ("salingsapa.core.tasks.audit_anchor_job", env_int("SALINGSAPA_AUDIT_ANCHOR_SECONDS", 300, minimum=10)),
 }
+# Retention rules (cases/retention.py; docs/operations.md), applied daily by the worker.
+RETENTION_NOT_VIOLENCE_DAYS = env_int("SALINGSAPA_RETENTION_NOT_VIOLENCE_DAYS", 365, minimum=30)
+RETENTION_CLOSED_CASE_YEARS = env_int("SALINGSAPA_RETENTION_CLOSED_CASE_YEARS", 10, minimum=1)
+RETENTION_PENDING_UPLOAD_HOURS = env_int("SALINGSAPA_RETENTION_PENDING_UPLOAD_HOURS", 24, minimum=1)
+PERIODIC_JOBS["retention"] = ("salingsapa.cases.tasks.retention_job", 24 * 3600)

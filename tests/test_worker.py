@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -103,7 +104,13 @@ def _worker(*command: str, pause: Path | None = None) -> subprocess.Popen:
     args = [sys.executable, str(ROOT / "tests" / "worker_process.py"), "--db", connection.settings_dict["NAME"]]
     if pause:
         args += ["--pause", str(pause)]
-    env = {**os.environ, "SALINGSAPA_WORKER_STALE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+    # An explicit environment: the same data folder (keys) and database as this test, nothing else inherited.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SALINGSAPA_", "DATABASE_URL", "DJANGO_"))}
+    env.update({"SALINGSAPA_DATA_DIR": str(django_settings.DATA_DIR), "SALINGSAPA_ENV": "test",
+                "SALINGSAPA_FAST_HASHING": "true", "SALINGSAPA_WORKER_STALE_SECONDS": "1", "PYTHONPATH": str(ROOT)})
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     return subprocess.Popen([*args, "--", "worker", *command], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -114,6 +121,7 @@ def test_worker_killed_mid_job_the_job_completes_once_after_restart(uptd, superv
     for day in (3, 4, 5):
         make_case(uptd, wib(2025, 2, day), forms=("fisik",))
     job = export_job_create(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    assert DBTaskResult.objects.count() == 1 and ExportJob.objects.count() == 1
     connection.close()  # read the worker's writes through a fresh connection (no SQLite snapshot held over)
     flag = tmp_path / "mid-job"
     worker = _worker("--no-periodic", "--interval", "0.2", pause=flag)
@@ -125,7 +133,8 @@ def test_worker_killed_mid_job_the_job_completes_once_after_restart(uptd, superv
             time.sleep(0.05)
         job.refresh_from_db()
         task_status = DBTaskResult.objects.values_list("status", flat=True).first()
-        assert (job.status, job.rows_done, job.rows_total, task_status) == ("running", 1, 3, "RUNNING")  # mid-job
+        seen = (job.status, job.rows_done, job.rows_total, task_status)
+        assert seen == ("running", 1, 3, "RUNNING"), f"job {job.pk}: {seen} / worker saw {flag.read_text()}"
         os.kill(worker.pid, signal.SIGKILL)
         assert worker.wait(timeout=30) == -signal.SIGKILL
     finally:

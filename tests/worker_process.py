@@ -36,7 +36,14 @@ def main() -> None:
 
             def first_row_then_wait(n: int) -> None:
                 tick(n)
-                Path(pause).touch()
+                from django.db import connection as conn
+
+                from salingsapa.stats.models import ExportJob
+
+                seen = list(ExportJob.objects.values_list("pk", "status", "rows_done"))
+                env = {k: v for k, v in os.environ.items() if k.startswith(("SALINGSAPA_", "DATABASE", "DJANGO"))}
+                Path(pause).write_text(f"{conn.settings_dict['NAME']} {seen} in_atomic={conn.in_atomic_block} "
+                                       f"autocommit={conn.get_autocommit()} {env}")
                 time.sleep(3600)
 
             kwargs["progress"] = first_row_then_wait

@@ -130,3 +130,15 @@ class WorkerBeat(models.Model):
     pid = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
+
+
+class RetentionMark(models.Model):
+    """A record anonymised or deleted under a retention rule (ids only), so the rules run once per record."""
+
+    kind = models.CharField(max_length=20)  # report, case
+    object_id = models.CharField(max_length=64)
+    rule = models.CharField(max_length=40)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="retention_mark_unique")]

@@ -67,6 +67,9 @@ GET_MATRIX: dict[str, set[str]] = {
     "network:conferences": LEAD | PARTNERS,
     "network:conference": LEAD | {"partner_psychologist"},
     "network:conference_minutes": LEAD | {"partner_psychologist"},
+    # The psychology package carries no evidence files (network/packages.py); see test_evidence_review.
+    "network:evidence_view": LEAD,
+    "network:evidence_download": LEAD,
     "stats:dashboard": LEAD,
     "stats:snapshots": LEAD,
     "stats:snapshot": LEAD,
@@ -87,6 +90,7 @@ POST_MATRIX: dict[str, set[str]] = {
     "network:case_referrals_action": LEAD,
     "network:referral_action": LEAD | {"partner_psychologist"},
     "network:conference_action": LEAD | {"partner_psychologist"},
+    "network:evidence_hide": LEAD,
     "stats:snapshot_approve": {"supervisor"},
 }
 
@@ -138,6 +142,11 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
     """One case of our office, referred (with consent) to the psychology partner and on a conference agenda."""
     users = {role: request.getfixturevalue(role) for role in sorted(SIGNED_IN)}
     report = make_report(contact_name="Rahasia Korban", violence_forms=["seksual"])
+    from salingsapa.intake.evidence import evidence_prepare
+    from salingsapa.intake.services import report_evidence_add
+    from tests.test_evidence import jpeg_with_gps
+
+    evidence = report_evidence_add(report=report, evidence=evidence_prepare(data=jpeg_with_gps(), filename="x.jpg"))
     case = case_services.case_open(actor=case_manager, report=report, case_manager=case_manager)
     case.risk_level = "high"
     case.save(update_fields=["risk_level"])
@@ -165,6 +174,8 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "network:referral": referral.pk, "network:referral_letter": referral.pk, "network:referral_action": referral.pk,
         "network:conference": conference.pk, "network:conference_minutes": conference.pk,
         "network:conference_action": conference.pk,
+        "network:evidence_view": evidence.pk, "network:evidence_download": evidence.pk,
+        "network:evidence_hide": evidence.pk,
         "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk, "stats:export_job": export.pk,
     }
     return {"users": users, "case": case, "kwargs": kwargs, "object_for": object_for}

@@ -35,7 +35,7 @@ def test_case_manager_records_consent_and_refers(case_manager, case, psychology_
     assert refused.status_code == 400 and "Belum ada persetujuan korban" in refused.content.decode()
     assert "Mohon segera" in refused.content.decode()  # what was typed is kept
     response = client.post(f"/staf/jejaring/kasus/{case.pk}/rujukan/persetujuan/",
-                           {"victim": _victim_id(case), "given_by": "victim", "recipient_kind": "psychology",
+                           {"victim": _victim_id(case), "given_by": "victim", "recipient_kind": "psychology", "include_evidence": "no",
                             "services": ["psikologis"]})
     assert response.status_code == 302
     response = client.post(f"/staf/jejaring/kasus/{case.pk}/rujukan/rujuk/",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salingsapa.accounts.models import User
 from salingsapa.core.fields import EncryptedJSONField, EncryptedTextField
 from salingsapa.intake.models import RiskLevel
 
@@ -300,24 +301,51 @@ class RiskAssessment(models.Model):
         return f"Risk assessment #{self.pk}: {self.final_level}"
 
 
-class ServicePlan(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Menunggu persetujuan")
-        APPROVED = "approved", _("Disetujui")
-        REJECTED = "rejected", _("Ditolak")
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu persetujuan")
+    APPROVED = "approved", _("Disetujui")
+    REJECTED = "rejected", _("Ditolak")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
-    goals = EncryptedTextField(_("tujuan dan langkah intervensi"))
-    services = models.JSONField(_("layanan"), default=list)  # slugs of the "service" code list
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
-    needs_approval = models.BooleanField(_("perlu persetujuan supervisor"), default=False)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField(_("diajukan"))
+
+class ApprovalRequest(models.Model):
+    """What every request waiting for a supervisor's decision shares (service plans, closures).
+
+    ``cases.services.approval_decide`` is the one place a decision is taken: another supervisor of
+    the same office (never the requester), a reason when refusing, decided exactly once.
+    """
+
+    Status = ApprovalStatus
+    REQUESTER_FIELD = ""  # the foreign key naming who asked (``submitted_by`` / ``requested_by``)
+
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
     decision_note = EncryptedTextField(_("catatan keputusan"), blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def requester_id(self) -> int:
+        return int(getattr(self, f"{self.REQUESTER_FIELD}_id"))
+
+    @property
+    def requester(self) -> User:
+        user: User = getattr(self, self.REQUESTER_FIELD)
+        return user
+
+
+class ServicePlan(ApprovalRequest):
+    REQUESTER_FIELD = "submitted_by"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    goals = EncryptedTextField(_("tujuan dan langkah intervensi"))
+    services = models.JSONField(_("layanan"), default=list)  # slugs of the "service" code list
+    status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices, db_index=True)
+    needs_approval = models.BooleanField(_("perlu persetujuan supervisor"), default=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("diajukan"))
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -328,22 +356,15 @@ class ServicePlan(models.Model):
         return f"Service plan #{self.pk} ({self.status})"
 
 
-class ClosureRequest(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Menunggu persetujuan")
-        APPROVED = "approved", _("Disetujui")
-        REJECTED = "rejected", _("Ditolak")
+class ClosureRequest(ApprovalRequest):
+    REQUESTER_FIELD = "requested_by"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_requests")
     reason = EncryptedTextField(_("alasan terminasi"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING,
+                              db_index=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("diajukan"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
-    decision_note = EncryptedTextField(_("catatan keputusan"), blank=True, default="")
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -409,6 +430,8 @@ class Alert(models.Model):
         DECISION = "decision", _("Keputusan supervisor")
         ASSIGNED = "assigned", _("Penugasan")
         PERPETRATOR_LINK = "perpetrator_link", _("Pelaku berulang")
+        REFERRAL = "referral", _("Rujukan")
+        CONFERENCE = "conference", _("Rapat koordinasi")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_alerts")
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
@@ -416,6 +439,9 @@ class Alert(models.Model):
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    # The page the alert points to when it is not the case or report page (e.g. a partner's referral);
+    # a path with record ids only, never personal data.
+    link = models.CharField(_("tautan"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("dibuat"), db_index=True)
     read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
 

@@ -6,15 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from salingsapa.cases.access import cases_for
 from salingsapa.cases.models import Case, CaseStatus, ClosureRequest, Deadline, PersonIdentifier, ServicePlan
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.intake.access import reports_for
-from salingsapa.intake.models import Report
+from salingsapa.intake.models import Report, ReportMessage
 
 OPEN_REPORT_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
 
@@ -119,8 +120,6 @@ def intake_queue(
 
 
 def _json_contains_supported() -> bool:
-    from django.db import connection
-
     return connection.vendor == "postgresql"
 
 
@@ -199,7 +198,6 @@ def supervisor_overview(*, user: Any) -> dict[str, Any]:
 
 def caseloads(*, user: Any) -> list[dict[str, Any]]:
     """Open cases per case manager (and unassigned), with how many are high risk."""
-    from django.db.models import Count
 
     rows = (
         cases_for(user).exclude(status=CaseStatus.CLOSED)
@@ -211,9 +209,7 @@ def caseloads(*, user: Any) -> list[dict[str, Any]]:
 
 
 def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:
-    from django.db.models import Count
 
-    from salingsapa.intake.models import ReportMessage
 
     rows = (
         ReportMessage.objects.filter(report__in=reports, sender=ReportMessage.Sender.REPORTER,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import filetype
@@ -25,6 +25,7 @@ from salingsapa.accounts.models import Organisation, Role, User
 from salingsapa.cases import sla
 from salingsapa.cases.models import (
     Alert,
+    ApprovalStatus,
     Case,
     CaseCounter,
     CaseDocument,
@@ -46,6 +47,7 @@ from salingsapa.cases.risk import ITEM_KEYS, risk_compute
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.core.files import read_sealed_file, store_sealed_file
+from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
 from salingsapa.core.models import Code
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
@@ -145,7 +147,7 @@ def _supervisors(organisation_id: int | None) -> list[User]:
 
 def alert_create(
     *, recipients: Iterable[User], kind: str, message: str, case: Case | None = None,
-    report: Report | None = None, deadline: Deadline | None = None,
+    report: Report | None = None, deadline: Deadline | None = None, link: str = "",
 ) -> int:
     """One alert per recipient; an alert for the same deadline and recipient is never written twice."""
     written = 0
@@ -156,7 +158,7 @@ def alert_create(
             with transaction.atomic():
                 Alert.objects.create(
                     recipient=user, kind=kind, message=message[:300], case=case, report=report,
-                    deadline=deadline, created_at=_now(),
+                    deadline=deadline, link=link[:200], created_at=_now(),
                 )
             written += 1
         except IntegrityError:  # a concurrent job wrote it first
@@ -596,33 +598,56 @@ def service_plan_submit(
     return plan
 
 
-def service_plan_approve(*, actor: User, plan: ServicePlan, approve: bool = True, note: str = "") -> None:
+def approval_decide(
+    *, actor: User, request: ServicePlan | ClosureRequest, approve: bool, note: str, own_request: str, already_decided: str,
+    object_type: str, alert_message: str, effect: Callable[[Case, dt.datetime], None],
+) -> None:
+    """Decide a request waiting for a supervisor (a service plan or a closure): the one approval rule.
+
+    Another supervisor of the case's office decides (never the requester, ``own_request`` says so);
+    refusing needs a reason; a request is decided exactly once (``already_decided`` otherwise).
+    ``effect(case, now)`` does what the decision means for the case, in the same transaction
+    (it may refuse, undoing the decision); then the audit entry and the requester's alert.
+    """
     _require_supervisor(actor)
-    if plan.case.organisation_id != actor.organisation_id:
+    case = request.case
+    if case.organisation_id != actor.organisation_id:
         raise NotPermitted(_("Anda tidak berwenang atas kasus ini."))
-    if plan.submitted_by_id == actor.pk:
-        raise NotPermitted(_("Rencana harus disetujui oleh supervisor lain, bukan oleh pengusulnya."))
+    if request.requester_id == actor.pk:
+        raise NotPermitted(own_request)
     if not approve and not note.strip():
         raise CaseError(_("Tuliskan alasan penolakan."), field="note")
+    model = type(request)
+    now = _now()
     with transaction.atomic():
-        updated = ServicePlan.objects.filter(pk=plan.pk, status=ServicePlan.Status.PENDING).update(
-            status=ServicePlan.Status.APPROVED if approve else ServicePlan.Status.REJECTED,
-            decided_by=actor, decided_at=_now(),
+        updated = model.objects.filter(pk=request.pk, status=ApprovalStatus.PENDING).update(
+            status=ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED, decided_by=actor, decided_at=now,
         )
         if not updated:
-            raise CaseError(_("Rencana ini sudah diputuskan."))
+            raise CaseError(already_decided)
         if note.strip():
-            ServicePlan.objects.filter(pk=plan.pk).update(decision_note=note.strip())
-        plan.refresh_from_db()
-        case = plan.case
+            model.objects.filter(pk=request.pk).update(decision_note=note.strip())
+        request.refresh_from_db()
+        effect(case, now)
+        audit_log(actor=actor, action="update", object_type=object_type, object_id=request.pk,
+                  detail={"event": "approved" if approve else "rejected", "case": case.pk})
+        alert_create(recipients=[request.requester], kind=Alert.Kind.DECISION, case=case,
+                     message=alert_message)
+
+
+def service_plan_approve(*, actor: User, plan: ServicePlan, approve: bool = True, note: str = "") -> None:
+    def effect(case: Case, now: dt.datetime) -> None:
         Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
         _event(case, actor, CaseEvent.Kind.PLAN,
                "Rencana intervensi disetujui supervisor" if approve else "Rencana intervensi ditolak supervisor",
                note.strip())
-        audit_log(actor=actor, action="update", object_type="service_plan", object_id=plan.pk,
-                  detail={"event": "approved" if approve else "rejected", "case": case.pk})
-        alert_create(recipients=[plan.submitted_by], kind=Alert.Kind.DECISION, case=case,
-                     message=f"Rencana intervensi kasus {case.number} {'disetujui' if approve else 'ditolak'}")
+
+    approval_decide(
+        actor=actor, request=plan, approve=approve, note=note, object_type="service_plan", effect=effect,
+        own_request=_("Rencana harus disetujui oleh supervisor lain, bukan oleh pengusulnya."),
+        already_decided=_("Rencana ini sudah diputuskan."),
+        alert_message=f"Rencana intervensi kasus {plan.case.number} {'disetujui' if approve else 'ditolak'}",
+    )
 
 
 # --- closure --------------------------------------------------------------------------------
@@ -649,39 +674,25 @@ def case_close_request(*, actor: User, case: Case, reason: str, expected_version
 
 
 def case_close_approve(*, actor: User, closure: ClosureRequest, approve: bool = True, note: str = "") -> None:
-    _require_supervisor(actor)
-    case = closure.case
-    if case.organisation_id != actor.organisation_id:
-        raise NotPermitted(_("Anda tidak berwenang atas kasus ini."))
-    if closure.requested_by_id == actor.pk:
-        raise NotPermitted(_("Terminasi harus disetujui oleh supervisor lain, bukan oleh pengusulnya."))
-    if not approve and not note.strip():
-        raise CaseError(_("Tuliskan alasan penolakan."), field="note")
-    now = _now()
-    with transaction.atomic():
-        updated = ClosureRequest.objects.filter(pk=closure.pk, status=ClosureRequest.Status.PENDING).update(
-            status=ClosureRequest.Status.APPROVED if approve else ClosureRequest.Status.REJECTED,
-            decided_by=actor, decided_at=now,
-        )
-        if not updated:
-            raise CaseError(_("Permohonan ini sudah diputuskan."))
-        if note.strip():
-            ClosureRequest.objects.filter(pk=closure.pk).update(decision_note=note.strip())
-        if approve:
-            if case.status not in CLOSABLE_FROM:
-                raise InvalidTransition(_("Kasus tidak lagi dalam status yang dapat diterminasi."))
-            previous = case.status
-            _bump(case, None, status=CaseStatus.CLOSED, closed_at=now, closure_reason=closure.reason)
-            Task.objects.filter(case=case, status=Task.Status.OPEN).update(status=Task.Status.CANCELLED)
-            _event(case, actor, CaseEvent.Kind.CLOSURE,
-                   f"Terminasi disetujui supervisor: {_status_label(previous)} → Terminasi", note.strip())
-        else:
+    def effect(case: Case, now: dt.datetime) -> None:
+        if not approve:
             Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
             _event(case, actor, CaseEvent.Kind.CLOSURE, "Terminasi ditolak supervisor", note.strip())
-        audit_log(actor=actor, action="update", object_type="closure_request", object_id=closure.pk,
-                  detail={"event": "approved" if approve else "rejected", "case": case.pk})
-        alert_create(recipients=[closure.requested_by], kind=Alert.Kind.DECISION, case=case,
-                     message=f"Terminasi kasus {case.number} {'disetujui' if approve else 'ditolak'}")
+            return
+        if case.status not in CLOSABLE_FROM:
+            raise InvalidTransition(_("Kasus tidak lagi dalam status yang dapat diterminasi."))
+        previous = case.status
+        _bump(case, None, status=CaseStatus.CLOSED, closed_at=now, closure_reason=closure.reason)
+        Task.objects.filter(case=case, status=Task.Status.OPEN).update(status=Task.Status.CANCELLED)
+        _event(case, actor, CaseEvent.Kind.CLOSURE,
+               f"Terminasi disetujui supervisor: {_status_label(previous)} → Terminasi", note.strip())
+
+    approval_decide(
+        actor=actor, request=closure, approve=approve, note=note, object_type="closure_request", effect=effect,
+        own_request=_("Terminasi harus disetujui oleh supervisor lain, bukan oleh pengusulnya."),
+        already_decided=_("Permohonan ini sudah diputuskan."),
+        alert_message=f"Terminasi kasus {closure.case.number} {'disetujui' if approve else 'ditolak'}",
+    )
 
 
 # --- notes, tasks, documents ----------------------------------------------------------------
@@ -809,7 +820,6 @@ def case_person_save(
     kelurahan: Any = None, age_group: str = "",
 ) -> CasePerson:
     """Add a person to the case in a role, or correct one already there. NIK and phone are blind-indexed."""
-    from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
 
     _require_casework(actor)
     if role not in CasePerson.Role.values:

@@ -108,17 +108,39 @@ class ReportIdentifier(models.Model):
 
 
 class Evidence(models.Model):
-    """An evidence file, sealed on disk; only the storage name is kept here."""
+    """An evidence file, sealed on disk; only the storage name is kept here.
+
+    Evidence is never deleted (``on_delete=PROTECT``, no delete path in the app). Staff may hide a
+    file (with a reason, audited): a hidden file is no longer shown inline nor to any partner.
+    """
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Formulir situs web")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        PHONE = "phone", _("Telepon")
+        WALK_IN = "walk_in", _("Datang langsung")
+        OUTREACH = "outreach", _("Konseling keliling")
+        SAPA129 = "sapa129", _("Rujukan SAPA 129")
+        PARTNER = "partner", _("Rujukan mitra")
+        API = "api", _("Aplikasi mitra (API)")
+        FOLLOWUP = "followup", _("Susulan lewat kode rahasia")
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="evidence")
     storage_name = models.CharField(max_length=80)
     original_name = EncryptedTextField(_("nama berkas"), blank=True, default="")
     content_type = models.CharField(_("jenis berkas"), max_length=60)
     size = models.PositiveIntegerField(_("ukuran (byte)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)  # of the cleaned bytes, taken at receipt before sealing
     uploaded_at = models.DateTimeField(_("diunggah"))
+    source = models.CharField(_("diterima lewat"), max_length=20, choices=Source.choices, blank=True)
+    hidden_at = models.DateTimeField(_("disembunyikan"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hidden_reason = EncryptedTextField(_("alasan disembunyikan"), blank=True, default="")
 
     class Meta:
+        ordering = ["uploaded_at", "id"]
         verbose_name = _("bukti")
         verbose_name_plural = _("bukti")
 

@@ -32,6 +32,7 @@ from salingsapa.core.models import Region
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
 from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
+from salingsapa.notify.services import notify_on_duty
 
 logger = logging.getLogger(__name__)
 
@@ -277,8 +278,6 @@ def report_create(
 
 
 def _alert(reference: str) -> None:
-    from salingsapa.notify.services import notify_on_duty
-
     notify_on_duty(reference=reference)
 
 
@@ -348,10 +347,11 @@ def _insert(
     return report
 
 
-def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime) -> Evidence:
+def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime, source: str = "") -> Evidence:
     PendingUpload.objects.filter(storage_name=item.storage_name).delete()
     return Evidence.objects.create(
         report=report,
+        source=source or report.channel,
         storage_name=item.storage_name,
         original_name=item.original_name,
         content_type=item.content_type,
@@ -361,10 +361,13 @@ def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime) -> Evid
     )
 
 
-def report_evidence_add(*, report: Report, evidence: StoredEvidence, actor: Any = None) -> Evidence:
-    """Attach a file (already checked and sealed by ``intake.evidence.evidence_prepare``) to a report."""
+def report_evidence_add(
+    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.Source.FOLLOWUP
+) -> Evidence:
+    """Attach a file (already checked and sealed by ``intake.evidence.evidence_prepare``) to a report
+    after it was received (by default: sent later by the reporter through the codename thread)."""
     with transaction.atomic():
-        row = _evidence_row(report, evidence, timezone.now())
+        row = _evidence_row(report, evidence, timezone.now(), source)
         audit_log(actor=actor, action="create", object_type="evidence", object_id=row.pk,
                   detail={"report": report.pk, "content_type": evidence.content_type})
     return row

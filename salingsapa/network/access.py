@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from salingsapa.accounts.users import AnyUser
 from salingsapa.core.access import access_scoped
+from salingsapa.intake.models import Evidence
 from salingsapa.network.models import CaseConference, Referral
-from salingsapa.network.selectors import conferences_for, referrals_for
+from salingsapa.network.selectors import conferences_for, evidence_for, referrals_for
 
 
 def access_referral(user: AnyUser, referral_id: object, *, purpose: str = "view") -> Referral:
@@ -17,3 +18,11 @@ def access_referral(user: AnyUser, referral_id: object, *, purpose: str = "view"
 def access_conference(user: AnyUser, conference_id: object, *, purpose: str = "view") -> CaseConference:
     """A case conference as its office or an invited partner may see it."""
     return access_scoped(user, conferences_for(user), conference_id, object_type="conference", purpose=purpose)
+
+
+def access_evidence(user: AnyUser, evidence_id: object, *, purpose: str = "view") -> Evidence:
+    """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes), as
+    ``network.selectors.evidence_for`` allows: lead-agency staff of the report's area or of the case's
+    office; a partner only through an accepted referral whose package and consent include evidence.
+    (``intake.access.access_evidence`` is the narrower, report-area-only scope of the intake layer.)"""
+    return access_scoped(user, evidence_for(user), evidence_id, object_type="evidence", purpose=purpose)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 
 from salingsapa.accounts.models import Organisation
+from salingsapa.core import codelists
 from salingsapa.core.models import Region
 
 
@@ -41,7 +43,6 @@ def partners_search(
 
 def kelurahan_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Kelurahan grouped by kecamatan for a <select> with optgroups (home region only)."""
-    from django.conf import settings
 
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     for kecamatan in Region.objects.filter(parent_id=settings.HOME_REGION_CODE, level=3).order_by("code"):
@@ -50,8 +51,6 @@ def kelurahan_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def organisation_summary(org: Organisation) -> dict[str, Any]:
-    from salingsapa.core import codelists
-
     return {
         "name": org.name,
         "kind": org.get_kind_display(),

@@ -39,6 +39,9 @@ class Consent(models.Model):
     )
     given_by_name = EncryptedTextField(_("nama pemberi persetujuan"), blank=True, default="")
     child_view = EncryptedTextField(_("pendapat anak"), blank=True, default="")
+    # Evidence files (photos, recordings, documents) are shared only when the consent says so explicitly
+    # and the service's package includes them (network/packages.py).
+    include_evidence = models.BooleanField(_("termasuk berkas bukti"), default=False)
     given_at = models.DateTimeField(_("diberikan pada"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     withdrawn_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)

@@ -27,15 +27,17 @@ FIELD_LABELS = {
     "relationship": _("Hubungan pelaku dengan korban"),
     "perpetrator_identifiers": _("Identitas pelaku"),
     "risk_level": _("Tingkat risiko"),
+    "evidence": _("Berkas bukti (foto, rekaman, dokumen)"),
 }
 
 BASE = ["victim_alias", "victim_sex", "victim_age_group", "victim_is_child", "contact"]
 
 PACKAGES: dict[str, list[str]] = {
     "psikologis": BASE + ["case_summary", "violence_forms", "risk_level"],
-    "bantuan-hukum": BASE + ["victim_name", "case_summary", "violence_forms", "tpks_forms", "incident_dates", "relationship"],
+    "bantuan-hukum": BASE + ["victim_name", "case_summary", "violence_forms", "tpks_forms", "incident_dates", "relationship",
+                             "evidence"],
     "penegakan-hukum": BASE + ["victim_name", "case_summary", "violence_forms", "tpks_forms", "incident_dates",
-                               "relationship", "perpetrator_identifiers", "risk_level"],
+                               "relationship", "perpetrator_identifiers", "risk_level", "evidence"],
     "kesehatan": BASE + ["victim_name", "violence_forms", "incident_dates"],
     "rumah-aman": BASE + ["victim_name", "risk_level"],
     "rehabilitasi-sosial": BASE + ["case_summary", "violence_forms"],
@@ -50,6 +52,11 @@ PACKAGES: dict[str, list[str]] = {
 
 def package_fields(service: str) -> list[str]:
     return PACKAGES.get(service, BASE)
+
+
+def services_with_evidence() -> list[str]:
+    """Services whose partners may receive evidence files (when the consent also includes them)."""
+    return [service for service, fields in PACKAGES.items() if "evidence" in fields]
 
 
 def build_package(referral: Any) -> list[tuple[str, str, Any]]:
@@ -81,4 +88,10 @@ def build_package(referral: Any) -> list[tuple[str, str, Any]]:
         perpetrator_ids += [f"{x.kind}: {x.value}" for x in report.identifiers.all()]
     values["perpetrator_identifiers"] = "; ".join(sorted(set(perpetrator_ids)))
     values["risk_level"] = case.get_risk_level_display() if case.risk_level else ""
+    consent = referral.consent
+    if consent is not None and consent.include_evidence and consent.withdrawn_at is None:
+        count = sum(1 for r in case.reports.all() for e in r.evidence.all() if e.hidden_at is None)
+        values["evidence"] = _("%(count)s berkas, dapat dibuka setelah rujukan diterima") % {"count": count}
+    else:
+        values["evidence"] = _("Tidak termasuk dalam persetujuan korban")
     return [(f, str(FIELD_LABELS[f]), values.get(f, "")) for f in package_fields(referral.service)]

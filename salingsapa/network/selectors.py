@@ -8,7 +8,10 @@ from django.db.models import Q, QuerySet
 
 from salingsapa.accounts.models import Role
 from salingsapa.cases.access import cases_for
+from salingsapa.intake.access import reports_for
+from salingsapa.intake.models import Evidence
 from salingsapa.network.models import CaseConference, Consent, PerpetratorLink, Referral
+from salingsapa.network.packages import services_with_evidence
 
 
 def referrals_for(user: Any) -> QuerySet[Referral]:
@@ -25,6 +28,29 @@ def referrals_for(user: Any) -> QuerySet[Referral]:
     if user.is_lead_agency_staff:
         return Referral.objects.filter(case__in=cases_for(user))
     return Referral.objects.none()
+
+
+def evidence_for(user: Any) -> QuerySet[Evidence]:
+    """Evidence files a user may open.
+
+    Lead-agency staff: files of the reports of their area and of every report of their office's cases
+    (evidence follows a report into the case it opened or was attached to). Partners: files that are
+    not hidden, of cases referred to their organisation by an *accepted* referral for a service whose
+    package includes evidence (``network/packages.py``) and whose consent, still in force, explicitly
+    includes evidence files. An emergency referral without consent never carries files. Everyone
+    else: none.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Evidence.objects.none()
+    if user.is_lead_agency_staff:
+        return Evidence.objects.filter(Q(report__in=reports_for(user)) | Q(report__case__in=cases_for(user)))
+    if user.role == Role.PARTNER and user.organisation_id:
+        live = referrals_for(user).filter(
+            status=Referral.Status.ACCEPTED, service__in=services_with_evidence(),
+            consent__isnull=False, consent__withdrawn_at__isnull=True, consent__include_evidence=True,
+        )
+        return Evidence.objects.filter(hidden_at__isnull=True, report__case__in=live.values("case_id"))
+    return Evidence.objects.none()
 
 
 def perpetrator_alerts_for(user: Any) -> list[dict[str, Any]]:

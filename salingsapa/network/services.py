@@ -8,14 +8,25 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from salingsapa.accounts.models import Organisation, Role
-from salingsapa.cases.models import Case, CasePerson, Person, PersonIdentifier
+from salingsapa.accounts.models import Organisation, Role, User
+from salingsapa.cases.models import Alert, Case, CaseEvent, CasePerson, Person, PersonIdentifier
+from salingsapa.cases.services import CaseError, alert_create, task_create
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
-from salingsapa.intake.models import ReportIdentifier
-from salingsapa.network.models import Consent, PerpetratorLink, Referral, ServiceDelivery
+from salingsapa.intake.models import Evidence, ReportIdentifier
+from salingsapa.network.models import (
+    CaseConference,
+    ConferenceAction,
+    ConferenceInvite,
+    ConferenceItem,
+    Consent,
+    PerpetratorLink,
+    Referral,
+    ServiceDelivery,
+)
 
 REFERRAL_RESPONSE_HOURS = getattr(settings, "REFERRAL_RESPONSE_HOURS", 48)
 
@@ -45,6 +56,7 @@ def consent_record(
     given_by_name: str = "",
     child_view: str = "",
     given_at: dt.datetime | None = None,
+    include_evidence: bool = False,
 ) -> Consent:
     _require_casework(actor, case)
     victim_link = CasePerson.objects.filter(case=case, person=victim, role=CasePerson.Role.VICTIM).first()
@@ -68,9 +80,10 @@ def consent_record(
         case=case, victim=victim, given_by=given_by, services=services,
         recipient_organisation=recipient_organisation, recipient_kind=recipient_kind, purpose=purpose,
         given_by_person=given_by_person, given_by_name=given_by_name, child_view=child_view,
-        given_at=given_at or timezone.now(), recorded_by=actor,
+        given_at=given_at or timezone.now(), recorded_by=actor, include_evidence=include_evidence,
     )
-    audit_log(actor=actor, action="create", object_type="consent", object_id=consent.pk, detail={"case": case.pk})
+    audit_log(actor=actor, action="create", object_type="consent", object_id=consent.pk,
+              detail={"case": case.pk, "include_evidence": include_evidence})
     return consent
 
 
@@ -102,6 +115,18 @@ def consent_applicable(*, case: Case, organisation: Organisation, service: str) 
         if not consent.services or service in consent.services:
             return consent
     return None
+
+
+# --- alerts to partners ------------------------------------------------------------------------
+
+def _partner_users(organisation: Organisation) -> list[User]:
+    return list(User.objects.filter(organisation=organisation, role=Role.PARTNER, is_active=True))
+
+
+def partner_alert(*, organisation: Organisation, kind: str, message: str, link: str = "") -> int:
+    """An in-app alert (``cases.Alert``, listed at /staf/peringatan/) for every active partner user of an
+    organisation. Messages carry case numbers and service names only; ``link`` is a path with ids only."""
+    return alert_create(recipients=_partner_users(organisation), kind=kind, message=message, link=link)
 
 
 # --- referrals ---------------------------------------------------------------------------------
@@ -141,13 +166,16 @@ def referral_create(
     )
     audit_log(actor=actor, action="create", object_type="referral", object_id=referral.pk,
               detail={"case": case.pk, "organisation": organisation.pk, "service": service, "override": override})
+    partner_alert(
+        organisation=organisation, kind=Alert.Kind.REFERRAL, link=reverse("network:referral", args=[referral.pk]),
+        message=f"Rujukan baru dari {case.organisation}: layanan {codelists.label('service', service)}, "
+                f"kasus {case.number}. Mohon tanggapi sebelum {timezone.localtime(referral.respond_by):%d-%m-%Y %H:%M}.",
+    )
     return referral
 
 
 def _alert_case_owner(case: Case, *, kind: str, message: str) -> int:
     """Tell the case manager (or, if none, the office's supervisors). Messages carry no personal data."""
-    from salingsapa.cases.services import alert_create
-
     recipients = [case.case_manager] if case.case_manager else list(
         case.organisation.users.filter(role=Role.SUPERVISOR, is_active=True)
     )
@@ -227,6 +255,12 @@ def _revoke(referral: Referral, *, actor: Any, reason: str, now: dt.datetime) ->
     referral.revoke_reason = reason
     referral.save(update_fields=["status", "revoked_at", "revoke_reason"])
     audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": "revoked"})
+    # No link: a revoked referral can no longer be opened by the partner. The reason stays with the office.
+    partner_alert(
+        organisation=referral.organisation, kind=Alert.Kind.REFERRAL,
+        message=f"Rujukan kasus {referral.case.number} (layanan {codelists.label('service', referral.service)}) "
+                "dicabut oleh UPTD PPA. Hentikan layanan dan jangan simpan salinan data kasus ini.",
+    )
 
 
 def referral_revoke(*, actor: Any, referral: Referral, reason: str) -> Referral:
@@ -320,8 +354,6 @@ def perpetrator_links_scan(*, case: Case) -> list[PerpetratorLink]:
 
 def perpetrator_links_alert(*, links: list[PerpetratorLink]) -> int:
     """Tell the case managers of both cases (or the supervisors when a case has none) — numbers only."""
-    from salingsapa.cases.services import alert_create
-
     written = 0
     for link in links:
         for own, other in ((link.case_a, link.case_b), (link.case_b, link.case_a)):
@@ -356,8 +388,6 @@ def conference_schedule(
     organisations: list[Organisation],
     cases: list[Case] | None = None,
 ) -> Any:
-    from salingsapa.network.models import CaseConference, ConferenceInvite, ConferenceItem
-
     if not actor.is_lead_agency_staff:
         raise NetworkError("Hanya staf UPTD PPA yang dapat menjadwalkan rapat koordinasi.")
     if not title.strip():
@@ -377,6 +407,14 @@ def conference_schedule(
             ConferenceItem.objects.create(conference=conference, case=case, order=order)
         audit_log(actor=actor, action="create", object_type="conference", object_id=conference.pk,
                   detail={"cases": [c.pk for c in agenda], "organisations": sorted(invited)})
+        when = timezone.localtime(scheduled_at)
+        for org in invited.values():
+            if org.pk != actor.organisation_id:
+                partner_alert(
+                    organisation=org, kind=Alert.Kind.CONFERENCE, link=reverse("network:conference", args=[conference.pk]),
+                    message=f"Undangan rapat koordinasi kasus dari {actor.organisation}: {when:%d-%m-%Y %H:%M}, "
+                            f"{conference.place}.",
+                )
     return conference
 
 
@@ -405,8 +443,6 @@ def conference_item_discuss(*, actor: Any, item: Any, discussion: str) -> None:
 
 def conference_action_add(*, actor: Any, item: Any, description: str, owner: Any, due_at: dt.datetime) -> Any:
     """Record an agreed action and make it a task in the case (owner: staff of the office)."""
-    from salingsapa.cases.services import CaseError, task_create
-    from salingsapa.network.models import ConferenceAction
 
     if not (actor.is_lead_agency_staff and item.conference.organisation_id == actor.organisation_id):
         raise NetworkError("Anda tidak berwenang atas rapat ini.")
@@ -424,3 +460,27 @@ def conference_action_add(*, actor: Any, item: Any, description: str, owner: Any
     audit_log(actor=actor, action="create", object_type="conference_action", object_id=action.pk,
               detail={"case": item.case_id, "task": task.pk})
     return action
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+def evidence_hide(*, actor: Any, evidence: Evidence, reason: str) -> Evidence:
+    """Hide an evidence file (fetched with ``access_evidence``): it is never deleted, but is no longer shown
+    inline nor to any partner. Lead-agency staff only; the reason is required, sealed and audited."""
+    if not actor.is_lead_agency_staff:
+        raise NetworkError("Hanya staf UPTD PPA yang dapat menyembunyikan bukti.")
+    if not reason.strip():
+        raise NetworkError("Tuliskan alasan menyembunyikan bukti ini.")
+    with transaction.atomic():
+        if not Evidence.objects.filter(pk=evidence.pk, hidden_at__isnull=True).update(
+            hidden_at=timezone.now(), hidden_by=actor, hidden_reason=reason.strip()
+        ):
+            raise NetworkError("Bukti ini sudah disembunyikan.")
+        evidence.refresh_from_db()
+        audit_log(actor=actor, action="update", object_type="evidence", object_id=evidence.pk,
+                  detail={"event": "hidden", "report": evidence.report_id})
+        case = evidence.report.case
+        if case is not None:
+            CaseEvent.objects.create(case=case, at=timezone.now(), actor=actor, kind=CaseEvent.Kind.DOCUMENT,
+                                     summary=f"Bukti #{evidence.pk} disembunyikan", reason=reason.strip())
+    return evidence

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import codelists
+from salingsapa.core.identifiers import InvalidIdentifier, normalise_identifier, normalise_phone
 from salingsapa.core.models import Region
 
 YES_NO = [("yes", _("Ya")), ("no", _("Tidak"))]
@@ -223,8 +224,6 @@ class PerpetratorForm(StepForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        from salingsapa.core.identifiers import InvalidIdentifier, normalise_identifier
-
         data = super().clean() or {}
         for i in range(1, IDENTIFIER_ROWS + 1):
             value = (data.get(f"ident_value_{i}") or "").strip()
@@ -260,8 +259,6 @@ class ContactForm(StepForm):
         self.set_choices("preferred_channel", code_choices("preferred_channel"))
 
     def clean(self) -> dict[str, Any]:
-        from salingsapa.core.identifiers import InvalidIdentifier, normalise_phone
-
         data = super().clean() or {}
         phone = (data.get("contact_phone") or "").strip()
         if phone:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as default_failure
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -34,6 +35,7 @@ from salingsapa.intake.services import (
     report_message_add,
     report_validate,
 )
+from salingsapa.network.directory import kelurahan_choices, organisation_summary, partners_search
 from salingsapa.public import draft as drafts
 from salingsapa.public.forms import (
     IDENTIFIER_KINDS,
@@ -494,8 +496,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     Staff and admin pages keep Django's own CSRF failure page.
     """
     if request.path != "/" and not request.path.startswith(PUBLIC_PREFIXES):
-        from django.views.csrf import csrf_failure as default_failure
-
         return default_failure(request, reason)
     return page(request, "public/message.html", {
         "title": _("Halaman sudah kedaluwarsa"),
@@ -507,7 +507,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def services_directory(request: HttpRequest) -> HttpResponse:
     """Where people can go for help: the partner services that chose to be listed publicly."""
-    from salingsapa.network.directory import kelurahan_choices, organisation_summary, partners_search
 
     service = request.GET.get("layanan", "")
     if service not in codelists.slugs("service"):

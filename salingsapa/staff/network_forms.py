@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from salingsapa.accounts.models import Organisation
 from salingsapa.core import codelists
-from salingsapa.network.models import Consent
+from salingsapa.network.models import Consent, Referral
 
 PARTNER_KINDS = [(k, label) for k, label in Organisation.Kind.choices if k not in ("uptd_ppa", "media")]
 
@@ -39,7 +39,8 @@ class DirectorySearchForm(_Form):
 
 class ConsentForm(_Form):
     victim = forms.TypedChoiceField(label=_("Korban"), coerce=int)
-    given_by = forms.ChoiceField(label=_("Persetujuan diberikan oleh"), choices=Consent.GivenBy.choices)
+    given_by = forms.ChoiceField(label=_("Persetujuan diberikan oleh"),
+                                 choices=[("", _("— pilih —")), *Consent.GivenBy.choices])
     given_by_name = forms.CharField(label=_("Nama pemberi persetujuan (jika bukan korban)"), required=False, max_length=200)
     recipient_organisation = forms.ModelChoiceField(
         label=_("Organisasi penerima (kosongkan untuk semua mitra sejenis)"), queryset=Organisation.objects.none(), required=False
@@ -53,6 +54,12 @@ class ConsentForm(_Form):
     child_view = forms.CharField(
         label=_("Pendapat anak (wajib untuk korban anak)"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+    )
+    include_evidence = forms.ChoiceField(
+        label=_("Berkas bukti (foto, rekaman, dokumen) boleh dibuka mitra?"),
+        choices=[("", _("— pilih —")), ("no", _("Tidak, tanpa berkas bukti")),
+                 ("yes", _("Ya, untuk layanan hukum dan kepolisian yang disetujui"))],
+        help_text=_("Hanya layanan bantuan hukum dan penegakan hukum yang menerima berkas, setelah rujukan diterima."),
     )
 
     def __init__(self, *args: Any, victims: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
@@ -115,7 +122,6 @@ class ReferralFilterForm(_Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from salingsapa.network.models import Referral
 
         self._f("status").choices = [("", _("Semua")), *Referral.Status.choices]
         self._f("service").choices = [("", _("Semua")), *codelists.choices("service")]

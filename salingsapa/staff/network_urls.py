@@ -21,3 +21,9 @@ urlpatterns += [
     path("rapat/<int:pk>/notulen.pdf", views.conference_minutes, name="conference_minutes"),
     path("rapat/<int:pk>/aksi/<slug:action>/", views.conference_action, name="conference_action"),
 ]
+
+urlpatterns += [
+    path("bukti/<int:pk>/lihat/", views.evidence_view, name="evidence_view"),
+    path("bukti/<int:pk>/unduh/", views.evidence_download, name="evidence_download"),
+    path("bukti/<int:pk>/sembunyikan/", views.evidence_hide, name="evidence_hide"),
+]

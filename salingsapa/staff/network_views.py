@@ -3,26 +3,37 @@ repeat-perpetrator alerts. Records are fetched only through the domains' ``acces
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salingsapa.accounts.models import Role
+from salingsapa.accounts.models import Role, User
 from salingsapa.cases.access import access_case
 from salingsapa.cases.models import CasePerson
 from salingsapa.core import codelists
+from salingsapa.core.audit import audit_log
+from salingsapa.intake.evidence import IMAGE_TYPES, evidence_read
 from salingsapa.network import services
-from salingsapa.network.access import access_conference, access_referral
+from salingsapa.network.access import access_conference, access_evidence, access_referral
 from salingsapa.network.directory import kelurahan_choices, partners_search
 from salingsapa.network.letters import referral_letter_number, referral_letter_pdf
 from salingsapa.network.models import Consent, Referral
 from salingsapa.network.packages import build_package
-from salingsapa.network.selectors import conferences_for, perpetrator_alerts_for, referrals_for
+from salingsapa.network.selectors import (
+    conference_items_visible,
+    conferences_for,
+    evidence_for,
+    perpetrator_alerts_for,
+    referrals_for,
+)
 from salingsapa.staff import network_forms as f
 from salingsapa.staff.common import first_error, forbidden, page_of
 from salingsapa.staff.decorators import casework_required, staff_required
@@ -75,6 +86,7 @@ def case_referrals_action(request: HttpRequest, case_pk: int, action: str) -> Ht
                 actor=user, case=case, victim=victim, given_by=data["given_by"], services=data["services"],
                 recipient_organisation=data["recipient_organisation"], recipient_kind=data["recipient_kind"],
                 purpose=data["purpose"], given_by_name=data["given_by_name"], child_view=data["child_view"],
+                include_evidence=data["include_evidence"] == "yes",
             )
             messages.success(request, _("Persetujuan dicatat."))
         elif action == "cabut-persetujuan":
@@ -145,6 +157,8 @@ def _render_referral(request: HttpRequest, referral: Referral, *, error: str = "
         "is_partner": is_partner,
         "service_label": codelists.label("service", referral.service),
         "package": build_package(referral) if is_partner else None,
+        "evidence": list(evidence_for(user).filter(report__case=referral.case_id).select_related("report"))
+        if is_partner else [],
         "deliveries": list(referral.deliveries.select_related("recorded_by")),
         "delivery_form": forms.get("delivery_form") or f.DeliveryForm(auto_id="delivery_%s"),
         "outcome_form": forms.get("outcome_form") or f.OutcomeForm(auto_id="outcome_%s"),
@@ -269,9 +283,6 @@ def conference_list(request: HttpRequest) -> HttpResponse:
 
 
 def _conference_context(user: Any, conference: Any) -> dict[str, Any]:
-    from salingsapa.accounts.models import User
-    from salingsapa.network.selectors import conference_items_visible
-
     can_edit = user.is_lead_agency_staff and conference.organisation_id == user.organisation_id
     return {
         "conference": conference,
@@ -296,11 +307,8 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def conference_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    import datetime as dt
 
-    from django.utils import timezone
 
-    from salingsapa.accounts.models import User
 
     user: Any = request.user
     conference = _conference_or_404(user, pk, f"action:{action}")
@@ -342,10 +350,8 @@ def conference_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @staff_required
 def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    from salingsapa.core.audit import audit_log
 
     user: Any = request.user
     conference = _conference_or_404(user, pk, "minutes")
@@ -356,3 +362,60 @@ def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="notulen-rapat-{conference.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- evidence files ------------------------------------------------------------------------------
+
+EVIDENCE_EXTENSIONS = {
+    "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf", "audio/mpeg": "mp3",
+    "audio/mp4": "m4a", "audio/ogg": "ogg", "audio/x-wav": "wav", "audio/amr": "amr", "audio/aac": "aac",
+    "audio/x-flac": "flac",
+}
+# A file is shown as itself, never as a page: no scripts, no plugins, no same-origin rights.
+EVIDENCE_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+
+
+def _evidence_response(evidence: Any, *, inline: bool) -> HttpResponse:
+    response = HttpResponse(evidence_read(evidence), content_type=evidence.content_type or "application/octet-stream")
+    # The file name is neutral (the id and the type): the name the reporter gave may identify someone.
+    filename = f"bukti-{evidence.pk}.{EVIDENCE_EXTENSIONS.get(evidence.content_type, 'bin')}"
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Security-Policy"] = EVIDENCE_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@staff_required
+def evidence_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evidence image shown inline (the staff page embeds it). Each view is an audited read."""
+    evidence = access_evidence(request.user, pk, purpose="view")
+    if evidence.content_type not in IMAGE_TYPES or evidence.hidden_at is not None:
+        raise Http404
+    return _evidence_response(evidence, inline=True)
+
+
+@staff_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any evidence file as a download. Each download is an audited read."""
+    evidence = access_evidence(request.user, pk, purpose="download")
+    return _evidence_response(evidence, inline=False)
+
+
+@casework_required
+@require_POST
+def evidence_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    evidence = access_evidence(user, pk, purpose="hide")
+    report = evidence.report
+    back = (reverse("staff:case", args=[report.case_id]) if report.case_id else reverse("staff:report", args=[report.pk]))
+    form = f.ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.evidence_hide(actor=user, evidence=evidence, reason=reason)
+    except services.NetworkError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Bukti disembunyikan; alasannya dicatat. Berkas tidak dihapus."))
+    return HttpResponseRedirect(back + "#bukti")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from salingsapa.cases.services import CaseError, _require_casework, deadlines_reschedule, first_contact_record
 from salingsapa.core.audit import audit_log
 from salingsapa.intake.models import Report, ReportMessage
+from salingsapa.intake.services import report_message_add
 
 OPEN = (Report.Status.NEW, Report.Status.IN_REVIEW)
 
@@ -62,7 +63,6 @@ def report_reply(*, actor: Any, report: Report, body: str) -> ReportMessage:
         raise CaseError(_("Pesan tidak boleh kosong."), field="body")
     if len(body) > 4000:
         raise CaseError(_("Pesan terlalu panjang (maks. 4000 karakter)."), field="body")
-    from salingsapa.intake.services import report_message_add
 
     with transaction.atomic():
         message = report_message_add(report=report, sender=ReportMessage.Sender.STAFF, body=body, staff_user=actor)

@@ -6,6 +6,7 @@ Views are thin: they parse forms, fetch records only through the domains' ``acce
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -35,8 +36,10 @@ from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS
 from salingsapa.cases.services import CaseConflict, CaseError
 from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
+from salingsapa.core.models import Region
 from salingsapa.intake.access import access_report, reports_for
-from salingsapa.intake.models import Report
+from salingsapa.intake.models import Evidence, Report
+from salingsapa.intake.services import IdentifierInput, ReportInput, ReportInvalid, report_create
 from salingsapa.staff import forms as f
 from salingsapa.staff import services as staff_services
 from salingsapa.staff.common import first_error, page_of
@@ -97,7 +100,6 @@ _INTAKE_ERROR_FIELDS = {
 def intake_new(request: HttpRequest) -> HttpResponse:
     """Staff intake of a phone call, walk-in or mobile-visit disclosure, through ``intake.services.report_create``
     (the same validation as every other channel); the officer's urgency and risk are applied as triage."""
-    from salingsapa.intake.services import IdentifierInput, ReportInput, ReportInvalid, report_create
 
     form = f.IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -170,6 +172,7 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "violence_forms": _labels("violence_form", report.violence_forms),
         "tpks_forms": _labels("tpks_form", report.tpks_forms),
         "identifiers": list(report.identifiers.all()),
+        "evidence": list(report.evidence.select_related("report", "hidden_by")),
         "thread": list(report.messages.select_related("staff_user")),
         "matches": selectors.case_matches(user=user, report=report) if report.case_id is None else [],
         "labels": {
@@ -320,6 +323,9 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "notes": list(case.notes.select_related("author")),
         "tasks": list(case.tasks.select_related("assigned_to")),
         "documents": list(case.documents.select_related("uploaded_by")),
+        # Evidence follows its report into the case (opened from it or attached to it).
+        "evidence": list(Evidence.objects.filter(report__case=case).select_related("report", "hidden_by")
+                         .order_by("uploaded_at", "id")),
         "assessment": case.risk_assessments.select_related("assessed_by").first(),
         "plan": plan,
         "plan_services": _labels("service", plan.services) if plan else [],
@@ -519,7 +525,6 @@ def case_document(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
     if document is None:
         raise Http404
     data = services.case_document_read(actor=request.user, document=document)  # type: ignore[arg-type]
-    import io
 
     response = FileResponse(io.BytesIO(data), as_attachment=True, filename=document.original_name or f"dokumen-{document.pk}",
                             content_type=document.content_type or "application/octet-stream")
@@ -619,8 +624,6 @@ def supervisor(request: HttpRequest) -> HttpResponse:
 
 
 def _region(code: str) -> Any:
-    from salingsapa.core.models import Region
-
     return Region.objects.filter(code=code).first() if code else None
 
 

@@ -45,6 +45,7 @@ def test_referral_with_consent_worked_by_the_psychologist(live_server, browser, 
     consent.get_by_label("Persetujuan diberikan oleh").select_option("victim")
     consent.get_by_label("Atau jenis mitra").select_option("psychology")
     consent.get_by_label("Pendampingan Psikologis/Konseling").check()
+    consent.get_by_label("Berkas bukti (foto, rekaman, dokumen) boleh dibuka mitra?").select_option("no")
     consent.get_by_role("button", name="Simpan persetujuan").click()
     manager.get_by_text("Persetujuan dicatat.").wait_for()
     refer = manager.locator("form#rujuk")

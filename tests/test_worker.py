@@ -7,6 +7,7 @@ job that the next worker runs to completion, its effect applied once."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from django_tasks import task_backends
 from django_tasks_db.models import DBTaskResult
 
 from salingsapa.core.jobs import job_enqueue, jobs_requeue_stale, periodic_enqueue_due, worker_beat
-from salingsapa.core.models import AuditEvent, JobSchedule
+from salingsapa.core.models import JobSchedule
 from salingsapa.core.tasks import audit_anchor_job
 from salingsapa.stats.engine import StatsFilter
 from salingsapa.stats.jobs import export_job_create
@@ -111,46 +112,55 @@ def _worker(*command: str, pause: Path | None = None) -> subprocess.Popen:
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    return subprocess.Popen([*args, "--", "worker", *command], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen([*args, "--", *command], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _state() -> dict:
+    """The queue as a fresh process sees it (the same view any new worker or web process gets)."""
+    proc = _worker("state")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    return json.loads(out.decode().strip().splitlines()[-1])
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_job_the_job_completes_once_after_restart(uptd, supervisor, settings, tmp_path):
+def test_worker_killed_mid_job_the_job_completes_once_after_restart(uptd, supervisor, tmp_path):
     for day in (3, 4, 5):
         make_case(uptd, wib(2025, 2, day), forms=("fisik",))
     job = export_job_create(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
     assert DBTaskResult.objects.count() == 1 and ExportJob.objects.count() == 1
-    connection.close()  # read the worker's writes through a fresh connection (no SQLite snapshot held over)
+    connection.close()
     flag = tmp_path / "mid-job"
-    worker = _worker("--no-periodic", "--interval", "0.2", pause=flag)
+    worker = _worker("worker", "--no-periodic", "--interval", "0.2", pause=flag)
     try:
         deadline = time.monotonic() + 90
         while not flag.exists():
             assert worker.poll() is None, worker.stderr.read().decode()[-2000:] if worker.stderr else ""
             assert time.monotonic() < deadline, "the worker never reached the middle of the job"
             time.sleep(0.05)
-        job.refresh_from_db()
-        task_status = DBTaskResult.objects.values_list("status", flat=True).first()
-        seen = (job.status, job.rows_done, job.rows_total, task_status)
-        assert seen == ("running", 1, 3, "RUNNING"), f"job {job.pk}: {seen} / worker saw {flag.read_text()}"
+        mid = _state()
+        assert mid["jobs"] == [[job.pk, "running", 1, 3, ""]], mid  # one row of three written: mid-job
+        assert mid["tasks"] == [["RUNNING", 1]] and mid["exports_audited"] == 0
         os.kill(worker.pid, signal.SIGKILL)
         assert worker.wait(timeout=30) == -signal.SIGKILL
     finally:
         if worker.poll() is None:
             worker.kill()
-    assert DBTaskResult.objects.get().status == "RUNNING"  # left behind by the dead worker
-    assert not AuditEvent.objects.filter(action="export", object_type="stats.export").exists()
+            worker.wait(timeout=30)
+    assert _state()["tasks"] == [["RUNNING", 1]]  # left behind by the dead worker
 
-    time.sleep(1.5)  # the dead worker's heartbeat goes stale
-    settings.WORKER_STALE_SECONDS = 1
-    call_command("worker", "--burst", "--no-periodic", verbosity=0)
+    time.sleep(1.5)  # the dead worker's heartbeat goes stale (SALINGSAPA_WORKER_STALE_SECONDS=1)
+    restarted = _worker("worker", "--burst", "--no-periodic")
+    _, err = restarted.communicate(timeout=180)
+    assert restarted.returncode == 0, err.decode()[-2000:]
 
-    job.refresh_from_db()
-    assert job.status == ExportJob.Status.DONE and job.rows_done == job.rows_total == 3 and job.token
-    done = DBTaskResult.objects.get()
-    assert done.status == "SUCCESSFUL" and len(done.worker_ids) == 2  # the dead worker, then the new one
-    assert AuditEvent.objects.filter(action="export", object_type="stats.export").count() == 1  # effect once
-    call_command("worker", "--burst", "--no-periodic", verbosity=0)  # nothing runs twice
-    assert AuditEvent.objects.filter(action="export", object_type="stats.export").count() == 1
+    after = _state()
+    [[pk, status, rows_done, rows_total, token]] = after["jobs"]
+    assert (pk, status, rows_done, rows_total) == (job.pk, "done", 3, 3) and token
+    assert after["tasks"] == [["SUCCESSFUL", 2]]  # the dead worker, then the new one
+    assert after["exports_audited"] == 1  # its effect applied once
+    again = _worker("worker", "--burst", "--no-periodic")  # nothing runs twice
+    again.communicate(timeout=180)
+    assert _state()["exports_audited"] == 1

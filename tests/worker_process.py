@@ -1,7 +1,8 @@
 """Runs `salingsapa worker` in a child process against the test database (used by test_worker.py).
 
 ``--pause FLAG`` makes the export job stop after its first row: it writes its progress, touches
-FLAG and sleeps, so the test can SIGKILL the worker mid-job. Not collected by pytest."""
+FLAG and sleeps, so the test can SIGKILL the worker mid-job. ``-- state`` prints, as JSON, the export
+jobs, tasks and export audit entries this process sees. Not collected by pytest."""
 
 from __future__ import annotations
 
@@ -50,6 +51,20 @@ def main() -> None:
             return original(**kwargs)
 
         exports.export_run = paused
+    if command == ["state"]:  # print what this process sees, for the test to compare
+        import json
+
+        from django_tasks_db.models import DBTaskResult
+
+        from salingsapa.core.models import AuditEvent
+        from salingsapa.stats.models import ExportJob
+
+        print(json.dumps({
+            "jobs": [list(j) for j in ExportJob.objects.values_list("pk", "status", "rows_done", "rows_total", "token")],
+            "tasks": [[t[0], len(t[1])] for t in DBTaskResult.objects.values_list("status", "worker_ids")],
+            "exports_audited": AuditEvent.objects.filter(action="export", object_type="stats.export").count(),
+        }))
+        return
     from django.core.management import call_command
 
     call_command(*command)

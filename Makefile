@@ -6,7 +6,7 @@ SS      = $(BIN)/salingsapa
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test install install-dev lint typecheck serve clean
+.PHONY: demo test install install-dev lint typecheck serve soak bench-intake clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ lint: install-dev
 
 serve: install
 	$(SS) serve --host $(HOST) --port $(PORT)
+
+## soak: mixed traffic against the production server (gunicorn; needs Redis on 127.0.0.1:6379) for
+## SOAK_SECONDS (default 600); 0 errors or it fails; start/end memory in bench/results/soak.json. Not in `make test`.
+SOAK_SECONDS ?= 600
+SOAK_CLIENTS ?= 8
+soak: install-dev
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) $(BIN)/python -m bench.soak
+
+## bench-intake: POST /api/v1/reports vs GET /healthz at 8/16/32 clients on the production server
+bench-intake: install-dev
+	$(BIN)/python -m bench.intake_load
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

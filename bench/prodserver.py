@@ -66,8 +66,9 @@ def rss_of(pid: int) -> int:
 
 class ProductionServer:
     def __init__(self, *, workers: int = 3, env: dict[str, str] | None = None, trusted_proxies: str = "127.0.0.1",
-                 python: str = sys.executable, log: Path | None = None) -> None:
+                 python: str = sys.executable, log: Path | None = None, legacy: bool = False) -> None:
         self.workers = workers
+        self.legacy = legacy  # an older checkout whose 'serve' is Waitress without --workers (before/after runs)
         self.extra_env = env or {}
         self.trusted_proxies = trusted_proxies
         self.python = python
@@ -120,13 +121,15 @@ class ProductionServer:
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> ProductionServer:
         self.env = self.environment()
+        # Run from the data folder: with "python -m", the current folder comes before PYTHONPATH, and a
+        # before/after run points PYTHONPATH at another copy of the code.
         subprocess.run([self.python, "-m", "salingsapa", "migrate", "--noinput", "-v", "0"],
-                       env=self.env, check=True, timeout=600)
+                       env=self.env, check=True, timeout=600, cwd=self.data_dir)
         self.process = subprocess.Popen(  # noqa: S603
             [self.python, "-m", "salingsapa", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers)],
+             *([] if self.legacy else ["--workers", str(self.workers)])],
             env=self.env, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
-            start_new_session=True,
+            start_new_session=True, cwd=self.data_dir,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -135,7 +138,7 @@ class ProductionServer:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     pass
-                if len(self.worker_pids()) >= self.workers:
+                if self.legacy or len(self.worker_pids()) >= self.workers:
                     return self
             except OSError:
                 pass

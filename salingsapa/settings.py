@@ -178,11 +178,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/staf/masuk/"
 LOGIN_REDIRECT_URL = "/staf/"
 
-# Codenames for anonymous follow-up are hashed with Argon2id; tests use cheap parameters.
+# Codenames for anonymous follow-up are hashed with Argon2id at OWASP's floor (19 MiB, t=2, p=1): a
+# 7-word codename carries >= 77 bits, so the hash only has to make an offline search of a stolen
+# database pointless, not stretch a weak secret (docs/security.md); tests use cheap parameters.
+# Hashes made with earlier parameters still verify (they carry their own).
 CODENAME_ARGON2 = (
     {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     if FAST_HASHING
-    else {"time_cost": 3, "memory_cost": 65536, "parallelism": 2}
+    else {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
 )
 
 # --- sessions, cookies, headers ------------------------------------------------------------
@@ -203,7 +206,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_SSL_REDIRECT = env_bool("SALINGSAPA_SSL_REDIRECT", PRODUCTION)
 # The scheme comes from a trusted proxy only (core/edge.py sets it), never from Django's own header check.
 SECURE_PROXY_SSL_HEADER = None
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors probe the app directly over http; it says only "ok"
+# Monitors probe /healthz directly over http (it says only "ok"); the API and webhooks answer 403 on plain
+# http instead of a redirect (core/edge.py), as machine clients should fail loudly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/", r"^webhooks/"]
 SECURE_HSTS_SECONDS = env_int("SALINGSAPA_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 if PRODUCTION and SECURE_HSTS_SECONDS < 86400:
     raise ConfigError("SALINGSAPA_HSTS_SECONDS: at least 86400 (one day) in production")
@@ -269,7 +274,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("SALINGSAPA_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "pikepdf": {"level": "WARNING"}},
 }
 
 # --- public reporting, JSON API, notifications (issue 3) --------------------------------------
@@ -315,6 +320,13 @@ CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 102
 # --- the edge: request bodies, uploads (issue 9 item 4) ----------------------------------------
 # Any request announcing a larger body gets a 413 before the body is read (core/edge.py); the
 # largest legitimate one is an evidence step with EVIDENCE_MAX_FILES full-size files.
+# Evidence upload budgets (intake/evidence.py): per client address per hour, per draft or report per
+# day, and all unsent drafts together.
+EVIDENCE_FILES_PER_HOUR = env_int("SALINGSAPA_EVIDENCE_FILES_PER_HOUR", 30, minimum=1)
+EVIDENCE_BYTES_PER_HOUR = env_int("SALINGSAPA_EVIDENCE_BYTES_PER_HOUR", 200 * 1024 * 1024, minimum=1024 * 1024)
+EVIDENCE_SCOPE_MAX_FILES = env_int("SALINGSAPA_EVIDENCE_DRAFT_MAX_FILES", 3 * EVIDENCE_MAX_FILES, minimum=1)
+EVIDENCE_SCOPE_MAX_BYTES = env_int("SALINGSAPA_EVIDENCE_DRAFT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
+EVIDENCE_PENDING_MAX_BYTES = env_int("SALINGSAPA_EVIDENCE_PENDING_MAX_BYTES", 2 * 1024**3, minimum=1024 * 1024)
 REQUEST_MAX_BYTES = max(EVIDENCE_MAX_BYTES * EVIDENCE_MAX_FILES, CASE_DOCUMENT_MAX_BYTES) + 1024 * 1024
 
 # --- records: audit anchor, backups, retention, background jobs (issues 9 and 12) ------------

@@ -11,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from salingsapa.core.events import Event, publish
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.core.models import Region
 from salingsapa.intake.models import Report, ReportIdentifier
@@ -46,6 +47,7 @@ def make_report(*, received_at: dt.datetime | None = None, channel: str = "web",
     for kind, value in identifiers:
         kind, value = normalise_identifier(kind, value)
         ReportIdentifier.objects.create(report=report, kind=kind, value=value, value_index=identifier_index(kind, value))
+    publish(Event.REPORT_RECEIVED, report=report)  # what intake.services.report_create announces
     return report
 
 

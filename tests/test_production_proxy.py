@@ -58,7 +58,8 @@ def test_healthz_through_the_proxy_is_200_with_hsts_and_no_redirect(server):
     status, headers, body = request(server.proxy_port, "GET", "/healthz", source="127.0.0.2")
     assert status == 200, (status, headers.get("location"))
     assert json.loads(body) == {"status": "ok"}
-    assert headers["strict-transport-security"].startswith("max-age=31536000")
+    assert headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert headers["referrer-policy"] == "same-origin"
 
 
 def test_pages_through_the_proxy_are_served_not_redirected(server):
@@ -74,6 +75,13 @@ def test_direct_plain_http_is_redirected_and_forwarded_proto_from_outside_is_ign
     assert "strict-transport-security" not in headers
     # a monitor probing the app itself gets its answer (healthz is exempt from the redirect)
     assert request(server.port, "GET", "/healthz", source="127.0.0.5")[0] == 200
+
+
+def test_api_over_plain_http_is_refused_not_redirected(server):
+    status, headers, body = request(server.port, "POST", "/api/v1/reports", source="127.0.0.5", body=b"{}",
+                                    headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"})
+    assert status == 403 and "location" not in headers
+    assert b"HTTPS" in body
 
 
 def _report(port: int) -> dict[str, str]:

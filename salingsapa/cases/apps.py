@@ -7,4 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = "Kasus"
 
     def ready(self) -> None:
-        from salingsapa.cases import signals  # noqa: F401  (connects the report → first-contact clock)
+        # Django's place for start-up wiring: models are loaded only now (see core/events.py).
+        from salingsapa.cases.services import deadline_first_contact_ensure
+        from salingsapa.core.events import Event, subscribe
+
+        subscribe(Event.REPORT_RECEIVED, deadline_first_contact_ensure)  # every new report starts its clock

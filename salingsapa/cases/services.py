@@ -46,6 +46,7 @@ from salingsapa.cases.models import (
 from salingsapa.cases.risk import ITEM_KEYS, risk_compute
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
+from salingsapa.core.events import Event, publish
 from salingsapa.core.files import read_sealed_file, store_sealed_file
 from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, normalise_identifier
 from salingsapa.core.models import Code
@@ -113,6 +114,8 @@ def _require_supervisor(actor: Any) -> None:
 
 
 def _event(case: Case, actor: Any, kind: str, summary: str, reason: str = "") -> CaseEvent:
+    """The timeline entry every change of a case writes; the case's figures in statistics go stale."""
+    publish(Event.COUNTED_DATA_CHANGED)
     return CaseEvent.objects.create(
         case=case, at=_now(), actor=actor if getattr(actor, "pk", None) else None, kind=kind,
         summary=summary[:200], reason=reason,
@@ -406,6 +409,7 @@ def case_open(*, actor: User, report: Report, case_manager: User | None = None) 
                                                 value_index=ident.value_index)
             perpetrator.save()
             CasePerson.objects.create(case=case, person=perpetrator, role=CasePerson.Role.PERPETRATOR)
+            publish(Event.PERPETRATOR_CHANGED, case_ids={case.pk})
         incident = Incident.objects.create(
             case=case, occurred_on=report.incident_date, place=report.place, kelurahan=report.kelurahan,
             relationship=report.relationship, met_via=report.met_via, met_via_platform=report.met_via_platform,
@@ -441,6 +445,8 @@ def report_attach(*, actor: User, report: Report, case: Case) -> None:
             raise CaseError(_("Pengaduan ini sudah ditindaklanjuti."))
         report.status, report.case = Report.Status.ATTACHED, case
         Deadline.objects.filter(report=report).update(case=case)
+        if report.identifiers.exists():  # the report's identifiers now count for this case
+            publish(Event.PERPETRATOR_CHANGED, case_ids={case.pk})
         _event(case, actor, CaseEvent.Kind.REPORT_ATTACHED, f"Pengaduan {report.reference} digabungkan ke kasus ini")
         audit_log(actor=actor, action="update", object_type="report", object_id=report.pk,
                   detail={"event": "attached", "case": case.pk})
@@ -858,4 +864,9 @@ def case_person_save(
         _event(case, actor, CaseEvent.Kind.EDITED, summary)
         audit_log(actor=actor, action=action, object_type="person", object_id=person.pk,
                   detail={"case": case.pk, "role": case_person.role})
+        # the cases where this person is a perpetrator may now share an identifier with another case
+        perpetrator_cases = set(CasePerson.objects.filter(person=person, role=CasePerson.Role.PERPETRATOR)
+                                .values_list("case_id", flat=True))
+        if perpetrator_cases:
+            publish(Event.PERPETRATOR_CHANGED, case_ids=perpetrator_cases)
     return case_person

@@ -16,7 +16,7 @@ from salingsapa.cases.models import Case
 from salingsapa.core.models import AuditEvent, Code, Region
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -39,7 +39,7 @@ class RegionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Code)
-class CodeAdmin(admin.ModelAdmin):
+class CodeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Code-list labels may be corrected and entries retired; slugs stay (stored data and exports use them)."""
 
     list_display = ("list", "slug", "label_id", "label_en", "parent", "order", "active")

@@ -209,7 +209,7 @@ def load_code_lists(code_model: Any) -> int:
     written = 0
     for list_name, entries in CODE_LISTS.items():
         for order, entry in enumerate(entries):
-            parent = entry[3] if len(entry) > 3 else ""  # type: ignore[misc]
+            parent = entry[3] if len(entry) > 3 else ""
             code_model.objects.update_or_create(
                 list=list_name,
                 slug=entry[0],

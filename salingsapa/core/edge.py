@@ -17,16 +17,20 @@ the proxy's ``client_max_body_size``), see docs/operations.md.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+security_log = logging.getLogger("salingsapa.security")  # fixed words and numbers only: no address, no path
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
                      "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+MACHINE_PATHS = ("/api/", "/webhooks/")  # answered, never redirected, on plain http (see below)
 PEER_KEY = "salingsapa.proxy_peer"  # the TCP peer, kept in META when a trusted proxy forwarded the request
 
 
@@ -82,6 +86,13 @@ class TrustedProxyMiddleware:
                 meta["wsgi.url_scheme"] = proto
         for header in FORWARDED_HEADERS:
             meta.pop(header, None)
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure() and request.path.startswith(MACHINE_PATHS):
+            # ASVS 4.1.2: only pages redirect to https; a machine client on plain http must fail loudly,
+            # not have its body silently sent in the clear and then again.
+            response = HttpResponse('{"detail": "HTTPS diperlukan. / HTTPS required."}', status=403,
+                                    content_type="application/json")
+            response["Cache-Control"] = "no-store"
+            return response
         return self.get_response(request)
 
 
@@ -108,7 +119,10 @@ class BodyLimitMiddleware:
             except ValueError:
                 return HttpResponse("Content-Length?\n", status=400, content_type="text/plain; charset=utf-8")
             if length > settings.REQUEST_MAX_BYTES:
+                security_log.warning("request refused before reading: body of %d bytes over the %d-byte limit",
+                                     length, settings.REQUEST_MAX_BYTES)
                 return too_large(413)
         elif "chunked" in str(request.META.get("HTTP_TRANSFER_ENCODING", "")).lower():
+            security_log.warning("request refused before reading: chunked body of unknown length")
             return too_large(411)
         return self.get_response(request)

@@ -28,7 +28,7 @@ class EncryptedMixin:
         return self.purpose
 
 
-class EncryptedTextField(EncryptedMixin, models.TextField):
+class EncryptedTextField(EncryptedMixin, models.TextField):  # type: ignore[type-arg]
     """Text sealed with AES-GCM. Empty strings and None are stored as they are."""
 
     description = "Encrypted text"

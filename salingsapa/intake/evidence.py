@@ -3,9 +3,11 @@
 Accepted: images (JPEG, PNG, WebP), PDF and audio (MP3, M4A, OGG/Opus, WAV, AMR, AAC, FLAC), each
 at most ``settings.EVIDENCE_MAX_BYTES``. The file name and the name's extension are never trusted:
 the type comes from the bytes (``filetype``), and images are decoded and re-encoded with Pillow so
-that EXIF (GPS position, camera serial, time) and other metadata chunks are dropped. PDFs are rewritten
-with pypdf without the document information dictionary or any XMP ``/Metadata`` stream (encrypted or
-unreadable PDFs are refused). Audio loses its tags: ID3/APE, Vorbis comments and MP4 ``ilst``/``udta``
+that EXIF (GPS position, camera serial, time) and other metadata chunks are dropped; their size is read
+from the header and checked before any pixel is decoded (``MAX_IMAGE_PIXELS``). PDFs are rewritten with
+pikepdf (qpdf) without the document information dictionary, XMP ``/Metadata`` streams, or any active
+content (JavaScript, /OpenAction, /AA, /Launch and other actions, embedded files); encrypted or
+unreadable PDFs are refused. Audio loses its tags: ID3/APE, Vorbis comments and MP4 ``ilst``/``udta``
 atoms through mutagen; WAV keeps only its ``fmt``/``fact``/``data`` chunks; AMR and ADTS-AAC keep only
 their audio frames. A file that cannot be cleaned is refused, never stored with its metadata.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -21,21 +24,31 @@ from typing import Any
 import filetype
 import mutagen
 import mutagen.apev2
+import pikepdf
 from django.conf import settings
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from mutagen.mp4._atom import Atoms
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject
 
 from salingsapa.core.files import read_sealed_file, store_sealed_file
+from salingsapa.intake import ratelimit
+from salingsapa.intake.models import PendingUpload
 
 EVIDENCE_PURPOSE = "evidence"
+security_log = logging.getLogger("salingsapa.security")  # which budget refused; no address, no file name
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 AUDIO_TYPES = {"audio/mpeg", "audio/mp4", "audio/ogg", "audio/x-wav", "audio/amr", "audio/aac", "audio/x-flac"}
 PDF_TYPE = "application/pdf"
-MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused (decompression bombs)
+# Images: the header is read first (Image.open decodes nothing) and the size checked before any decode.
+# A decoded image costs 4 bytes per pixel in Pillow, so MAX_IMAGE_PIXELS bounds one decode to ~64 MiB.
+# JPEG photos above it (48-200 MP phone modes) are decoded at 1/2, 1/4 or 1/8 scale by the JPEG decoder
+# itself (``draft``), never at full size; PNG and WebP above it are refused. Headers declaring more than
+# MAX_DECLARED_PIXELS are refused outright (and Pillow itself refuses twice that on open).
+MAX_IMAGE_PIXELS = 16_000_000
+MAX_DECLARED_PIXELS = 200_000_000
+Image.MAX_IMAGE_PIXELS = MAX_DECLARED_PIXELS
 
 
 class EvidenceRejected(ValueError):
@@ -80,28 +93,51 @@ def detect_type(data: bytes) -> str:
     return kind.mime if kind is not None else ""
 
 
+def _too_many_pixels() -> EvidenceRejected:
+    return EvidenceRejected(
+        _("Gambar terlalu besar (resolusi). Kirim gambar yang lebih kecil (paling besar %(mp)d megapiksel).")
+        % {"mp": MAX_IMAGE_PIXELS // 1_000_000}
+    )
+
+
 def strip_image_metadata(data: bytes, mime: str) -> bytes:
-    """Decode and re-encode the image without EXIF/XMP/ICC text chunks; orientation is applied first."""
+    """Decode and re-encode the image without EXIF/XMP/ICC text chunks; orientation is applied first.
+
+    Memory: one decoded copy of at most MAX_IMAGE_PIXELS pixels (plus a transient one when the photo
+    must be rotated); the size comes from the header before anything is decoded.
+    """
     fmt = IMAGE_TYPES[mime]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
+            with Image.open(io.BytesIO(data)) as img:  # reads the header only
                 if img.format != fmt:
                     raise EvidenceRejected(_("Isi berkas gambar tidak sesuai jenisnya."))
-                if img.width * img.height > MAX_IMAGE_PIXELS:
-                    raise EvidenceRejected(_("Gambar terlalu besar (resolusi). Kirim gambar yang lebih kecil."))
+                width, height = img.size
+                if width * height > MAX_DECLARED_PIXELS:
+                    raise _too_many_pixels()
+                if width * height > MAX_IMAGE_PIXELS:
+                    if fmt != "JPEG":
+                        raise _too_many_pixels()
+                    scale = 2
+                    while scale <= 8 and (width // scale) * (height // scale) > MAX_IMAGE_PIXELS:
+                        scale *= 2
+                    if scale > 8:
+                        raise _too_many_pixels()
+                    img.draft("RGB" if img.mode not in {"L", "CMYK"} else img.mode, (width // scale, height // scale))
+                    if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:
+                        raise _too_many_pixels()
                 img.load()
+                if getattr(img, "n_frames", 1) > 1:  # animated WebP/PNG: only the first frame is kept
+                    img.seek(0)
                 clean = ImageOps.exif_transpose(img) or img
                 if fmt == "JPEG" and clean.mode not in {"RGB", "L", "CMYK"}:
                     clean = clean.convert("RGB")
-                # A new image holding only the pixels: no info dict, no EXIF, no XMP, no comments.
-                bare = Image.frombytes(clean.mode, clean.size, clean.tobytes())
-                if clean.mode == "P":
-                    bare.putpalette(clean.getpalette() or [])
+                # Only the pixels are written: no info dict (EXIF, XMP, ICC, comments, text chunks).
+                clean.info = {}
                 out = io.BytesIO()
                 options: dict[str, object] = {"quality": 90} if fmt in {"JPEG", "WEBP"} else {}
-                bare.save(out, format=fmt, **options)
+                clean.save(out, format=fmt, exif=b"", **options)
                 return out.getvalue()
     except EvidenceRejected:
         raise
@@ -110,37 +146,93 @@ def strip_image_metadata(data: bytes, mime: str) -> bytes:
         raise EvidenceRejected(_("Gambar rusak atau tidak dapat dibaca.")) from None
 
 
-PDF_METADATA_KEYS = (NameObject("/Metadata"), NameObject("/PieceInfo"))
+# What a PDF may not keep (pikepdf, i.e. qpdf). Metadata: the document information dictionary, XMP
+# streams anywhere, /PieceInfo, comment authors. Active content: /OpenAction, additional actions (/AA)
+# on the document, pages, annotations and form fields, the /JavaScript and /EmbeddedFiles name trees,
+# XFA forms, any action except an internal /GoTo or a /URI link (so /JavaScript, /Launch, /SubmitForm,
+# /ImportData, /GoToR, /GoToE, /Rendition, ... go), and annotations that carry files or media.
+PDF_DROP_KEYS = {"/OpenAction", "/AA", "/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/XFA",
+                 "/Metadata", "/PieceInfo", "/RichMediaContent", "/RichMediaSettings"}
+PDF_SAFE_ACTIONS = {"/GoTo", "/URI"}
+PDF_DROP_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D"}
+
+
+def _pdf_clean_dict(obj: Any) -> None:
+    for key in list(obj.keys()):
+        if key in PDF_DROP_KEYS:
+            del obj[key]
+    action = obj.get("/A")
+    if action is not None and (not isinstance(action, pikepdf.Dictionary) or action.get("/S") not in PDF_SAFE_ACTIONS):
+        del obj["/A"]
+    elif action is not None and "/Next" in action:
+        del action["/Next"]  # a chain of further actions after a harmless one
+
+
+def _pdf_walk(root: Any, visit: Any) -> None:
+    """Every dictionary reachable from ``root`` (each indirect object once)."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, pikepdf.Object):  # numbers and booleans come back as Python values
+            continue
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            visit(obj.stream_dict)
+            stack.extend(obj.stream_dict.values())
+        elif isinstance(obj, pikepdf.Dictionary):
+            visit(obj)
+            stack.extend(obj.values())
+        elif isinstance(obj, pikepdf.Array):
+            stack.extend(obj)
+
+
+def _pdf_active_left(pdf: Any) -> bool:
+    found: list[str] = []
+
+    def check(obj: Any) -> None:
+        found.extend(k for k in obj.keys() if k in PDF_DROP_KEYS)  # noqa: SIM118  (pikepdf objects)
+        action = obj.get("/A")
+        if isinstance(action, pikepdf.Dictionary) and action.get("/S") not in PDF_SAFE_ACTIONS:
+            found.append("/A")
+        if obj.get("/S") == "/JavaScript" or obj.get("/Subtype") in PDF_DROP_ANNOTATIONS:
+            found.append("action")
+
+    _pdf_walk(pdf.trailer, check)
+    return bool(found)
 
 
 def strip_pdf_metadata(data: bytes) -> bytes:
-    """Rewrite the PDF page by page: no /Info, no XMP (catalog, page, image), no /PieceInfo, no comment authors."""
+    """Clean a PDF with pikepdf: no metadata, no active content; a file that stays unclean is refused."""
     refused = _("PDF terkunci/rusak; kirim tanpa kata sandi.")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise EvidenceRejected(refused)
-        writer = PdfWriter()
-        for page in reader.pages:
-            writer.add_page(page)
-        writer.metadata = None  # no document information dictionary at all (not even /Producer)
-        for obj in writer._objects:
-            if isinstance(obj, DictionaryObject):
-                for key in PDF_METADATA_KEYS:
-                    obj.pop(key, None)
-        for page in writer.pages:
-            for ref in page.get("/Annots") or []:
-                annot = ref.get_object()
-                if isinstance(annot, DictionaryObject) and annot.get("/Subtype") != "/Widget":
-                    annot.pop(NameObject("/T"), None)  # a comment's author (account name); form fields keep theirs
-        if not len(writer.pages):
-            raise EvidenceRejected(refused)
-        out = io.BytesIO()
-        writer.write(out)
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted or not len(pdf.pages):
+                raise EvidenceRejected(refused)
+            for page in pdf.pages:
+                annots = page.obj.get("/Annots")
+                if isinstance(annots, pikepdf.Array):
+                    keep = [a for a in annots if not (isinstance(a, pikepdf.Dictionary)
+                                                      and a.get("/Subtype") in PDF_DROP_ANNOTATIONS)]
+                    for annot in keep:
+                        if isinstance(annot, pikepdf.Dictionary) and annot.get("/Subtype") != "/Widget" and "/T" in annot:
+                            del annot["/T"]  # a comment's author (account name); form fields keep their names
+                    page.obj["/Annots"] = pikepdf.Array(keep)
+            _pdf_walk(pdf.trailer, _pdf_clean_dict)
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            out = io.BytesIO()
+            pdf.save(out, fix_metadata_version=False, preserve_pdfa=False, deterministic_id=True)
+        with pikepdf.open(io.BytesIO(out.getvalue())) as again:  # refuse rather than store anything missed
+            if "/Info" in again.trailer or _pdf_active_left(again):
+                raise EvidenceRejected(refused)
         return out.getvalue()
     except EvidenceRejected:
         raise
-    except Exception:  # pypdf raises many kinds on broken input; the person gets the message, never a 500
+    except Exception:  # qpdf raises many kinds on broken input; the person gets the message, never a 500
         raise EvidenceRejected(refused) from None
 
 
@@ -253,6 +345,49 @@ def strip_audio_metadata(data: bytes, mime: str) -> bytes:
     if not cleaned:
         raise EvidenceRejected(refused)
     return cleaned
+
+
+# --- upload budgets (issue 9 item 4) -----------------------------------------------------------------
+# Per client address: bytes per hour, counted from the announced body size before the body is read,
+# and files per hour. Per draft (its random token) or per report at follow-up: files and bytes per day,
+# however often files are removed and added again. All drafts together: the sealed bytes waiting in
+# unsent drafts (purged after 24 h by ``evidence-cleanup``). A refusal never loses the report itself:
+# it can be sent without the files, which can follow later.
+
+
+def _over_budget(budget: str) -> EvidenceRejected:
+    security_log.warning("evidence upload refused: %s budget used up", budget)
+    return EvidenceRejected(_("Terlalu banyak berkas dikirim. Coba lagi nanti; laporan Anda tetap bisa dikirim "
+                              "tanpa berkas."), status=429)
+
+
+def upload_request_allowed(*, client: str, content_length: int) -> None:
+    """Before the body is read: the client address's bytes per hour. Raises EvidenceRejected (429)."""
+    if ratelimit.add(client, purpose="upload-bytes", amount=content_length,
+                     limit=settings.EVIDENCE_BYTES_PER_HOUR, window=3600):
+        raise _over_budget("per-address bytes")
+
+
+def upload_files_allowed(*, client: str, scope: str, sizes: list[int], pending: bool) -> None:
+    """After the body is parsed, before any file is decoded: files per address, files and bytes per
+    draft or report (``scope``), and, for drafts, the cap on all pending uploads. Raises EvidenceRejected."""
+    count, total = len(sizes), sum(sizes)
+    if ratelimit.add(client, purpose="upload-files", amount=count, limit=settings.EVIDENCE_FILES_PER_HOUR,
+                     window=3600):
+        raise _over_budget("per-address files")
+    over_files = ratelimit.add(scope, purpose="upload-scope-files", amount=count,
+                               limit=settings.EVIDENCE_SCOPE_MAX_FILES, window=86400)
+    over_bytes = ratelimit.add(scope, purpose="upload-scope-bytes", amount=total,
+                               limit=settings.EVIDENCE_SCOPE_MAX_BYTES, window=86400)
+    if over_files or over_bytes:
+        raise _over_budget("per-draft files" if over_files else "per-draft bytes")
+    if pending:
+        waiting = PendingUpload.objects.aggregate(total=Sum("size"))["total"] or 0
+        if waiting + total > settings.EVIDENCE_PENDING_MAX_BYTES:
+            security_log.warning("evidence upload refused: pending uploads at %d of %d bytes",
+                                 waiting, settings.EVIDENCE_PENDING_MAX_BYTES)
+            raise EvidenceRejected(_("Tempat penyimpanan berkas sementara sedang penuh. Kirim laporan tanpa berkas "
+                                     "sekarang, lalu tambahkan berkas lewat halaman cek laporan nanti."), status=503)
 
 
 def evidence_prepare(*, data: bytes, filename: str = "") -> StoredEvidence:

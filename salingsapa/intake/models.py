@@ -180,6 +180,7 @@ class PendingUpload(models.Model):
 
     storage_name = models.CharField(max_length=80, unique=True)
     created_at = models.DateTimeField(db_index=True)
+    size = models.PositiveBigIntegerField(default=0)  # cleaned bytes, for the cap on all pending uploads
 
     def __str__(self) -> str:
         return f"pending #{self.pk}"

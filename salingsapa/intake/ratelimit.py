@@ -43,6 +43,21 @@ def hit(subject: str, *, purpose: str, limit: int, window: int) -> bool:
     return count > limit
 
 
+def add(subject: str, *, purpose: str, amount: int, limit: int, window: int) -> bool:
+    """Count ``amount`` units (files, bytes) at once; True when the subject is now over ``limit`` in the window."""
+    key = _key(purpose, subject, window)
+    amount = max(int(amount), 0)
+    if cache.add(key, amount, timeout=window + 1):
+        count = amount
+    else:
+        try:
+            count = cache.incr(key, amount)
+        except ValueError:  # expired between add and incr
+            cache.set(key, amount, timeout=window + 1)
+            count = amount
+    return count > limit
+
+
 def blocked(subject: str, *, purpose: str, limit: int, window: int) -> bool:
     """True when the subject already used up its attempts (does not count one)."""
     return int(cache.get(_key(purpose, subject, window), 0) or 0) >= limit

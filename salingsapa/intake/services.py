@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from salingsapa.core import codelists, crypto
 from salingsapa.core.audit import audit_log
+from salingsapa.core.events import Event, publish
 from salingsapa.core.files import delete_sealed_file
 from salingsapa.core.identifiers import (
     InvalidIdentifier,
@@ -344,6 +345,8 @@ def _insert(
         detail={"channel": channel, "emergency": report.is_emergency, "evidence": len(evidence),
                 "identifiers": len(seen)},
     )
+    publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
+    publish(Event.COUNTED_DATA_CHANGED)
     return report
 
 
@@ -404,7 +407,7 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:
     """Remember a file sealed for a draft, so that it is purged if the draft is never sent."""
-    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now()})
+    PendingUpload.objects.get_or_create(storage_name=evidence.storage_name, defaults={"created_at": timezone.now(), "size": evidence.size})
 
 
 def evidence_pending_remove(*, storage_name: str) -> bool:

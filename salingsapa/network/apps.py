@@ -7,4 +7,8 @@ class NetworkConfig(AppConfig):
     verbose_name = "Jejaring mitra"
 
     def ready(self) -> None:
-        from salingsapa.network import signals  # noqa: F401  (connects the receivers)
+        # Django's place for start-up wiring: models are loaded only now (see core/events.py).
+        from salingsapa.core.events import Event, subscribe
+        from salingsapa.network.services import perpetrator_links_schedule
+
+        subscribe(Event.PERPETRATOR_CHANGED, perpetrator_links_schedule)

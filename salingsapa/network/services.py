@@ -352,6 +352,21 @@ def perpetrator_links_scan(*, case: Case) -> list[PerpetratorLink]:
     return new_links
 
 
+def perpetrator_links_schedule(*, case_ids: set[int]) -> None:
+    """Scan these cases for repeat-perpetrator links once the transaction commits (a rolled-back
+    transaction scans nothing). Handler of ``Event.PERPETRATOR_CHANGED``, which ``cases.services``
+    publishes once per service call; a scan finds only new links, so scanning twice is harmless."""
+    if not case_ids:
+        return
+    wanted = set(case_ids)
+
+    def run() -> None:
+        for case in Case.objects.filter(pk__in=wanted):
+            perpetrator_links_alert(links=perpetrator_links_scan(case=case))
+
+    transaction.on_commit(run)
+
+
 def perpetrator_links_alert(*, links: list[PerpetratorLink]) -> int:
     """Tell the case managers of both cases (or the supervisors when a case has none) — numbers only."""
     written = 0

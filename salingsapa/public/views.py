@@ -22,7 +22,12 @@ from django.views.decorators.http import require_http_methods
 from salingsapa.core import codelists
 from salingsapa.core.models import Region
 from salingsapa.intake import ratelimit
-from salingsapa.intake.evidence import EvidenceRejected, evidence_prepare
+from salingsapa.intake.evidence import (
+    EvidenceRejected,
+    evidence_prepare,
+    upload_files_allowed,
+    upload_request_allowed,
+)
 from salingsapa.intake.models import Channel, Report
 from salingsapa.intake.selectors import report_for_codename, report_public_status, report_thread
 from salingsapa.intake.services import (
@@ -205,13 +210,41 @@ def _oversize_page(request: HttpRequest) -> HttpResponse:
     }, status=413)
 
 
+def _upload_refused(request: HttpRequest, exc: EvidenceRejected) -> HttpResponse:
+    response = page(request, "public/message.html", {"title": _("Berkas belum dapat diterima"), "message": exc.message},
+                    status=exc.status)
+    if exc.status in {429, 503}:
+        response["Retry-After"] = "3600"
+    return response
+
+
+def _upload_gate(request: HttpRequest) -> HttpResponse | None:
+    """Before the body is read: its size against the cap and the client address's hourly bytes."""
+    length = _content_length(request)
+    if length > _upload_cap():
+        return _oversize_page(request)
+    try:
+        upload_request_allowed(client=ratelimit.client_ip(request), content_length=length)
+    except EvidenceRejected as exc:
+        return _upload_refused(request, exc)
+    request.upload_handlers = [EvidenceUploadHandler(request)]
+    return None
+
+
 @csrf_exempt
 def report_evidence_step(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        if _content_length(request) > _upload_cap():
-            return _oversize_page(request)
-        request.upload_handlers = [EvidenceUploadHandler(request)]
+    if request.method == "POST" and (refused := _upload_gate(request)) is not None:
+        return refused
     return csrf_protect(_report_evidence_step)(request)
+
+
+def _files_refused(request: HttpRequest, scope: str, uploads: list[Any], *, pending: bool) -> EvidenceRejected | None:
+    try:
+        upload_files_allowed(client=ratelimit.client_ip(request), scope=scope,
+                             sizes=[int(u.size or 0) for u in uploads], pending=pending)
+    except EvidenceRejected as exc:
+        return exc
+    return None
 
 
 def _report_evidence_step(request: HttpRequest) -> HttpResponse:
@@ -236,6 +269,9 @@ def _report_evidence_step(request: HttpRequest) -> HttpResponse:
         if len(uploads) > room:
             errors.append(_("Paling banyak %(n)d berkas.") % {"n": settings.EVIDENCE_MAX_FILES})
             status = 400
+        elif uploads and (refused := _files_refused(request, f"draft:{draft['token']}", uploads, pending=True)):
+            errors.append(refused.message)
+            status = refused.status
         else:
             for upload in uploads:
                 try:
@@ -429,9 +465,8 @@ def followup_message(request: HttpRequest) -> HttpResponse:
 def followup_files(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _redirect(reverse("public_followup"))
-    if _content_length(request) > _upload_cap():
-        return _oversize_page(request)
-    request.upload_handlers = [EvidenceUploadHandler(request)]
+    if (refused := _upload_gate(request)) is not None:
+        return refused
     return csrf_protect(_followup_files)(request)
 
 
@@ -447,6 +482,8 @@ def _followup_files(request: HttpRequest) -> HttpResponse:
     if not uploads:
         errors.append(_("Pilih berkas yang akan dikirim."))
         status = 400
+    elif refused := _files_refused(request, f"report:{report.pk}", uploads, pending=False):
+        return _thread_page(request, report, file_errors=[refused.message], status=refused.status)
     for upload in uploads:
         try:
             stored = _prepare_upload(upload)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from salingsapa.cases.services import CaseError, _require_casework, deadlines_reschedule, first_contact_record
 from salingsapa.core.audit import audit_log
+from salingsapa.core.events import Event, publish
 from salingsapa.intake.models import Report, ReportMessage
 from salingsapa.intake.services import report_message_add
 
@@ -27,6 +28,7 @@ def report_triage(*, actor: Any, report: Report, risk_level: str, is_emergency: 
         deadlines_reschedule(risk_level=risk_level, emergency=is_emergency or report.in_danger_now, report=report)
         audit_log(actor=actor, action="update", object_type="report", object_id=report.pk,
                   detail={"event": "triage", "risk": risk_level, "emergency": is_emergency})
+        publish(Event.COUNTED_DATA_CHANGED)
 
 
 def _close_report(*, actor: Any, report: Report, status: str, reason: str, event: str) -> None:
@@ -40,6 +42,7 @@ def _close_report(*, actor: Any, report: Report, status: str, reason: str, event
         report.status_reason = reason.strip()
         report.save(update_fields=["status_reason"])
         audit_log(actor=actor, action="update", object_type="report", object_id=report.pk, detail={"event": event})
+        publish(Event.COUNTED_DATA_CHANGED)
 
 
 def report_mark_not_violence(*, actor: Any, report: Report, reason: str) -> None:

@@ -48,7 +48,8 @@ GENERATION_KEY = "stats:generation"
 
 
 def bump_generation(**_: Any) -> None:
-    """Called on every write to a counted model (signals in ``apps.py``): cached summaries go stale."""
+    """Cached summaries go stale: the handler of ``Event.COUNTED_DATA_CHANGED`` (``core/events.py``),
+    which the services writing reports, cases, people and incidents publish."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

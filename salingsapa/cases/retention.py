@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from salingsapa.cases.models import Case, CasePerson, CaseStatus, Person
@@ -51,16 +52,21 @@ def _marked(kind: str) -> models.QuerySet[RetentionMark]:
     return RetentionMark.objects.filter(kind=kind)
 
 
+def _marked_ids(kind: str) -> Any:
+    """Ids of records a rule already handled, as a subquery of integers (PostgreSQL compares types)."""
+    return _marked(kind).annotate(oid=Cast("object_id", models.BigIntegerField())).values("oid")
+
+
 def not_violence_reports(now: dt.datetime) -> models.QuerySet[Report]:
     cutoff = now - dt.timedelta(days=settings.RETENTION_NOT_VIOLENCE_DAYS)
-    done = _marked("report").values("object_id")
+    done = _marked_ids("report")
     return (Report.objects.filter(status=Report.Status.NOT_VIOLENCE, case__isnull=True, received_at__lt=cutoff)
             .exclude(pk__in=done).order_by("pk"))
 
 
 def closed_cases(now: dt.datetime) -> models.QuerySet[Case]:
     cutoff = now - dt.timedelta(days=365 * settings.RETENTION_CLOSED_CASE_YEARS)
-    done = _marked("case").values("object_id")
+    done = _marked_ids("case")
     return Case.objects.filter(status=CaseStatus.CLOSED, closed_at__lt=cutoff).exclude(pk__in=done).order_by("pk")
 
 

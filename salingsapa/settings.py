@@ -315,6 +315,9 @@ RISK_HIGH_SCORE = env_int("SALINGSAPA_RISK_HIGH_SCORE", 7, minimum=1)
 RISK_MEDIUM_SCORE = env_int("SALINGSAPA_RISK_MEDIUM_SCORE", 3, minimum=1)
 OTP_TOTP_ISSUER = "Saling Sapa"  # the name staff see in their authenticator app
 STAFF_PAGE_SIZE = env_int("SALINGSAPA_STAFF_PAGE_SIZE", 25, minimum=5)
+# Staff dashboard cache: figures are recomputed at once after a service write (core/events.py);
+# this bounds how long a write that bypassed the services stays unseen (0 turns the cache off).
+STATS_CACHE_SECONDS = env_int("SALINGSAPA_STATS_CACHE_SECONDS", 300, minimum=0)
 CASE_DOCUMENT_MAX_BYTES = env_int("SALINGSAPA_CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 # --- the edge: request bodies, uploads (issue 9 item 4) ----------------------------------------

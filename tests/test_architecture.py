@@ -4,6 +4,7 @@ and no project import hides inside a function to dodge a cycle."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,19 @@ def test_import_contracts_hold():
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "Contracts: 3 kept, 0 broken." in done.stdout
+
+
+def _contract_layers() -> list[str]:
+    text = (PACKAGE.parent / ".importlinter").read_text(encoding="utf-8")
+    block = text.split("layers =\n", 1)[1].split("ignore_imports", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_architecture_doc_draws_the_contract_layers():
+    """docs/architecture.md shows the same layers, top to bottom, as the import contract."""
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawing = doc.split("## Layers", 1)[1].split("```", 2)[1]
+    rows = [re.split(r"\s{3,}", line)[0].strip() for line in drawing.splitlines()
+            if line.strip() and not line.startswith("─")]
+    normalise = lambda layer: " | ".join(part.strip() for part in layer.split("|"))  # noqa: E731
+    assert [normalise(r) for r in rows] == [normalise(layer) for layer in _contract_layers()]

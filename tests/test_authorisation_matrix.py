@@ -38,7 +38,7 @@ GET_MATRIX: dict[str, set[str]] = {
     "public_report_emergency": EVERYONE,
     "public_followup": EVERYONE,
     "public_directory": EVERYONE,
-    "stats:public": EVERYONE,
+    "public_statistics": EVERYONE,
     "api-v1:openapi-json": EVERYONE,
     "api-v1:api_health": EVERYONE,
     "api-v1:public": EVERYONE,
@@ -158,7 +158,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
                                          place="Rumah Kolaborasi", organisations=[psychology_org])
     document = case_services.case_document_add(actor=case_manager, case=case, data=b"%PDF-1.4\n%%EOF\n",
                                                filename="surat.pdf", content_type="application/pdf")
-    snapshot = stats_services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
+    snapshot = stats_services.snapshot_prepare(user=case_manager, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
     stats_services.snapshot_approve(user=supervisor, snapshot=snapshot)
     from salingsapa.stats.engine import StatsFilter
     from salingsapa.stats.jobs import export_job_create

@@ -50,6 +50,8 @@ def test_partner_sees_only_items_with_consent_and_only_if_attended(case_manager,
     services.consent_record(actor=case_manager, case=agenda[0], victim=victim, given_by="victim", services=[],
                             recipient_kind="psychology")
     assert [i.case for i in conference_items_visible(partner_psychologist, conference)] == [agenda[0]]
+    conference.scheduled_at = timezone.now() - dt.timedelta(hours=1)  # the meeting took place
+    conference.save(update_fields=["scheduled_at"])
     services.conference_attendance_record(actor=case_manager, conference=conference, attended={case_manager.organisation_id: "Manajer"})
     assert conference_items_visible(partner_psychologist, conference) == []  # invited but did not attend
 

@@ -200,3 +200,24 @@ def test_undownloaded_exports_are_purged_after_a_day(data, supervisor):
     assert exports.take(old) is None
     assert exports.take(fresh) is not None
     assert exports.take("../../etc/passwd") is None
+
+
+def test_exports_use_the_crypto_facade_only():
+    """Keyed pseudonyms, the AES ZIP and the password come from core.crypto (issue 11 item 7)."""
+    import pathlib
+    import re
+
+    import salingsapa.stats as stats_pkg
+
+    root = pathlib.Path(stats_pkg.__file__).parent
+    pattern = re.compile(r"blake2b|pyzipper|token_bytes|hmac\.new|AESGCM|cryptography\.")
+    offenders = [str(p) for p in root.rglob("*.py") if pattern.search(p.read_text())]
+    assert offenders == []
+
+
+def test_export_pseudonyms_are_stable_within_one_export_and_unlinkable_across():
+    from salingsapa.core import crypto
+
+    one, two = crypto.export_pseudonymiser(), crypto.export_pseudonymiser()
+    assert one("42") == one("42") and one("42") != one("43")
+    assert one("42") != two("42") and len(one("42")) == 12

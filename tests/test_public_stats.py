@@ -103,8 +103,8 @@ def test_only_a_supervisor_approves(client, cases_2025, case_manager, supervisor
     assert latest_public_snapshot() is None
 
 
-def test_public_page_and_api_are_suppressed_identically(client, cases_2025, supervisor):
-    snap = _prepare(supervisor)
+def test_public_page_and_api_are_suppressed_identically(client, cases_2025, case_manager, supervisor):
+    snap = _prepare(case_manager)
     services.snapshot_approve(user=supervisor, snapshot=snap)
     api = client.get(API)
     assert api.status_code == 200 and api["Content-Type"].startswith("application/json")
@@ -142,16 +142,16 @@ def test_kelurahan_table_has_totals_only(cases_2025, supervisor):
     assert not any(c["key"] in {"trafficking", "eksploitasi"} for c in kf.get("columns", []))
 
 
-def test_previously_approved_periods_are_listed(client, cases_2025, supervisor):
+def test_previously_approved_periods_are_listed(client, cases_2025, case_manager, supervisor):
     import datetime as dt
 
-    old = services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31))
+    old = services.snapshot_prepare(user=case_manager, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
     services.snapshot_approve(user=supervisor, snapshot=old)
-    new = _prepare(supervisor)
+    new = services.snapshot_prepare(user=case_manager, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
     services.snapshot_approve(user=supervisor, snapshot=new)
     html = client.get(PUBLIC).content.decode()
-    assert "Jan–Okt 2025" in html and f"?periode={old.pk}" in html
-    assert client.get(f"{API}?periode={old.pk}").json()["period"]["label"] == "Januari 2025"
+    assert "Periode: 2025" in html and f"?periode={new.pk}" in html
+    assert client.get(f"{API}?periode={new.pk}").json()["period"]["label"] == "2024"
     assert PublishedSnapshot.objects.count() == 2
 
 
@@ -243,3 +243,40 @@ def test_dashboard_reports_are_scoped_like_reports_for(client, supervisor):
     client = verified_client(supervisor)
     r = client.get(reverse("stats:dashboard"), {"start": "2025-01-01", "end": "2025-10-31"})
     assert r.context["s"].reports == 2
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A3", "abc", "1.5", "-1", "%00", "9" * 40])
+def test_public_page_bad_period_is_a_400_with_a_message(client, cases_2025, case_manager, supervisor, value):
+    """``?periode=²`` passed str.isdigit() and crashed int() with a 500 (issue 9 item 7)."""
+    snap = _prepare(case_manager)
+    services.snapshot_approve(user=supervisor, snapshot=snap)
+    r = client.get(f"{PUBLIC}?periode={value}")
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Periode tidak dikenal" in html and f"?periode={snap.pk}" in html and "Keluar cepat" in html
+    api = client.get(f"{API}?periode={value}")
+    assert 400 <= api.status_code < 500
+
+
+def test_public_page_unknown_period_is_a_404(client, cases_2025):
+    assert client.get(f"{PUBLIC}?periode=999999").status_code == 404
+
+
+def _contrast(hex_colour: str) -> float:
+    def channel(x: float) -> float:
+        return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_chart_series_differ_without_colour_and_have_contrast():
+    """Issue 10 item 12: the orange comparison bars had 2.1:1 and differed only by colour."""
+    from salingsapa.stats import charts
+
+    assert _contrast(charts.CURRENT) >= 3 and _contrast(charts.PREVIOUS) >= 3
+    svg = str(charts.bar_chart("t", [("a", 5), ("b", 7)], previous=[3, 9], legend=("2025", "2024")))
+    assert "<pattern" in svg and 'fill="url(#' in svg  # hatched comparison bars and legend swatch
+    assert ">3<" in svg and ">9<" in svg  # every bar carries its value as text
+    col = str(charts.column_chart("t", [("Jan", 5)], previous=[3], legend=("2025", "2024")))
+    assert "<pattern" in col and 'fill="url(#' in col

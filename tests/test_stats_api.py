@@ -16,16 +16,16 @@ from tests.stats_fixtures import make_case, wib
 pytestmark = pytest.mark.django_db
 
 
-def test_public_endpoint_serves_only_the_approved_snapshot(client, uptd, supervisor):
+def test_public_endpoint_serves_only_the_approved_snapshot(client, uptd, case_manager, supervisor):
     for day in range(1, 9):
         make_case(uptd, wib(2025, 2, day))
     assert client.get("/api/v1/stats/public").status_code == 404
-    snap = services.snapshot_prepare(user=supervisor, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
+    snap = services.snapshot_prepare(user=case_manager, start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31))
     assert client.get("/api/v1/stats/public").status_code == 404  # prepared, not approved
     services.snapshot_approve(user=supervisor, snapshot=snap)
     response = client.get("/api/v1/stats/public")
     assert response.status_code == 200
-    from salingsapa.stats.views import public_payload
+    from salingsapa.stats.selectors import public_payload
 
     snap.refresh_from_db()
     assert response.json() == public_payload(snap)

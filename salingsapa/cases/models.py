@@ -291,6 +291,9 @@ class RiskAssessment(models.Model):
     override_level = models.CharField(_("penilaian profesional"), max_length=10, choices=RiskLevel.choices, blank=True)
     override_reason = EncryptedTextField(_("alasan penilaian profesional"), blank=True, default="")
     final_level = models.CharField(_("tingkat risiko"), max_length=10, choices=RiskLevel.choices)
+    # The case's level before this assessment (from triage or the previous assessment): a final level
+    # below it was a professional judgement with a reason, never a silent replacement.
+    previous_level = models.CharField(_("tingkat sebelumnya"), max_length=10, choices=RiskLevel.choices, blank=True)
 
     class Meta:
         ordering = ["-assessed_at", "-id"]

@@ -1,7 +1,9 @@
 """The risk checklist: items adapted from the SafeLives DASH checklist and the Campbell Danger
-Assessment for adults, plus items for children. Any red-flag "yes" makes the risk high;
-otherwise the number of "yes" answers is compared with ``RISK_HIGH_SCORE`` / ``RISK_MEDIUM_SCORE``.
-A professional may override the result, with a reason.
+Assessment for adults, plus items for children, and the rules that make a case high risk
+(``HIGH_RISK_RULES``, documented in docs/case-management.md): a red-flag "yes"; a child victim of
+sexual violence; a perpetrator who can still reach a child victim or a victim of sexual violence;
+or ``RISK_HIGH_SCORE`` "yes" answers. Otherwise ``RISK_MEDIUM_SCORE`` "yes" answers make it medium.
+A professional may judge differently, always with a reason.
 """
 
 from __future__ import annotations
@@ -51,22 +53,48 @@ ALL_ITEMS: tuple[Item, ...] = ADULT_ITEMS + CHILD_ITEMS
 ITEM_KEYS = frozenset(item.key for item in ALL_ITEMS)
 
 
+# The rules that make a case high risk, in the order they are checked (key, description).
+HIGH_RISK_RULES: tuple[tuple[str, Any], ...] = (
+    ("red_flag", _("Satu butir bertanda ⚠ dijawab \"ya\" (ancaman membunuh, mencekik, senjata; anak tinggal "
+                   "serumah dengan pelaku, tidak ada orang dewasa yang aman, anak menyakiti diri)")),
+    ("child_sexual_violence", _("Korban anak dan kasus kekerasan seksual (klasifikasi kejadian atau butir kekerasan "
+                                "seksual)")),
+    ("perpetrator_access", _("Pelaku masih dapat menjangkau korban anak atau korban kekerasan seksual")),
+    ("score", _("Jumlah jawaban \"ya\" mencapai ambang risiko tinggi")),
+)
+
+
 @dataclass(frozen=True)
 class RiskResult:
     score: int
     red_flags: int
     level: str  # "high" | "medium" | "low"
+    rules: tuple[str, ...] = ()  # keys of HIGH_RISK_RULES that made it high
 
 
-def risk_compute(answers: dict[str, bool]) -> RiskResult:
-    """Score a checklist. Unknown keys are ignored; missing keys count as "no"."""
+def risk_compute(answers: dict[str, bool], *, victim_is_child: bool = False, sexual_violence: bool = False) -> RiskResult:
+    """Score a checklist with the case's facts (a child victim; sexual violence in the incident
+    classification). Unknown keys are ignored; missing keys count as "no"."""
     yes = {key for key, value in answers.items() if value and key in ITEM_KEYS}
     red = sum(1 for item in ALL_ITEMS if item.red_flag and item.key in yes)
     score = len(yes)
-    if red or score >= settings.RISK_HIGH_SCORE:
+    sexual = sexual_violence or "sexual_violence" in yes
+    rules: list[str] = []
+    if red:
+        rules.append("red_flag")
+    if victim_is_child and sexual:
+        rules.append("child_sexual_violence")
+    if "perpetrator_access" in yes and (victim_is_child or sexual):
+        rules.append("perpetrator_access")
+    if score >= settings.RISK_HIGH_SCORE:
+        rules.append("score")
+    if rules:
         level = "high"
     elif score >= settings.RISK_MEDIUM_SCORE:
         level = "medium"
     else:
         level = "low"
-    return RiskResult(score=score, red_flags=red, level=level)
+    return RiskResult(score=score, red_flags=red, level=level, rules=tuple(rules))
+
+
+RISK_RANK = {"": 0, "low": 1, "medium": 2, "high": 3}

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from salingsapa.cases.access import cases_for
 from salingsapa.cases.models import Case, CaseStatus, ClosureRequest, Deadline, PersonIdentifier, ServicePlan
@@ -217,3 +218,67 @@ def unread_reporter_messages(reports: list[Report]) -> dict[int, int]:
         .values("report_id").annotate(n=Count("id"))
     )
     return {row["report_id"]: row["n"] for row in rows}
+
+
+# --- workflow guidance ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the case needs next, for the "Langkah berikutnya" panel of the case page.
+
+    ``action``: ``transition`` (a button moving the case to ``to_status``), ``risk`` (the risk form),
+    ``plan`` (the plan form), ``decide_plan`` / ``decide_closure`` (the supervisor's decision on the page),
+    ``closure`` (the closure request on the page), ``reopen``, or ``wait`` (nothing to do but wait).
+    """
+
+    key: str
+    title: Any  # lazy translation
+    hint: Any
+    action: str
+    to_status: str = ""
+
+
+def case_next_step(case: Case, *, user: Any) -> NextStep:
+    status = case.status
+    if status == CaseStatus.NEW:
+        return NextStep("start_assessment", _("Mulai asesmen"),
+                        _("Kasus baru dibuka. Pindahkan ke tahap Asesmen, lalu isi asesmen risiko."),
+                        "transition", CaseStatus.ASSESSMENT)
+    if status == CaseStatus.ASSESSMENT:
+        if not case.risk_assessments.exists():
+            return NextStep("risk_assessment", _("Isi asesmen risiko"),
+                            _("Rencana intervensi disusun setelah asesmen risiko."), "risk")
+        return NextStep("start_planning", _("Lanjut ke rencana intervensi"),
+                        _("Asesmen risiko sudah ada. Pindahkan ke tahap Rencana intervensi."),
+                        "transition", CaseStatus.PLANNING)
+    if status == CaseStatus.PLANNING:
+        plan = case.plans.first()
+        if plan is None or plan.status == ServicePlan.Status.REJECTED:
+            return NextStep("write_plan", _("Susun rencana intervensi"),
+                            _("Tuliskan tujuan, langkah, dan layanan; rencana kasus risiko tinggi dan kasus kekerasan "
+                              "seksual terhadap anak menunggu persetujuan supervisor."), "plan")
+        if plan.status == ServicePlan.Status.PENDING:
+            if getattr(user, "is_supervisor", False) and plan.submitted_by_id != user.pk:
+                return NextStep("decide_plan", _("Putuskan rencana intervensi"),
+                                _("Rencana menunggu keputusan Anda (setujui atau tolak dengan alasan)."), "decide_plan")
+            return NextStep("wait_plan_approval", _("Menunggu persetujuan supervisor"),
+                            _("Rencana intervensi sudah diajukan; layanan dimulai setelah disetujui."), "wait")
+        return NextStep("start_service", _("Mulai layanan"),
+                        _("Rencana intervensi disetujui. Pindahkan ke tahap Layanan, lalu rujuk ke mitra bila perlu."),
+                        "transition", CaseStatus.IN_SERVICE)
+    if status == CaseStatus.IN_SERVICE:
+        return NextStep("start_monitoring", _("Lanjut ke pemantauan"),
+                        _("Catat layanan dan rujukan. Bila layanan utama selesai, pindahkan ke tahap Pemantauan."),
+                        "transition", CaseStatus.MONITORING)
+    if status == CaseStatus.MONITORING:
+        closure = case.closure_requests.filter(status=ClosureRequest.Status.PENDING).first()
+        if closure is None:
+            return NextStep("request_closure", _("Ajukan terminasi"),
+                            _("Bila tujuan layanan tercapai, ajukan terminasi dengan alasan ke supervisor."), "closure")
+        if getattr(user, "is_supervisor", False) and closure.requested_by_id != user.pk:
+            return NextStep("decide_closure", _("Putuskan terminasi"),
+                            _("Permohonan terminasi menunggu keputusan Anda."), "decide_closure")
+        return NextStep("wait_closure_approval", _("Menunggu persetujuan terminasi"),
+                        _("Permohonan terminasi sudah diajukan ke supervisor."), "wait")
+    return NextStep("reopen", _("Kasus sudah diterminasi"),
+                    _("Bila ada kekerasan baru atau kebutuhan layanan, buka kembali kasus dengan alasan."), "reopen")

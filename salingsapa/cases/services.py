@@ -43,7 +43,7 @@ from salingsapa.cases.models import (
     ServicePlan,
     Task,
 )
-from salingsapa.cases.risk import ITEM_KEYS, risk_compute
+from salingsapa.cases.risk import ITEM_KEYS, RISK_RANK, risk_compute
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.core.events import Event, publish
@@ -71,6 +71,7 @@ DOCUMENT_TYPES = frozenset({
     "application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic", "audio/mpeg", "audio/mp4", "audio/ogg",
     "video/mp4", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 })
+PLAN_STAGES = frozenset({CaseStatus.PLANNING, CaseStatus.IN_SERVICE, CaseStatus.MONITORING})
 CLOSABLE_FROM = frozenset({CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.IN_SERVICE, CaseStatus.MONITORING})
 
 
@@ -531,20 +532,45 @@ def case_reopen(*, actor: User, case: Case, reason: str, expected_version: int |
 # --- assessment and plan --------------------------------------------------------------------
 
 
+def case_victim_is_child(case: Case) -> bool:
+    return case.participants.filter(role=CasePerson.Role.VICTIM, is_child=True).exists()
+
+
+def case_is_child_sexual_violence(case: Case) -> bool:
+    """A child victim and sexual violence in the incident classification: always high risk, and its
+    service plan always needs a supervisor's approval."""
+    return case_victim_is_child(case) and _case_is_sexual_violence(case)
+
+
 def risk_assessment_record(
     *, actor: User, case: Case, answers: dict[str, bool], override_level: str = "", override_reason: str = "",
     expected_version: int | None,
 ) -> RiskAssessment:
+    """Record a checklist. The computed level comes from ``cases.risk.risk_compute`` with the case's facts.
+
+    A computed level *lower* than the case's current level (set at triage or by the previous assessment)
+    is never applied silently: the assessor must give a professional judgement (keep a higher level, or
+    confirm the lower one) with a reason; both levels, the judgement and the reason are kept and logged.
+    """
     _require_casework(actor)
     if case.status == CaseStatus.CLOSED:
         raise CaseError(_("Kasus sudah diterminasi."))
     clean = {key: bool(answers.get(key)) for key in sorted(ITEM_KEYS)}
-    result = risk_compute(clean)
+    result = risk_compute(clean, victim_is_child=case_victim_is_child(case), sexual_violence=_case_is_sexual_violence(case))
     override_level = override_level or ""
     if override_level and override_level not in {"high", "medium", "low"}:
         raise CaseError(_("Pilih tingkat risiko yang dikenal."), field="override_level")
-    if override_level == result.level:
-        override_level = ""
+    previous = case.risk_level or ""
+    lowered = RISK_RANK[result.level] < RISK_RANK[previous]
+    if lowered and not override_level:
+        raise CaseError(
+            _("Hasil hitungan (%(computed)s) lebih rendah dari tingkat risiko saat ini (%(previous)s). Pilih penilaian "
+              "profesional — pertahankan tingkat yang lebih tinggi atau konfirmasi penurunan — dan tuliskan alasannya.")
+            % {"computed": _risk_label(result.level), "previous": _risk_label(previous)},
+            field="override_level",
+        )
+    if override_level == result.level and not lowered:
+        override_level = ""  # agreeing with the computation is not a judgement to record
     if override_level and not override_reason.strip():
         raise CaseError(_("Penilaian profesional yang berbeda dari hasil hitungan wajib disertai alasan."),
                         field="override_reason")
@@ -557,30 +583,37 @@ def risk_assessment_record(
             case=case, assessed_by=actor, assessed_at=now, answers=sealed_answers, score=result.score,
             red_flags=result.red_flags, computed_level=result.level, override_level=override_level,
             override_reason=override_reason.strip() if override_level else "", final_level=final,
+            previous_level=previous,
         )
         deadlines_reschedule(risk_level=final, emergency=case.is_emergency, case=case)
         summary = f"Asesmen risiko: {_risk_label(final)} (skor {result.score}, tanda bahaya {result.red_flags})"
-        if override_level:
+        if override_level and RISK_RANK[final] < RISK_RANK[previous]:
+            summary += f"; penilaian profesional: diturunkan dari {_risk_label(previous)} ke {_risk_label(final)}"
+        elif override_level:
             summary += f"; penilaian profesional mengubah hasil {_risk_label(result.level)}"
         _event(case, actor, CaseEvent.Kind.RISK, summary, assessment.override_reason)
         audit_log(actor=actor, action="create", object_type="risk_assessment", object_id=assessment.pk,
-                  detail={"case": case.pk, "computed": result.level, "final": final, "override": bool(override_level)})
+                  detail={"case": case.pk, "computed": result.level, "final": final, "override": bool(override_level),
+                          "previous": previous, "lowered": RISK_RANK[final] < RISK_RANK[previous],
+                          "rules": list(result.rules)})
     return assessment
 
 
 def service_plan_submit(
     *, actor: User, case: Case, goals: str, services: list[str], expected_version: int | None
 ) -> ServicePlan:
-    """Record a service plan. For a high-risk case it waits for a supervisor's approval."""
+    """Record a service plan. The plan of a high-risk case, and of every child sexual-violence case
+    whatever its level, waits for a supervisor's approval; other plans are approved on submission."""
     _require_casework(actor)
-    if case.status not in {CaseStatus.PLANNING, CaseStatus.IN_SERVICE, CaseStatus.MONITORING}:
+    if case.status not in PLAN_STAGES:
         raise InvalidTransition(_("Rencana intervensi disusun pada tahap \"Rencana intervensi\"."))
     if not goals.strip():
         raise CaseError(_("Tuliskan tujuan dan langkah intervensi."), field="goals")
     unknown = set(services) - set(codelists.slugs("service"))
     if unknown or not services:
         raise CaseError(_("Pilih minimal satu layanan dari daftar."), field="services")
-    needs_approval = case.risk_level == "high"
+    child_sexual = case_is_child_sexual_violence(case)
+    needs_approval = case.risk_level == "high" or child_sexual
     now = _now()
     with transaction.atomic():
         _bump(case, expected_version)  # a plan is a change of the case: honour the lock
@@ -598,9 +631,10 @@ def service_plan_submit(
         audit_log(actor=actor, action="create", object_type="service_plan", object_id=plan.pk,
                   detail={"case": case.pk, "needs_approval": needs_approval})
         if needs_approval:
+            why = "kekerasan seksual terhadap anak" if child_sexual else "risiko tinggi"
             alert_create(recipients=[u for u in _supervisors(case.organisation_id) if u != actor],
                          kind=Alert.Kind.APPROVAL, case=case,
-                         message=f"Rencana intervensi kasus {case.number} (risiko tinggi) menunggu persetujuan")
+                         message=f"Rencana intervensi kasus {case.number} ({why}) menunggu persetujuan")
     return plan
 
 

@@ -12,6 +12,8 @@
   ``SALINGSAPA_BACKUP_KEY`` (a key of its own, so a backup can be opened without the data keys'
   holder handing those out, and the data keys are never inside a backup).
 * ``hash_codename`` / ``verify_codename``: Argon2id for the follow-up codenames.
+* ``export_pseudonymiser``, ``one_time_password``, ``encrypt_zip``: per-export keyed pseudonyms,
+  the one-time password and the AES-256 ZIP of statistics exports.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import os
+import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -94,15 +99,6 @@ def needs_reseal(token: str | bytes) -> bool:
     (kid, _), _ = _ring()
     raw = token if isinstance(token, bytes) else base64.urlsafe_b64decode(token[len(PREFIX):].encode())
     return raw[2:6] != kid
-
-
-# Intent-named helpers, so call sites say what they protect.
-def seal_narrative(text: str) -> str:
-    return seal(text, purpose="narrative")
-
-
-def unseal_narrative(token: str) -> str:
-    return unseal(token, purpose="narrative")
 
 
 @lru_cache(maxsize=32)
@@ -219,3 +215,38 @@ def verify_codename(stored_hash: str, codename: str) -> bool:
         return _codename_hasher().verify(stored_hash, codename)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+# --- exports (statistics) -------------------------------------------------------------------------
+
+
+def export_pseudonymiser(*, digest_size: int = 6) -> Callable[[str], str]:
+    """A keyed pseudonym function for one export: a fresh random key each call, never stored.
+
+    keyed BLAKE2b of the value under that key: the same case gets the same pseudonym within one
+    export, and two exports cannot be linked (their keys differ).
+    """
+    key = secrets.token_bytes(16)
+
+    def pseudonym(value: str) -> str:
+        return hashlib.blake2b(value.encode("utf-8"), key=key, digest_size=digest_size).hexdigest()
+
+    return pseudonym
+
+
+def one_time_password() -> str:
+    """Five groups of four characters from an unambiguous alphabet (31^20 ≈ 2^99)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(5))
+
+
+def encrypt_zip(name: str, payload: bytes, password: str) -> bytes:
+    """``payload`` as the one file ``name`` of a WinZip-AES-256 ZIP (pyzipper) under ``password``."""
+    import pyzipper
+
+    out = io.BytesIO()
+    with pyzipper.AESZipFile(out, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(password.encode())
+        zf.setencryption(pyzipper.WZ_AES, nbits=256)
+        zf.writestr(name, payload)
+    return out.getvalue()

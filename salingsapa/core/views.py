@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,7 +17,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok"})
 
-
-def home(request: HttpRequest):  # type: ignore[no-untyped-def]
-
-    return render(request, "core/home.html")

@@ -64,10 +64,6 @@ def report_thread(report: Report) -> QuerySet[Any]:
     return ReportMessage.objects.filter(report=report).order_by("created_at", "pk")
 
 
-def report_evidence_count(report: Report) -> int:
-    return report.evidence.count()
-
-
 def report_queue(user: Any) -> QuerySet[Any]:
     """Reports waiting for intake, emergencies first, then oldest first (for the staff intake queue)."""
     return reports_for(user).filter(

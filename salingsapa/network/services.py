@@ -433,8 +433,11 @@ def conference_schedule(
     return conference
 
 
-def conference_attendance_record(*, actor: Any, conference: Any, attended: dict[int, str]) -> None:
-    """``attended``: organisation id → names present. Invited organisations not listed were absent."""
+def conference_attendance_record(*, actor: Any, conference: Any, attended: dict[int, str]) -> bool:
+    """``attended``: organisation id → names present. Invited organisations not listed were absent.
+
+    The conference is marked held only once its time has come; attendance saved before then (e.g. who
+    confirmed) leaves it scheduled. Returns whether the conference is now held."""
     if not (actor.is_lead_agency_staff and conference.organisation_id == actor.organisation_id):
         raise NetworkError("Anda tidak berwenang atas rapat ini.")
     with transaction.atomic():
@@ -442,10 +445,13 @@ def conference_attendance_record(*, actor: Any, conference: Any, attended: dict[
             invite.attended = invite.organisation_id in attended
             invite.attendees = attended.get(invite.organisation_id, "")
             invite.save(update_fields=["attended", "attendees"])
-        conference.status = "held"
-        conference.save(update_fields=["status"])
+        held = conference.scheduled_at <= timezone.now()
+        if held and conference.status == "scheduled":
+            conference.status = "held"
+            conference.save(update_fields=["status"])
     audit_log(actor=actor, action="update", object_type="conference", object_id=conference.pk,
-              detail={"attended": sorted(attended)})
+              detail={"attended": sorted(attended), "held": held})
+    return held
 
 
 def conference_item_discuss(*, actor: Any, item: Any, discussion: str) -> None:

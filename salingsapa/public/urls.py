@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from salingsapa.public import views
+from salingsapa.public import statistics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +18,5 @@ urlpatterns = [
     path("lapor/<slug:step>/", views.report_step, name="public_report_step"),
     path("keluar/", views.leave, name="public_leave"),
     path("layanan/", views.services_directory, name="public_directory"),
+    path("statistik/", statistics.public_stats, name="public_statistics"),
 ]

@@ -71,22 +71,39 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class IntakeForm(forms.Form):
+class ChecksOnTheirOwnLine:
+    """Each single checkbox directly before its own label, one per line (``staff/_check.html``), so a box
+    can never sit in front of the next item's text. Checkbox and radio groups keep Django's fieldset with a
+    legend; their hint and errors are tied to the group with ``aria-describedby``."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.template_name = "staff/_check.html"  # type: ignore[attr-defined]  # Django 5 field attribute
+
+
+class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
     """Staff intake of a phone call, walk-in or mobile-visit disclosure: the fields of the public report."""
 
     channel = forms.ChoiceField(label=_("Saluran"), choices=STAFF_CHANNEL_CHOICES)
     is_emergency = forms.BooleanField(label=_("Darurat (perlu tindakan segera)"), required=False)
     in_danger_now = forms.BooleanField(label=_("Korban dalam bahaya saat ini"), required=False)
     risk_level = forms.ChoiceField(label=_("Perkiraan tingkat risiko awal"), choices=RISK_CHOICES, required=False)
-    reporter_role = forms.ChoiceField(label=_("Pelapor"), choices=codelists.choices("reporter_role"))
+    # No answer is preselected: an unchanged default would record a wrong reporter, sex or age.
+    reporter_role = forms.ChoiceField(label=_("Pelapor"), choices=BLANK + codelists.choices("reporter_role"))
     narrative = forms.CharField(label=_("Kronologi (apa yang terjadi)"), widget=forms.Textarea(attrs={"rows": 6}),
                                 max_length=20000)
     violence_forms = forms.MultipleChoiceField(label=_("Bentuk kekerasan"), choices=codelists.choices("violence_form"),
-                                               widget=forms.CheckboxSelectMultiple)
+                                               widget=forms.CheckboxSelectMultiple,
+                                               help_text=_("Pilih semua yang sesuai; minimal satu."))
     tpks_forms = forms.MultipleChoiceField(label=_("Bentuk kekerasan seksual (UU TPKS)"), required=False,
-                                           choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple)
-    victim_sex = forms.ChoiceField(label=_("Jenis kelamin korban"), choices=codelists.choices("sex"))
-    victim_age_group = forms.ChoiceField(label=_("Kelompok umur korban"), choices=codelists.choices("age_group"))
+                                           choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple,
+                                           help_text=_("Isi bila ada kekerasan seksual; boleh lebih dari satu."))
+    victim_sex = forms.ChoiceField(label=_("Jenis kelamin korban"), choices=BLANK + codelists.choices("sex"))
+    victim_age_group = forms.ChoiceField(label=_("Kelompok umur korban"), choices=BLANK + codelists.choices("age_group"))
     kelurahan = forms.ChoiceField(label=_("Kelurahan kejadian"), required=False)
     incident_date = forms.DateField(label=_("Tanggal kejadian"), required=False, widget=DateInput())
     place = forms.ChoiceField(label=_("Tempat kejadian"), choices=BLANK + codelists.choices("place"), required=False)
@@ -199,8 +216,9 @@ class ReasonForm(VersionForm):
 
 
 class ConsentForm(VersionForm):
+    # A decision field: nothing preselected, the officer must choose.
     consent = forms.ChoiceField(label=_("Persetujuan korban untuk dilaporkan ke kepolisian"),
-                                choices=[("yes", _("Korban setuju")), ("no", _("Korban tidak setuju"))])
+                                choices=[("", _("— pilih —")), ("yes", _("Korban setuju")), ("no", _("Korban tidak setuju"))])
 
 
 def staff_choices(organisation_id: int | None) -> Any:
@@ -234,7 +252,7 @@ class BulkReassignForm(forms.Form):
         self.fields["cases"].choices = list(case_choices)  # type: ignore[attr-defined]
 
 
-class RiskAssessmentForm(VersionForm):
+class RiskAssessmentForm(ChecksOnTheirOwnLine, VersionForm):
     override_level = forms.ChoiceField(label=_("Penilaian profesional (bila berbeda dari hasil hitungan)"),
                                        choices=[("", _("Ikuti hasil hitungan"))] + list(RiskLevel.choices), required=False)
     override_reason = forms.CharField(label=_("Alasan penilaian profesional"), required=False,
@@ -243,7 +261,10 @@ class RiskAssessmentForm(VersionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for item in ADULT_ITEMS + CHILD_ITEMS:
-            self.fields[item.key] = forms.BooleanField(label=item.label, required=False)
+            field = forms.BooleanField(label=item.label, required=False)
+            field.template_name = "staff/_check.html"  # type: ignore[attr-defined]
+            field.red_flag = item.red_flag  # type: ignore[attr-defined]  # marked ⚠ (staff/_check.html)
+            self.fields[item.key] = field
 
     def adult_fields(self) -> list[Any]:
         return [self[item.key] for item in ADULT_ITEMS]
@@ -259,11 +280,14 @@ class ServicePlanForm(VersionForm):
     goals = forms.CharField(label=_("Tujuan dan langkah intervensi"), widget=forms.Textarea(attrs={"rows": 6}),
                             max_length=20000)
     services = forms.MultipleChoiceField(label=_("Layanan yang diberikan"), choices=codelists.choices("service"),
-                                         widget=forms.CheckboxSelectMultiple)
+                                         widget=forms.CheckboxSelectMultiple,
+                                         help_text=_("Pilih minimal satu layanan."))
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Keputusan"), choices=[("approve", _("Setujui")), ("reject", _("Tolak"))])
+    # A decision field: nothing preselected, the supervisor must choose.
+    decision = forms.ChoiceField(label=_("Keputusan"),
+                                 choices=[("", _("— pilih —")), ("approve", _("Setujui")), ("reject", _("Tolak"))])
     note = forms.CharField(label=_("Catatan keputusan (wajib bila menolak)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
@@ -290,7 +314,7 @@ class DocumentForm(forms.Form):
     description = forms.CharField(label=_("Keterangan"), required=False, max_length=500)
 
 
-class TriageForm(forms.Form):
+class TriageForm(ChecksOnTheirOwnLine, forms.Form):
     risk_level = forms.ChoiceField(label=_("Tingkat risiko"), choices=RISK_CHOICES, required=False)
     is_emergency = forms.BooleanField(label=_("Darurat"), required=False)
 

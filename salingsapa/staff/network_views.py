@@ -315,11 +315,12 @@ def conference_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     try:
         if action == "kehadiran":
             ids = {int(x) for x in request.POST.getlist("attended") if x.isdigit()}
-            services.conference_attendance_record(
+            held = services.conference_attendance_record(
                 actor=user, conference=conference,
                 attended={i: request.POST.get(f"names-{i}", "")[:500] for i in ids},
             )
-            messages.success(request, _("Kehadiran disimpan."))
+            messages.success(request, _("Kehadiran disimpan.") if held else
+                             _("Kehadiran disimpan. Rapat belum berlangsung, jadi belum ditandai selesai."))
         elif action in ("bahas", "tindak-lanjut"):
             item = conference.items.get(pk=int(request.POST.get("item", "0")))
             if action == "bahas":

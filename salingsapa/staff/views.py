@@ -32,7 +32,7 @@ from salingsapa.cases.models import (
     ServicePlan,
     Task,
 )
-from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS
+from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS, HIGH_RISK_RULES
 from salingsapa.cases.services import CaseConflict, CaseError
 from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
@@ -347,6 +347,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "plan_decision_form": f.DecisionForm(auto_id="plan_%s"),
         "closure_decision_form": f.DecisionForm(auto_id="closure_%s"),
         "can_approve": user.is_supervisor,
+        "next_step": selectors.case_next_step(case, user=user),
+        "plan_allowed": case.status in services.PLAN_STAGES,
     }
     context.update(extra)
     return context
@@ -558,7 +560,8 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     has_child = case.participants.filter(role=CasePerson.Role.VICTIM, is_child=True).exists()
     status = 200 if error is None else (409 if isinstance(error, CaseConflict) else 400)
     return render(request, "staff/risk_form.html", {"case": case, "form": form, "error": error, "has_child": has_child,
-                                                     "adult_items": ADULT_ITEMS, "child_items": CHILD_ITEMS},
+                                                     "adult_items": ADULT_ITEMS, "child_items": CHILD_ITEMS,
+                                                     "high_risk_rules": HIGH_RISK_RULES},
                   status=status)
 
 
@@ -566,6 +569,14 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 def service_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case(request.user, pk, purpose="service_plan")
     current = case.plans.first()
+    if case.status not in services.PLAN_STAGES:
+        # Not a usable form at this stage: say why and offer the step that comes next instead.
+        blocked = CaseError(_("Rencana intervensi disusun pada tahap \"Rencana intervensi\"; kasus ini masih pada "
+                              "tahap \"%(status)s\".") % {"status": case.get_status_display()})
+        return render(request, "staff/plan_form.html",
+                      {"case": case, "blocked": blocked, "current": current,
+                       "next_step": selectors.case_next_step(case, user=request.user)},
+                      status=400 if request.method == "POST" else 200)
     initial: dict[str, Any] = {"version": case.version}
     if current is not None:
         initial.update(goals=current.goals, services=current.services)

@@ -32,13 +32,11 @@ class Message(Schema):
 @router.get("/public", response={200: Any, 404: Message}, auth=None,
             summary="Statistik publik (teragregasi dan tersamarkan)")
 def public(request: HttpRequest, periode: int | None = None) -> Any:
-    from salingsapa.stats.views import public_payload
-
     qs = selectors.public_snapshots()
     snapshot = qs.filter(pk=periode).first() if periode is not None else selectors.latest_public_snapshot()
     if snapshot is None:
         raise HttpError(404, "Belum ada statistik yang dipublikasikan.")
-    return public_payload(snapshot)
+    return selectors.public_payload(snapshot)
 
 
 class Row(Schema):

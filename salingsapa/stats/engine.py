@@ -33,6 +33,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import TruncMonth
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.cases.models import Case, CasePerson, CaseStatus, Incident
@@ -48,6 +49,20 @@ MONTHS_ID_LONG = [
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 ]
+
+
+MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS_EN_LONG = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]
+
+
+def _month_names(lang: str | None = None) -> tuple[list[str], list[str]]:
+    """Short and long month names in ``lang`` (default: the active language)."""
+    if (lang or get_language() or "id").startswith("en"):
+        return MONTHS_EN, MONTHS_EN_LONG
+    return MONTHS_ID, MONTHS_ID_LONG
 
 
 class FilterError(ValueError):
@@ -105,17 +120,24 @@ class StatsFilter:
         """The same calendar period one year earlier (Jan–Oct 2025 → Jan–Oct 2024)."""
         return replace(self, start=_shift_year(self.start, -1), end=_shift_year(self.end, -1))
 
-    def label(self) -> str:
+    def label(self, lang: str = "id") -> str:
+        """"Jan–Okt 2025" (Bahasa Indonesia: stored in snapshots); ``lang="en"`` gives "Jan–Oct 2025"."""
+        short, long = _month_names(lang)
         s, e = self.start, self.end
         if s.day == 1 and e == month_end(e.year, e.month):
             if s.year == e.year and s.month == e.month:
-                return f"{MONTHS_ID_LONG[s.month - 1]} {s.year}"
+                return f"{long[s.month - 1]} {s.year}"
             if s.year == e.year:
                 if s.month == 1 and e.month == 12:
                     return str(s.year)
-                return f"{MONTHS_ID[s.month - 1]}–{MONTHS_ID[e.month - 1]} {s.year}"
-            return f"{MONTHS_ID[s.month - 1]} {s.year} – {MONTHS_ID[e.month - 1]} {e.year}"
+                return f"{short[s.month - 1]}–{short[e.month - 1]} {s.year}"
+            return f"{short[s.month - 1]} {s.year} – {short[e.month - 1]} {e.year}"
         return f"{s:%d-%m-%Y} – {e:%d-%m-%Y}"
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language."""
+        return self.label(get_language() or "id")
 
 
 # --- base querysets ------------------------------------------------------------------------
@@ -256,7 +278,7 @@ def _rows(
     rows: list[Row] = []
     seen: set[str] = set()
     if list_name is not None:
-        for slug, text in codelists.choices(list_name):
+        for slug, text in codelists.choices(list_name, get_language() or "id"):
             n = counts.get(slug, 0)
             seen.add(slug)
             if n or keep_zero:
@@ -332,7 +354,8 @@ def by_month(flt: StatsFilter, *, what: str = "cases") -> Breakdown:
     rows = []
     for y, m in _months(flt):
         rows.append(
-            Row(f"{y}-{m:02d}", f"{MONTHS_ID[m - 1]} {y}", cur_counts.get((y, m), 0), prev_counts.get((y - 1, m), 0))
+            Row(f"{y}-{m:02d}", f"{_month_names()[0][m - 1]} {y}", cur_counts.get((y, m), 0),
+                prev_counts.get((y - 1, m), 0))
         )
     return Breakdown("month" if what == "cases" else "report_month", str(title), unit, rows)
 
@@ -557,6 +580,7 @@ class Summary:
     breakdowns: dict[str, Breakdown]
     closure: ClosureStats
     services: Any = None  # service_stats.ServiceStats: deadlines, referrals, deliveries
+    age_sex: dict[tuple[str, str], int] = field(default_factory=dict)  # victims by (age group, sex)
 
     @property
     def change_pct(self) -> float | None:
@@ -594,6 +618,7 @@ def summary(flt: StatsFilter, *, compare: bool = True, kelurahan: bool = True) -
         breakdowns=breakdowns,
         closure=closure(flt),
         services=_services(flt),
+        age_sex=crosstab(flt, "age_group", "sex"),
     )
 
 

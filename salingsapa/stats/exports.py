@@ -2,7 +2,7 @@
 
 * ``simfoni``: one row per victim of each case, with the columns of SIMFONI-PPA's victim form
   (identity, demographics, place, forms, perpetrator relationship, services). It contains personal
-  data, so the file is always wrapped in an AES-256 encrypted ZIP (pyzipper, WinZip AES) with a
+  data, so the file is always wrapped in an AES-256 encrypted ZIP (WinZip AES, ``core.crypto.encrypt_zip``) with a
   one-time random password that is shown once and never stored.
 * ``research``: one row per victim with no name, NIK, address, phone, case number or exact date:
   a per-export random pseudonym for the case, the month of the report, the kecamatan (not the
@@ -16,7 +16,6 @@ export of a million cases never holds them all in memory. Every export writes on
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import secrets
 from collections.abc import Callable, Iterator
@@ -30,7 +29,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from salingsapa.cases.models import Case, CasePerson, Incident
-from salingsapa.core import codelists
+from salingsapa.core import codelists, crypto
 from salingsapa.core.audit import audit_log
 from salingsapa.stats.engine import JAKARTA, StatsFilter, cases_in
 
@@ -190,15 +189,15 @@ def _duration_bucket(case: Case) -> str:
     return "≤30 hari" if days <= 30 else "31–90 hari" if days <= 90 else ">90 hari"
 
 
-def research_rows(flt: StatsFilter, *, salt: bytes | None = None) -> Iterator[dict[str, Any]]:
-    salt = salt or secrets.token_bytes(16)
+def research_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
+    pseudonymise = crypto.export_pseudonymiser()  # a fresh key per export: two exports cannot be linked
     for case in _cases(flt):
         facts = _incident_facts(case)
         facts.pop("_first")
         region = _region_parts(case)
         people = list(case.participants.all())
         perps = [p for p in people if p.role == CasePerson.Role.PERPETRATOR]
-        pseudonym = hashlib.blake2b(str(case.pk).encode(), key=salt, digest_size=6).hexdigest()
+        pseudonym = pseudonymise(str(case.pk))
         for link in (p for p in people if p.role == CasePerson.Role.VICTIM):
             person = link.person
             yield {
@@ -261,23 +260,6 @@ def _write_xlsx(rows: Iterator[dict[str, Any]], columns: list[tuple[str, str]], 
     return out.getvalue(), n
 
 
-def encrypt_zip(name: str, payload: bytes, password: str) -> bytes:
-    import pyzipper
-
-    out = io.BytesIO()
-    with pyzipper.AESZipFile(out, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
-        zf.setpassword(password.encode())
-        zf.setencryption(pyzipper.WZ_AES, nbits=256)
-        zf.writestr(name, payload)
-    return out.getvalue()
-
-
-def one_time_password() -> str:
-    """Five groups of four characters from an unambiguous alphabet (~100 bits)."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(5))
-
-
 @dataclass
 class ExportResult:
     filename: str
@@ -312,8 +294,8 @@ def export_run(
     inner = f"{stem}.{fmt}"
     password = None
     if kind == "simfoni":
-        password = one_time_password()
-        content, filename, ctype = encrypt_zip(inner, payload, password), f"{stem}.zip", "application/zip"
+        password = crypto.one_time_password()
+        content, filename, ctype = crypto.encrypt_zip(inner, payload, password), f"{stem}.zip", "application/zip"
     else:
         content, filename = payload, inner
         ctype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core.fields import EncryptedTextField
+from salingsapa.stats.engine import StatsFilter
 
 
 class PublishedSnapshot(models.Model):
@@ -31,6 +33,10 @@ class PublishedSnapshot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("disetujui oleh"),
     )
+    # Set at the first approval and never cleared: a withdrawn snapshot may have been copied, so the
+    # differencing check (``stats/disclosure.py``) keeps counting it as published.
+    first_published_at = models.DateTimeField(_("pertama dipublikasikan"), null=True, blank=True)
+    extra_suppressed = models.PositiveIntegerField(_("sel tambahan disamarkan"), default=0)
 
     class Meta:
         ordering = ["-period_end", "-prepared_at"]
@@ -39,6 +45,11 @@ class PublishedSnapshot(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def display_label(self) -> str:
+        """The period in the reader's language ("Jan–Okt 2025" / "Jan–Oct 2025")."""
+        return StatsFilter(start=self.period_start, end=self.period_end).label(get_language() or "id")
 
     @property
     def is_public(self) -> bool:

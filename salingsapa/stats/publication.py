@@ -6,10 +6,12 @@ passed through ``suppression`` (see docs/statistics.md, "Publication").
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from salingsapa.core import codelists
 from salingsapa.core.models import Region
@@ -98,24 +100,84 @@ def snapshot_data(flt: StatsFilter) -> dict[str, Any]:
     }
 
 
+_ROW_LISTS = {"violence_form": "violence_form", "tpks_form": "tpks_form", "place": "place",
+              "relationship": "relationship", "met_via": "met_via", "platform": "platform", "factor": "factor",
+              "age_sex": "age_group"}
+_COL_LISTS = {"age_sex": "sex", "kecamatan_form": "violence_form"}
+
+
+def _labeller(list_name: str | None, lang: str) -> Any:
+    def label(entry: dict[str, Any], siblings: list[dict[str, Any]]) -> str:
+        key = entry["key"]
+        if lang == "id":
+            return str(entry["label"])
+        if key == UNKNOWN:
+            return gettext("Tidak diketahui")
+        if key == MERGED_KEY:
+            prefix = gettext(MERGED_LABEL)
+            if list_name is None:
+                return prefix + str(entry["label"])[len(MERGED_LABEL):]
+            listed = {e["key"] for e in siblings}
+            rest = [codelists.label(list_name, slug, lang) for slug in codelists.slugs(list_name) if slug not in listed]
+            return f"{prefix}: " + ", ".join(rest)
+        if list_name is not None and key in codelists.slugs(list_name):
+            return codelists.label(list_name, key, lang)
+        if len(key) == 7 and key[4] == "-" and key[:4].isdigit():  # a month, "2025-03"
+            return f"{engine.MONTHS_EN[int(key[5:]) - 1]} {key[:4]}"
+        return str(entry["label"])
+
+    return label
+
+
+def _note(text: str) -> str:
+    """Translate a stored note sentence by sentence (notes are joined sentences)."""
+    if not text:
+        return text
+    parts = [p if p.endswith(".") else p + "." for p in text.split(". ") if p]
+    return " ".join(gettext(p) for p in parts)
+
+
 def present(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Tables of a snapshot's JSON shaped for templates (rows zipped with their values)."""
+    """Tables of a snapshot's JSON shaped for templates (rows zipped with their values).
+
+    The JSON is stored in Bahasa Indonesia; titles, category labels and notes are shown in the
+    reader's language (numbers are never touched).
+    """
+    lang = "en" if (get_language() or "id").startswith("en") else "id"
     out = []
     for t in data.get("tables", []):
+        title = t["title"]
+        if lang != "id":
+            if t["key"] == "month_previous":
+                prev = StatsFilter(start=dt.date.fromisoformat(data["previous_period"]["start"]),
+                                   end=dt.date.fromisoformat(data["previous_period"]["end"]))
+                title = gettext("Kasus per bulan, %(p)s (pembanding)") % {"p": prev.label(lang)}
+            else:
+                title = gettext(title)
+        row_label = _labeller(_ROW_LISTS.get(t["key"]), lang)
         item: dict[str, Any] = {
-            "key": t["key"], "title": t["title"], "unit": t["unit"], "note": t.get("note", ""),
+            "key": t["key"], "title": title, "unit": gettext(t["unit"]) if lang != "id" else t["unit"],
+            "note": _note(t.get("note", "")) if lang != "id" else t.get("note", ""),
             "withheld": t["withheld"], "total": t["total"], "two_way": "columns" in t,
         }
         if "columns" in t:
-            item["columns"] = [c["label"] for c in t["columns"]]
+            col_label = _labeller(_COL_LISTS.get(t["key"]), lang)
+            item["columns"] = [col_label(c, t["columns"]) for c in t["columns"]]
             item["body"] = [
-                {"label": r["label"], "cells": cells, "total": tot}
+                {"label": row_label(r, t["rows"]), "cells": cells, "total": tot}
                 for r, cells, tot in zip(t["rows"], t.get("cells", []), t.get("row_totals", []), strict=False)
             ]
             item["column_totals"] = t.get("column_totals", [])
         else:
             item["body"] = [
-                {"label": r["label"], "value": v} for r, v in zip(t["rows"], t.get("values", []), strict=False)
+                {"label": row_label(r, t["rows"]), "value": v} for r, v in zip(t["rows"], t.get("values", []), strict=False)
             ]
         out.append(item)
     return out
+
+
+def period_labels(data: dict[str, Any]) -> tuple[str, str]:
+    """The snapshot's period and comparison period in the reader's language."""
+    lang = get_language() or "id"
+    cur = StatsFilter(start=dt.date.fromisoformat(data["period"]["start"]), end=dt.date.fromisoformat(data["period"]["end"]))
+    return cur.label(lang), cur.previous_year().label(lang)

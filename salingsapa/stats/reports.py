@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from salingsapa.stats import charts, engine
 from salingsapa.stats.engine import MONTHS_ID_LONG, StatsFilter
@@ -93,7 +93,9 @@ def report_context(kind: str, flt: StatsFilter, *, organisation_id: int | None =
 
 
 def render_report_html(kind: str, flt: StatsFilter, *, organisation_id: int | None = None) -> str:
-    return render_to_string("stats/report_pdf.html", report_context(kind, flt, organisation_id=organisation_id))
+    """The report is a Bahasa Indonesia document (docs/statistics.md), whatever the reader's language."""
+    with translation.override("id"):
+        return render_to_string("stats/report_pdf.html", report_context(kind, flt, organisation_id=organisation_id))
 
 
 def render_report_pdf(kind: str, flt: StatsFilter, *, organisation_id: int | None = None) -> bytes:

@@ -24,6 +24,12 @@ def latest_public_snapshot() -> PublishedSnapshot | None:
     return public_snapshots().order_by("-period_end", "-approved_at").first()
 
 
+def public_payload(snapshot: PublishedSnapshot) -> dict[str, Any]:
+    """Exactly what the public page shows, as JSON (``GET /api/v1/stats/public`` returns this)."""
+    return {"id": snapshot.pk, "approved_at": snapshot.approved_at.isoformat() if snapshot.approved_at else None,
+            **snapshot.data}
+
+
 def snapshots_for(user: Any) -> QuerySet[PublishedSnapshot]:
     if not getattr(user, "is_authenticated", False) or not user.is_lead_agency_staff:
         return PublishedSnapshot.objects.none()

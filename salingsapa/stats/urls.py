@@ -1,6 +1,6 @@
 """Statistics URLs, mounted at the site root by ``salingsapa/urls.py``.
 
-* ``/statistik/`` — public page (no login, no staff templates);
+* ``/statistik/`` — the public page lives in ``public/statistics.py`` (the public surface);
 * ``/staf/statistik/…`` — lead-agency staff: dashboard, reports, exports, public snapshots;
 * ``/api/v1/stats/…`` — the django-ninja router in ``stats/api.py``, mounted in ``api/urls.py``.
 """
@@ -12,7 +12,6 @@ from salingsapa.stats import views
 app_name = "stats"
 
 urlpatterns = [
-    path("statistik/", views.public_stats, name="public"),
     path("staf/statistik/", views.dashboard, name="dashboard"),
     path("staf/statistik/publikasi/", views.snapshots, name="snapshots"),
     path("staf/statistik/publikasi/<int:pk>/", views.snapshot_detail, name="snapshot"),

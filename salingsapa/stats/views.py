@@ -1,4 +1,4 @@
-"""Statistics views. Public views (``public_*``) and staff views are kept apart and share no template."""
+"""Staff statistics views (the public page is ``public/statistics.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.stats import charts, selectors, services
 from salingsapa.stats.engine import StatsFilter, month_end
@@ -19,45 +21,6 @@ from salingsapa.stats.forms import FilterForm, ReportForm, SnapshotForm, default
 from salingsapa.stats.models import PublishedSnapshot
 from salingsapa.stats.narrative import highlights
 from salingsapa.stats.publication import present
-
-# --- public ------------------------------------------------------------------------------------
-
-
-def _public_snapshot(request: HttpRequest) -> PublishedSnapshot | None:
-    wanted = request.GET.get("periode", "")
-    if wanted:
-        if not wanted.isdigit():
-            raise Http404
-        snap = selectors.public_snapshots().filter(pk=int(wanted)).first()
-        if snap is None:
-            raise Http404
-        return snap
-    return selectors.latest_public_snapshot()
-
-
-def public_payload(snapshot: PublishedSnapshot) -> dict[str, Any]:
-    """Exactly what the page shows, as JSON (the API returns this)."""
-    return {"id": snapshot.pk, "approved_at": snapshot.approved_at.isoformat() if snapshot.approved_at else None,
-            **snapshot.data}
-
-
-@require_GET
-def public_stats(request: HttpRequest) -> HttpResponse:
-    """The public statistics page, inside the public site's frame (quick exit, no caching)."""
-    from salingsapa.public.views import page
-
-    snapshot = _public_snapshot(request)
-    data = snapshot.data if snapshot else None
-    chart = None
-    if data:
-        forms = next((t for t in data["tables"] if t["key"] == "violence_form" and not t["withheld"]), None)
-        if forms:
-            chart = charts.bar_chart(forms["title"], [(r["label"], v) for r, v in zip(forms["rows"], forms["values"], strict=True)])
-    return page(request, "stats/public.html", {
-        "snapshot": snapshot, "data": data, "chart": chart, "tables": present(data) if data else [],
-        "others": (selectors.public_snapshots().exclude(pk=snapshot.pk) if snapshot else selectors.public_snapshots())[:24],
-    })
-
 
 # --- staff -------------------------------------------------------------------------------------
 
@@ -73,20 +36,73 @@ def _chart_for(key: str, b: Any, flt: StatsFilter) -> Any:
     if key in ("month", "report_month"):
         return charts.column_chart(
             b.title, [(r.label.split()[0], r.value) for r in b.rows], previous=[r.previous or 0 for r in b.rows],
-            legend=(flt.label(), flt.previous_year().label()),
+            legend=(flt.display_label, flt.previous_year().display_label),
         )
     rows = [r for r in b.rows if r.value or r.previous]
     if not rows:
         return None
     prev = [r.previous or 0 for r in rows] if rows[0].previous is not None else None
     return charts.bar_chart(b.title, [(r.label, r.value) for r in rows], previous=prev,
-                            legend=(flt.label(), flt.previous_year().label()))
+                            legend=(flt.display_label, flt.previous_year().display_label))
 
 
 DASHBOARD_ORDER = [
     "month", "report_month", "violence_form", "tpks_form", "sex", "age_group", "kecamatan", "kelurahan",
     "place", "relationship", "met_via", "platform", "factor", "channel", "report_channel", "report_status",
 ]
+
+
+def _glance(summary: Any, flt: StatsFilter) -> list[dict[str, Any]]:
+    """The six small charts of the first view; each links to its details further down."""
+    legend = (flt.display_label, flt.previous_year().display_label)
+    b = summary.breakdowns
+    out: list[dict[str, Any]] = []
+    month = b["month"]
+    out.append({"title": _("Kasus dibandingkan tahun lalu"), "anchor": "sec-month", "chart": charts.column_chart(
+        month.title, [(r.label.split()[0], r.value) for r in month.rows], previous=[r.previous or 0 for r in month.rows],
+        legend=legend, width=340, height=160)})
+    forms = [r for r in b["violence_form"].rows if r.value or r.previous]
+    out.append({"title": b["violence_form"].title, "anchor": "sec-violence_form", "chart": charts.bar_chart(
+        b["violence_form"].title, [(r.label, r.value) for r in forms], previous=[r.previous or 0 for r in forms],
+        legend=legend, mini=True)})
+    sexes = [(slug, label) for slug, label in codelists.choices("sex", get_language() or "id") if slug != "unknown"][:2]
+    ages = [(slug, label) for slug, label in codelists.choices("age_group", get_language() or "id")]
+    if len(sexes) == 2:
+        first, second = sexes
+        out.append({"title": _("Korban menurut umur dan jenis kelamin"), "anchor": "sec-age_group",
+                    "chart": charts.bar_chart(
+                        _("Korban menurut umur dan jenis kelamin"),
+                        [(label, summary.age_sex.get((slug, first[0]), 0)) for slug, label in ages],
+                        previous=[summary.age_sex.get((slug, second[0]), 0) for slug, _label in ages],
+                        legend=(first[1], second[1]), mini=True)})
+    kec = [r for r in b["kecamatan"].rows if r.value or r.previous]
+    out.append({"title": b["kecamatan"].title, "anchor": "sec-kecamatan", "chart": charts.bar_chart(
+        b["kecamatan"].title, [(r.label, r.value) for r in kec], previous=[r.previous or 0 for r in kec],
+        legend=legend, mini=True)})
+    services = summary.services
+    rows = [d for d in services.deadlines if d.compliance_pct is not None] if services is not None else []
+    out.append({"title": _("Kepatuhan tenggat"), "anchor": "sla-h", "chart": charts.bar_chart(
+        _("Kepatuhan tenggat (%)"), [(d.label, d.compliance_pct) for d in rows], mini=True, suffix="%") if rows else None})
+    refs = list(services.referrals) if services is not None else []
+    out.append({"title": _("Rujukan"), "anchor": "ref-h", "chart": charts.bar_chart(
+        _("Rujukan menurut layanan: dibuat dan diterima"), [(r.label, r.total) for r in refs],
+        previous=[r.accepted for r in refs], legend=(_("Dibuat"), _("Diterima")), mini=True) if refs else None})
+    return out[:6]
+
+
+def _key_figures(summary: Any) -> dict[str, Any]:
+    services = summary.services
+    met = late = 0
+    refs = accepted = 0
+    if services is not None:
+        for d in services.deadlines:
+            met += d.on_time
+            late += d.late + d.overdue_open
+        for r in services.referrals:
+            refs += r.total
+            accepted += r.accepted
+    return {"compliance": round(100 * met / (met + late)) if met + late else None, "referrals": refs,
+            "referrals_accepted": accepted}
 
 
 @require_GET
@@ -111,8 +127,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                          "has_rate": key in ("kecamatan", "kelurahan"), "compare": bool(b.rows) and b.rows[0].previous is not None})
     return render(request, "stats/dashboard.html", {
         "form": form, "form_ok": form_ok, "flt": flt, "s": summary, "sections": sections,
-        "highlights": highlights(summary),
-        "previous_label": flt.previous_year().label(), "can_export": selectors.can_export(request.user),
+        "highlights": highlights(summary), "glance": _glance(summary, flt), "key": _key_figures(summary),
+        "previous_label": flt.previous_year().display_label, "can_export": selectors.can_export(request.user),
         "report_form": ReportForm(initial={"period": f"{flt.end.year}-{flt.end.month:02d}"}),
     })
 
@@ -126,6 +142,13 @@ def snapshots(request: HttpRequest) -> HttpResponse:
         flt = StatsFilter.for_month(year, month) if month else StatsFilter.for_year(year)
         snap = services.snapshot_prepare(user=request.user, start=flt.start, end=flt.end)
         messages.success(request, _("Snapshot %(label)s disiapkan. Periksa lalu minta supervisor menyetujui.") % {"label": snap.label})
+        problems = getattr(snap, "disclosure_problems", [])
+        if problems:
+            messages.warning(request, _("Bersama snapshot yang sudah terbit, angka 1–4 masih dapat dihitung; "
+                                        "snapshot ini akan ditolak saat disetujui.") + " " + "; ".join(problems[:3]))
+        elif snap.extra_suppressed:
+            messages.info(request, _("%(n)d sel tambahan disamarkan agar tidak dapat dihitung dari snapshot yang "
+                                     "sudah terbit.") % {"n": snap.extra_suppressed})
         return redirect("stats:snapshot", pk=snap.pk)
     return render(request, "stats/snapshots.html", {
         "form": form, "snapshots": selectors.snapshots_for(request.user)[:50],
@@ -158,8 +181,16 @@ def snapshot_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.snapshot_withdraw(user=request.user, snapshot=snap)
         messages.success(request, _("Publikasi ditarik dari halaman publik."))
     else:
-        services.snapshot_approve(user=request.user, snapshot=snap)
-        messages.success(request, _("Snapshot disetujui dan tampil di halaman statistik publik."))
+        try:
+            services.snapshot_approve(user=request.user, snapshot=snap)
+        except services.FourEyes:
+            messages.error(request, _("Snapshot yang Anda siapkan sendiri harus disetujui supervisor lain."))
+        except services.SnapshotChanged as exc:
+            messages.warning(request, str(exc))
+        except services.SnapshotRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Snapshot disetujui dan tampil di halaman statistik publik."))
     return redirect("stats:snapshot", pk=snap.pk)
 
 

@@ -99,7 +99,7 @@ def test_emergency_report_to_approved_closure(live_server, browser, intake_offic
     case_form(manager, "status").get_by_label("Pindahkan ke tahap").select_option("assessment")
     case_form(manager, "status").get_by_role("button", name="Pindahkan").click()
     assert "Status: Asesmen" in manager.locator("#status-kasus").inner_text()
-    manager.get_by_role("link", name="Isi asesmen risiko").click()
+    manager.locator("#langkah-berikutnya").get_by_role("link", name="Isi asesmen risiko").click()  # the next step
     manager.get_by_label("Pelaku pernah memakai atau mengancam dengan senjata").check()
     manager.get_by_label("Korban sangat takut akan keselamatannya").check()
     manager.get_by_role("button", name="Simpan asesmen").click()
@@ -107,7 +107,7 @@ def test_emergency_report_to_approved_closure(live_server, browser, intake_offic
     assert "Risiko Tinggi" in manager.locator("#risiko-kasus").inner_text()
     case_form(manager, "status").get_by_label("Pindahkan ke tahap").select_option("planning")
     case_form(manager, "status").get_by_role("button", name="Pindahkan").click()
-    manager.get_by_role("link", name="Susun rencana intervensi").click()
+    manager.locator("#langkah-berikutnya").get_by_role("link", name="Susun rencana intervensi").click()
     manager.get_by_label("Tujuan dan langkah intervensi").fill("Rumah aman segera; visum; pendampingan hukum.")
     manager.get_by_label("Rumah Aman/Penampungan Sementara").check()
     manager.get_by_label("Bantuan Hukum").check()

@@ -70,6 +70,11 @@ def test_reporter_photo_reaches_the_case_manager_who_opens_it(live_server, brows
     totp_device(case_manager)
     page = sign_in(browser, base, case_manager)
     page.goto(f"{base}/staf/kasus/{case.pk}/")
+    assert "Mulai asesmen" in page.locator("#langkah-berikutnya").inner_text()
+    if SHOTS:
+        for width in (360, 1366):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SHOTS / f"case-top-{width}.png"))
     section = page.locator("#bukti")
     assert section.get_by_role("heading", name="Bukti dari pengaduan").is_visible()
     text = section.inner_text()

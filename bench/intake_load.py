@@ -57,7 +57,7 @@ def _one(host: str, port: int, method: str, path: str, body: bytes | None, heade
     return status, time.perf_counter() - start
 
 
-def run(url: str, *, kind: str, clients: int, seconds: float) -> dict[str, object]:
+def run(url: str, *, kind: str, clients: int, seconds: float, server: ProductionServer | None = None) -> dict[str, object]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     latencies: list[float] = []
@@ -83,6 +83,7 @@ def run(url: str, *, kind: str, clients: int, seconds: float) -> dict[str, objec
                 statuses[code] = statuses.get(code, 0) + count
 
     cpu0 = time.process_time()
+    server_cpu0 = server.cpu_seconds() if server else 0.0
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
@@ -103,16 +104,19 @@ def run(url: str, *, kind: str, clients: int, seconds: float) -> dict[str, objec
         "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0.0,
         "p95_ms": round(pct(0.95), 1), "p99_ms": round(pct(0.99), 1),
         "client_cpu_s": round(time.process_time() - cpu0, 1),
+        # server CPU (master + workers) per successful request: the cost that does not depend on how busy
+        # the machine is; 1000 x CPUs / this is what an otherwise idle machine could serve at most
+        "server_cpu_ms_per_ok": round((server.cpu_seconds() - server_cpu0) * 1000 / ok, 1) if server and ok else None,
     }
 
 
 def table(rows: list[dict[str, object]]) -> str:
-    out = ["| what | clients | ok/s | p50 ms | p95 ms | p99 ms | errors | client CPU s |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out = ["| what | clients | ok/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/request | client CPU s |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         what = "POST /api/v1/reports" if r["kind"] == "report" else "GET /healthz"
         out.append(f"| {what} | {r['clients']} | {r['per_second']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-                   f"| {r['errors']} | {r['client_cpu_s']} |")
+                   f"| {r['errors']} | {r.get('server_cpu_ms_per_ok')} | {r['client_cpu_s']} |")
     return "\n".join(out)
 
 
@@ -147,7 +151,7 @@ def main() -> None:
     try:
         for n in clients:
             for kind in ("healthz", "report"):
-                row = run(url, kind=kind, clients=n, seconds=args.seconds)
+                row = run(url, kind=kind, clients=n, seconds=args.seconds, server=server)
                 if server:
                     row["server_rss_mib"] = round(server.rss() / 2**20)
                 rows.append(row)

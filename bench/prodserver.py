@@ -64,6 +64,15 @@ def rss_of(pid: int) -> int:
     return 0
 
 
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time of one process, in seconds (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class ProductionServer:
     def __init__(self, *, workers: int = 3, env: dict[str, str] | None = None, trusted_proxies: str = "127.0.0.1",
                  python: str = sys.executable, log: Path | None = None, legacy: bool = False) -> None:
@@ -153,6 +162,12 @@ class ProductionServer:
         if not self.process:
             return 0
         return rss_of(self.process.pid) + sum(rss_of(p) for p in self.worker_pids())
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its current workers: steady even on a busy machine."""
+        if not self.process:
+            return 0.0
+        return cpu_seconds_of(self.process.pid) + sum(cpu_seconds_of(p) for p in self.worker_pids())
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

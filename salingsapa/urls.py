@@ -17,3 +17,9 @@ urlpatterns = [
     path("api/v1/", include("salingsapa.api.urls")),
     path("", include("salingsapa.public.urls")),
 ]
+
+# Error pages in the public style (staff style under /staf/), Bahasa Indonesia first, with the quick exit.
+handler400 = "salingsapa.public.views.error_400"
+handler403 = "salingsapa.public.views.error_403"
+handler404 = "salingsapa.public.views.error_404"
+handler500 = "salingsapa.public.views.error_500"

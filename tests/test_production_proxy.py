@@ -149,3 +149,17 @@ def test_spoofed_forwarded_for_from_an_untrusted_address_is_ignored(server):
 def test_production_serves_with_several_gunicorn_workers(server):
     assert len(server.worker_pids()) == 3
     assert "gunicorn" in server.log.read_text()
+
+
+def test_a_huge_body_is_refused_before_it_is_sent(server):
+    """300 MB announced, nothing sent: the 413 comes back at once (the body is never waited for)."""
+    import socket
+    import time
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15, source_address=("127.0.0.1", 0)) as sock:
+        started = time.monotonic()
+        sock.sendall(f"POST /lapor/bukti/ HTTP/1.1\r\nHost: {HOST}\r\nX-Forwarded-Proto: https\r\n"
+                     "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 300000000\r\n\r\n".encode())
+        answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert time.monotonic() - started < 10

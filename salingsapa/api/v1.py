@@ -98,6 +98,7 @@ class IdentifierIn(Schema):
 class ContactIn(Schema):
     name: str = Field("", max_length=200)
     phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254, description="required when preferred_channel is email")
     preferred_channel: PreferredChannel | None = Field(None, description="whatsapp, phone, sms, email or none")
     safe_time: str = Field("", max_length=200, description="when it is safe to contact, in the person's words")
 
@@ -242,7 +243,7 @@ def guarded(purpose: str, limit_setting: str, window_setting: str) -> Callable[[
 
 
 def _to_input(payload: ReportIn) -> ReportInput:
-    contact = payload.contact or ContactIn(name="", phone="", preferred_channel=None, safe_time="")
+    contact = payload.contact or ContactIn(name="", phone="", email="", preferred_channel=None, safe_time="")
     consent = payload.consent or ConsentIn(contact_me=False, share_with_partners=False)
     return ReportInput(
         reporter_role=payload.reporter_role,
@@ -262,6 +263,7 @@ def _to_input(payload: ReportIn) -> ReportInput:
         perpetrator_identifiers=[IdentifierInput(kind=i.kind, value=i.value) for i in payload.perpetrator_identifiers],
         contact_name=contact.name,
         contact_phone=contact.phone,
+        contact_email=contact.email,
         preferred_channel=contact.preferred_channel or "",
         safe_time=contact.safe_time,
         consent_contact=consent.contact_me,

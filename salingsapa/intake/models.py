@@ -65,6 +65,7 @@ class Report(models.Model):
     contact_name = EncryptedTextField(_("nama kontak"), blank=True, default="")
     contact_phone = EncryptedTextField(_("telepon kontak"), blank=True, default="")
     contact_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    contact_email = EncryptedTextField(_("email kontak"), blank=True, default="")
     preferred_channel = models.CharField(_("saluran aman"), max_length=20, blank=True)
     safe_time = EncryptedTextField(_("waktu aman dihubungi"), blank=True, default="")
     consent_contact = models.BooleanField(_("setuju dihubungi"), default=False)

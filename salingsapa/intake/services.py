@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,6 +73,7 @@ class ReportInput:
     perpetrator_identifiers: list[IdentifierInput] = field(default_factory=list)
     contact_name: str = ""
     contact_phone: str = ""
+    contact_email: str = ""
     preferred_channel: str = ""
     safe_time: str = ""
     consent_contact: bool = False
@@ -199,10 +202,18 @@ def report_validate(data: ReportInput) -> tuple[_Clean | None, dict[str, list[st
             contact_phone = normalise_phone(data.contact_phone)
         except InvalidIdentifier as exc:
             err("contact.phone", _(str(exc)))
+    data.contact_email = (data.contact_email or "").strip()
+    if data.contact_email:
+        try:
+            validate_email(data.contact_email)
+        except ValidationError:
+            err("contact.email", _("Tulis alamat email seperti nama@contoh.id."))
     if data.preferred_channel and not _in("preferred_channel", data.preferred_channel):
         err("contact.preferred_channel", _("Pilihan tidak dikenal."))
     elif data.preferred_channel in PHONE_CHANNELS and not (data.contact_phone or "").strip():
         err("contact.phone", _("Isi nomor telepon agar kami dapat menghubungi Anda lewat saluran ini."))
+    elif data.preferred_channel == "email" and not data.contact_email:
+        err("contact.email", _("Isi alamat email agar kami dapat menghubungi Anda lewat email."))
 
     if errors:
         return None, errors
@@ -214,6 +225,8 @@ def report_validate(data: ReportInput) -> tuple[_Clean | None, dict[str, list[st
 
 def _fingerprint(data: ReportInput, evidence: Sequence[StoredEvidence]) -> str:
     body = asdict(data)
+    if not body.get("contact_email"):
+        body.pop("contact_email", None)  # fingerprints of submissions made before the field existed stay the same
     body["evidence"] = sorted(e.sha256 for e in evidence)
     text = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
     return crypto.keyed_hash(text, purpose="report-fingerprint")
@@ -319,6 +332,7 @@ def _insert(
         met_via_platform=d.met_via_platform,
         contact_name=d.contact_name,
         contact_phone=clean.contact_phone,
+        contact_email=d.contact_email,
         contact_phone_index=identifier_index("phone", clean.contact_phone) if clean.contact_phone else "",
         preferred_channel=d.preferred_channel,
         safe_time=d.safe_time,

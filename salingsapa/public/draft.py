@@ -142,6 +142,7 @@ def draft_to_input(draft: dict[str, Any]) -> ReportInput:
         perpetrator_identifiers=identifiers,
         contact_name=s.get("contact_name", ""),
         contact_phone=s.get("contact_phone", ""),
+        contact_email=s.get("contact_email", ""),
         preferred_channel=s.get("preferred_channel", ""),
         safe_time=s.get("safe_time", ""),
         consent_contact=bool(s.get("consent_contact")),

@@ -244,6 +244,11 @@ class ContactForm(StepForm):
     contact_name = forms.CharField(label=_("Nama atau nama panggilan"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Nomor telepon / WhatsApp"), required=False, max_length=40,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    contact_email = forms.EmailField(
+        label=_("Alamat email (isi jika memilih email)"), required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"}),
+        error_messages={"invalid": _("Tulis alamat email seperti nama@contoh.id.")},
+    )
     preferred_channel = forms.ChoiceField(label=_("Cara aman menghubungi Anda"), required=False,
                                           widget=forms.RadioSelect)
     safe_time = forms.CharField(label=_("Kapan aman dihubungi? (misalnya: hari kerja pukul 09-12, jangan telepon)"),
@@ -268,6 +273,8 @@ class ContactForm(StepForm):
                 self.add_error("contact_phone", str(exc))
         if data.get("preferred_channel") in {"whatsapp", "phone", "sms"} and not phone:
             self.add_error("contact_phone", _("Isi nomor telepon agar kami dapat menghubungi Anda lewat saluran ini."))
+        if data.get("preferred_channel") == "email" and not data.get("contact_email") and "contact_email" not in self.errors:
+            self.add_error("contact_email", _("Isi alamat email agar kami dapat menghubungi Anda lewat email."))
         return data
 
 
@@ -326,6 +333,7 @@ FIELD_STEP = {
     "met_via_platform": "pelaku",
     "contact.name": "kontak",
     "contact.phone": "kontak",
+    "contact.email": "kontak",
     "contact.preferred_channel": "kontak",
     "contact.safe_time": "kontak",
 }

@@ -13,7 +13,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as default_failure
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -329,6 +329,7 @@ def _summary_sections(draft: dict[str, Any]) -> list[dict[str, Any]]:
         {"step": "kontak", "title": _("Kontak"), "rows": [
             (_("Nama"), data.contact_name or none),
             (_("Telepon"), data.contact_phone or none),
+            (_("Email"), data.contact_email or none),
             (_("Cara aman menghubungi"), _label("preferred_channel", data.preferred_channel) or none),
             (_("Waktu aman"), data.safe_time or none),
             (_("Setuju dihubungi"), yes if data.consent_contact else no),
@@ -509,7 +510,11 @@ def followup_logout(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # only destroys this browser's own session; SameSite=Strict keeps other sites out
 @require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest) -> HttpResponse:
-    """Quick exit: forget the session and tell the browser to clear everything of this site."""
+    """Quick exit: forget the session (with the sealed draft and its sealed files) and tell the
+    browser to clear everything of this site."""
+    if drafts.draft_exists(request):
+        for item in drafts.draft_get(request).get("evidence", []):
+            evidence_pending_remove(storage_name=item["storage_name"])
     request.session.flush()
     if request.GET.get("beacon") == "1":
         response = HttpResponse(status=204)
@@ -554,9 +559,89 @@ def services_directory(request: HttpRequest) -> HttpResponse:
     orgs = partners_search(service=service, kelurahan_code=kelurahan, public_only=True)
     lang = get_language() or "id"
     return page(request, "public/directory.html", {
-        "orgs": [organisation_summary(o) for o in orgs],
+        "orgs": [_public_org(o, lang) for o in orgs],
         "services": codelists.choices("service", lang),
-        "kelurahan_groups": kelurahan_choices(),
+        "kelurahan_groups": _kelurahan_groups(),
         "selected_service": service,
         "selected_kelurahan": kelurahan,
     })
+
+
+def _kelurahan_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Kelurahan per kecamatan, each option naming its kecamatan too: Kota Serang has two "Sukawana"."""
+    return [(f"{_('Kecamatan')} {kecamatan}",
+             [(code, f"{name} ({_('Kec.')} {kecamatan})") for code, name in options])
+            for kecamatan, options in kelurahan_choices()]
+
+
+def _area_name(region: Region) -> str:
+    if region.level == Region.Level.VILLAGE:
+        parent = region.parent.name if region.parent else ""
+        return f"{_('Kelurahan')} {region.name}, {_('Kecamatan')} {parent}" if parent else region.name
+    if region.level == Region.Level.DISTRICT:
+        return f"{_('Kecamatan')} {region.name}"
+    return _("Seluruh %(name)s") % {"name": region.name.title() if region.name.isupper() else region.name}
+
+
+def _public_org(org: Any, lang: str) -> dict[str, Any]:
+    summary = organisation_summary(org)
+    summary["services"] = [codelists.label("service", s, lang) for s in org.services or []]
+    areas = sorted(org.service_area.all(), key=lambda r: r.code)
+    summary["areas"] = [_area_name(r) for r in areas] or [_("Seluruh Kota Serang")]
+    return summary
+
+
+# --- error pages (handler400/403/404/500 in salingsapa/urls.py) ------------------------------
+
+STAFF_PREFIXES = ("/staf/", "/admin/")
+ERROR_TEXT = {
+    400: (gettext_lazy("Permintaan tidak dapat diproses"),
+          gettext_lazy("Isian atau alamat halaman tidak dapat kami baca. Kembali ke halaman utama lalu coba lagi.")),
+    403: (gettext_lazy("Tidak diizinkan"),
+          gettext_lazy("Halaman ini tidak dapat dibuka dari sini. Kembali ke halaman utama.")),
+    404: (gettext_lazy("Halaman tidak ditemukan"),
+          gettext_lazy("Alamat ini tidak ada atau sudah dipindahkan. Periksa alamatnya atau mulai dari halaman utama.")),
+    500: (gettext_lazy("Terjadi gangguan"),
+          gettext_lazy("Ada gangguan di sisi kami. Jawaban yang sudah tersimpan tidak hilang. Coba lagi sebentar lagi.")),
+}
+# Used when even the template cannot be rendered (e.g. the database is down during a 500).
+BARE_ERROR_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Informasi</title>
+<link rel="stylesheet" href="{css}"></head><body><header class="top">
+<a class="quick-exit" id="quick-exit" href="/keluar/">Keluar cepat</a></header><main id="isi">
+<h1>Terjadi gangguan</h1><p>Ada gangguan di sisi kami. Coba lagi sebentar lagi.</p>
+<p lang="en">Something went wrong on our side. Please try again shortly.</p>
+<p><a href="/">Halaman utama</a> · Darurat: <a href="tel:112">112</a> · SAPA <a href="tel:129">129</a></p>
+</main></body></html>"""
+
+
+def _error_page(request: HttpRequest, status: int) -> HttpResponse:
+    title, message = ERROR_TEXT[status]
+    context = {"title": title, "message": message, "quick_exit_url": settings.QUICK_EXIT_URL,
+               "current_path": "/"}
+    try:
+        if request.path.startswith(STAFF_PREFIXES):
+            response = render(request, "errors/staff.html", context, status=status)
+        else:
+            response = render(request, "public/error.html", context, status=status)
+    except Exception:  # noqa: BLE001 - an error page must always answer
+        from django.templatetags.static import static
+
+        response = HttpResponse(BARE_ERROR_PAGE.format(css=static("public/public.css")), status=status)
+    return no_store(response)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return _error_page(request, 500)

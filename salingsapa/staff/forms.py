@@ -115,6 +115,7 @@ class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
                                          required=False)
     contact_name = forms.CharField(label=_("Nama pelapor/kontak"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Telepon/WhatsApp pelapor"), required=False, max_length=40)
+    contact_email = forms.EmailField(label=_("Email pelapor"), required=False, max_length=254)
     preferred_channel = forms.ChoiceField(label=_("Cara aman menghubungi"),
                                           choices=BLANK + codelists.choices("preferred_channel"), required=False)
     safe_time = forms.CharField(label=_("Waktu aman dihubungi"), required=False, max_length=200)

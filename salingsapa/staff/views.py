@@ -91,7 +91,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 # report_create's error paths → fields of the staff intake form
 _INTAKE_ERROR_FIELDS = {
     "victim.sex": "victim_sex", "victim.age_group": "victim_age_group", "victim.is_child": "victim_age_group",
-    "kelurahan_code": "kelurahan", "contact.name": "contact_name", "contact.phone": "contact_phone",
+    "kelurahan_code": "kelurahan", "contact.name": "contact_name", "contact.phone": "contact_phone", "contact.email": "contact_email",
     "contact.safe_time": "safe_time", "contact.preferred_channel": "preferred_channel",
 }
 
@@ -111,7 +111,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             incident_date=data["incident_date"], place=data["place"], relationship=data["relationship"],
             met_via=data["met_via"], met_via_platform=data["met_via_platform"],
             perpetrator_identifiers=[IdentifierInput(kind=k, value=v) for k, v in form.identifiers()],
-            contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+            contact_name=data["contact_name"], contact_phone=data["contact_phone"], contact_email=data.get("contact_email") or "",
             preferred_channel=data["preferred_channel"], safe_time=data["safe_time"],
             consent_contact=data["consent_contact"], consent_share=data["consent_share"],
         )

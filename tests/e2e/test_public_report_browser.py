@@ -12,6 +12,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.forms import send
+
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
@@ -72,7 +74,7 @@ def serious_violations(page) -> list[str]:
 
 
 def next_step(page):
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
 
 
 def test_report_through_every_step_then_follow_up_and_read_the_reply(browser_page, live_server, intake_officer):
@@ -134,13 +136,13 @@ def test_report_through_every_step_then_follow_up_and_read_the_reply(browser_pag
     page.get_by_label("Pilih berkas").set_input_files(
         files=[{"name": "bukti.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}]
     )
-    page.get_by_role("button", name="Unggah dan tambah lagi").click()
+    send(page, page.get_by_role("button", name="Unggah dan tambah lagi"))
     assert page.get_by_text("bukti.jpg").first.is_visible()
-    page.get_by_role("button", name="Lanjut ke ringkasan").click()
+    send(page, page.get_by_role("button", name="Lanjut ke ringkasan"))
     # summary
     assert page.get_by_text("Ayah tiri memukul anak saya berkali-kali.").is_visible()
     violations += serious_violations(page)
-    page.get_by_role("button", name="Kirim laporan").click()
+    send(page, page.get_by_role("button", name="Kirim laporan"))
 
     reference = page.locator("#reference").inner_text().strip()
     codename = page.locator("#codename").inner_text().strip()
@@ -158,14 +160,14 @@ def test_report_through_every_step_then_follow_up_and_read_the_reply(browser_pag
     page.goto(base + "/lapor/cek/")
     page.get_by_label("Nomor pengaduan").fill(reference)
     page.get_by_label("Kode rahasia").fill("salah " + codename)
-    page.get_by_role("button", name="Buka laporan").click()
+    send(page, page.get_by_role("button", name="Buka laporan"))
     assert page.get_by_text("salah. Periksa lagi").first.is_visible()
     page.get_by_label("Kode rahasia").fill(codename)
-    page.get_by_role("button", name="Buka laporan").click()
+    send(page, page.get_by_role("button", name="Buka laporan"))
     assert page.get_by_text("Halo, kami petugas UPTD PPA. Apakah Anda aman?").is_visible()
     violations += serious_violations(page)
     page.get_by_label("Pesan atau informasi tambahan").fill("Saya aman sekarang, terima kasih.")
-    page.get_by_role("button", name="Kirim pesan").click()
+    send(page, page.get_by_role("button", name="Kirim pesan"))
     assert page.get_by_text("Saya aman sekarang, terima kasih.").is_visible()
     assert report.messages.filter(sender="reporter").count() == 1
 
@@ -178,7 +180,7 @@ def test_quick_exit_with_escape_twice_leaves_no_way_back(browser_page, live_serv
     page.goto(base + "/")
     page.goto(base + "/lapor/pelapor/")
     page.get_by_label("Saya sendiri yang mengalami").check()
-    page.get_by_role("button", name="Lanjut", exact=True).click()
+    send(page, page.get_by_role("button", name="Lanjut", exact=True))
     page.goto(base + "/lapor/kejadian/")
     page.get_by_label("Ceritakan apa yang terjadi").fill("Rahasia yang tidak boleh terlihat lagi")
     page.keyboard.press("Escape")
@@ -207,5 +209,5 @@ def test_quick_exit_button(browser_page, live_server):
 def test_english_switch_in_the_browser(browser_page, live_server):
     page = browser_page
     page.goto(live_server.url + "/")
-    page.get_by_role("button", name="English").click()
+    send(page, page.get_by_role("button", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"

@@ -12,6 +12,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
+    os.umask(0o077)  # the database, its WAL/SHM, sealed files and keys are the service user's only
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salingsapa.settings")
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")

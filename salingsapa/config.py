@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import math
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 
 
@@ -86,6 +88,66 @@ def decode_key(name: str, text: str) -> bytes:
     return raw
 
 
+def _entropy_bits_per_symbol(data: bytes | str) -> float:
+    """Shannon entropy of the symbol frequencies (an upper bound on what the value can hold)."""
+    counts = Counter(data)
+    total = len(data)
+    return -sum(n / total * math.log2(n / total) for n in counts.values()) if total else 0.0
+
+
+# A random 32-byte key has about 30 distinct bytes and ~4.8 bits/byte of observed entropy (the
+# sample is small); a typed or patterned key has far fewer. The thresholds leave random keys a
+# margin of many standard deviations (a random key fails with probability < 1e-12).
+MIN_KEY_DISTINCT_BYTES = 20
+MIN_KEY_ENTROPY_BITS = 4.0
+MIN_SECRET_KEY_LENGTH = 40
+MIN_SECRET_KEY_DISTINCT = 16
+MIN_SECRET_KEY_ENTROPY_BITS = 3.5
+
+
+def check_key_strength(name: str, key: bytes) -> None:
+    """Refuse a key that was not drawn at random (all-equal bytes, a pattern, typed text)."""
+    if len(set(key)) == 1:
+        raise ConfigError(f"{name}: key is one byte repeated; generate one with 'salingsapa keys generate'")
+    if len(set(key)) < MIN_KEY_DISTINCT_BYTES or _entropy_bits_per_symbol(key) < MIN_KEY_ENTROPY_BITS:
+        raise ConfigError(f"{name}: key has too little entropy to be random; generate one with 'salingsapa keys generate'")
+
+
+def check_secret_key(name: str, value: str) -> None:
+    """Django's SECRET_KEY: long and not a pattern (signs sessions, CSRF and password-reset tokens)."""
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(f"{name}: too short for production (use at least {MIN_SECRET_KEY_LENGTH} random characters)")
+    if len(set(value)) < MIN_SECRET_KEY_DISTINCT or _entropy_bits_per_symbol(value) < MIN_SECRET_KEY_ENTROPY_BITS:
+        raise ConfigError(f"{name}: too little entropy for production (use {MIN_SECRET_KEY_LENGTH}+ random characters)")
+
+
+def check_distinct_keys(encryption_keys: list[bytes], index_key: bytes) -> None:
+    if index_key in encryption_keys:
+        raise ConfigError("SALINGSAPA_INDEX_KEY: must differ from every SALINGSAPA_ENCRYPTION_KEYS key")
+    if len(set(encryption_keys)) != len(encryption_keys):
+        raise ConfigError("SALINGSAPA_ENCRYPTION_KEYS: the same key is listed twice")
+
+
+def private_dir(path: Path) -> Path:
+    """Create (or tighten) a folder only the service's user may enter (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError as exc:
+        raise ConfigError(f"SALINGSAPA_DATA_DIR: cannot make {str(path)!r} private ({exc.strerror})") from None
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Make an existing file readable by the service's user only (0600); missing files are ignored."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except FileNotFoundError:
+        pass
+
+
 def new_key_text() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
@@ -98,7 +160,7 @@ def demo_keys(data_dir: Path) -> dict[str, str]:
         keys = json.loads(path.read_text(encoding="utf-8"))
         if "SALINGSAPA_BACKUP_KEY" in keys:
             return keys
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     keys = {
         "SALINGSAPA_SECRET_KEY": secrets.token_urlsafe(50),
         "SALINGSAPA_ENCRYPTION_KEYS": new_key_text(),

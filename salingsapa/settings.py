@@ -12,6 +12,9 @@ import dj_database_url
 
 from salingsapa.config import (
     ConfigError,
+    check_distinct_keys,
+    check_key_strength,
+    check_secret_key,
     decode_key,
     demo_keys,
     env_bool,
@@ -19,6 +22,7 @@ from salingsapa.config import (
     env_list,
     env_networks,
     env_str,
+    private_dir,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -28,8 +32,10 @@ if ENVIRONMENT not in {"development", "production", "test"}:
     raise ConfigError(f"SALINGSAPA_ENV: expected development, test or production, got {ENVIRONMENT!r}")
 PRODUCTION = ENVIRONMENT == "production"
 
-DATA_DIR = Path(env_str("SALINGSAPA_DATA_DIR", "./var") or "./var").resolve()
+DATA_DIR = private_dir(Path(env_str("SALINGSAPA_DATA_DIR", "./var") or "./var").resolve())  # 0700
 MEDIA_ROOT = DATA_DIR / "files"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 _demo = {} if PRODUCTION else demo_keys(DATA_DIR)
 
@@ -42,8 +48,8 @@ def _secret(name: str) -> str:
 
 
 SECRET_KEY = _secret("SALINGSAPA_SECRET_KEY")
-if PRODUCTION and len(SECRET_KEY) < 40:
-    raise ConfigError("SALINGSAPA_SECRET_KEY: too short for production (use at least 40 random characters)")
+if PRODUCTION:
+    check_secret_key("SALINGSAPA_SECRET_KEY", SECRET_KEY)
 
 # Encryption keys for personal and sensitive data: newest first; older keys only decrypt.
 ENCRYPTION_KEYS = [
@@ -53,6 +59,11 @@ ENCRYPTION_KEYS = [
 ]
 # Key for the blind index and the audit-log chain. Never rotated casually: see docs/operations.md.
 INDEX_KEY = decode_key("SALINGSAPA_INDEX_KEY", _secret("SALINGSAPA_INDEX_KEY"))
+if PRODUCTION:  # weak keys are refused with one line naming the variable
+    for _key in ENCRYPTION_KEYS:
+        check_key_strength("SALINGSAPA_ENCRYPTION_KEYS", _key)
+    check_key_strength("SALINGSAPA_INDEX_KEY", INDEX_KEY)
+    check_distinct_keys(ENCRYPTION_KEYS, INDEX_KEY)
 
 DEBUG = env_bool("SALINGSAPA_DEBUG", False)
 if PRODUCTION and DEBUG:
@@ -73,16 +84,14 @@ if env_str("SALINGSAPA_BEHIND_PROXY") is not None:
 TRUSTED_PROXIES = env_networks("SALINGSAPA_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if PRODUCTION else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "salingsapa.accounts.apps.AdminConfig",  # Django's admin behind the staff sign-in (second factor, audit)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "django_otp",  # the devices are accounts.AuthenticatorDevice / RecoveryCodeDevice (secrets sealed/hashed)
     "salingsapa.core",
     "salingsapa.accounts",
     "salingsapa.intake",

@@ -11,7 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("salingsapa.stats.urls")),  # /statistik/, /staf/statistik/, /api/v1/stats/public
+    path("", include("salingsapa.staff.stats_urls")),  # /statistik/, /staf/statistik/, /api/v1/stats/public
     path("staf/jejaring/", include("salingsapa.staff.network_urls")),
     path("staf/", include("salingsapa.staff.urls")),
     path("api/v1/", include("salingsapa.api.urls")),

@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from salingsapa.accounts.models import AuthenticatorDevice
 from salingsapa.core.events import Event, publish
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.core.models import Region
@@ -51,11 +51,11 @@ def make_report(*, received_at: dt.datetime | None = None, channel: str = "web",
     return report
 
 
-def totp_device(user) -> TOTPDevice:
-    return TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "uji"})[0]
+def totp_device(user) -> AuthenticatorDevice:
+    return AuthenticatorDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "uji"})[0]
 
 
-def totp_code(device: TOTPDevice, drift: int = 0) -> str:
+def totp_code(device: AuthenticatorDevice, drift: int = 0) -> str:
     device.refresh_from_db()
     token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift + drift)
     return f"{token:0{device.digits}d}"

@@ -21,7 +21,9 @@ from tests.test_api_reports import valid_payload
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
-def test_api_never_answers_with_a_server_error(db, settings, mode):
+def test_api_never_answers_with_a_server_error(transactional_db, settings, mode):
+    # transactional: the WSGI handler closes the connection at the end of each request (the test
+    # client would not), which would end a per-test transaction mid-test.
     settings.REPORT_RATE_LIMIT = 1_000_000
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     operation = schema["/api/v1/reports"]["POST"]

@@ -191,7 +191,7 @@ def test_no_interactive_docs_page_that_would_load_a_cdn(client, db):
     assert client.get("/api/v1/docs").status_code == 404
 
 
-def test_body_that_is_not_json_gets_a_clear_400(client):
+def test_body_that_is_not_json_gets_a_clear_400(client, db):  # the rate limit counts in the database
     response = client.post("/api/v1/reports", data=b"{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["detail"] == "Isi permintaan bukan JSON yang valid."

@@ -58,6 +58,7 @@ GET_MATRIX: dict[str, set[str]] = {
     "staff:person_add": LEAD,
     "staff:person_edit": LEAD,
     "staff:supervisor": {"supervisor"},
+    "staff:second_factor_reset": {"supervisor"},
     "network:case_referrals": LEAD,
     "network:referrals": LEAD | PARTNERS,
     "network:referral": LEAD | {"partner_psychologist"},

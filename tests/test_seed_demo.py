@@ -276,7 +276,13 @@ def test_no_hard_coded_demo_password_in_the_package():
 
 @pytest.fixture
 def admin_client(seeded, client):
-    assert client.login(username="admin", password=logins()["admin"])
+    """The admin signs in through the one door: the staff sign-in with password and second factor."""
+    from salingsapa.demo import seed as demo
+
+    response = client.post("/staf/masuk/?next=/admin/", {"username": "admin", "password": logins()["admin"]})
+    assert response.status_code == 302, response.content[:300]
+    response = client.post("/staf/masuk/verifikasi/", {"token": demo.demo_totp("admin")[0]})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     return client
 
 
@@ -350,10 +356,13 @@ def test_admin_is_forbidden_for_non_staff(seeded, client):
 
 
 def test_admin_is_forbidden_for_staff_without_permissions(db, client, uptd):
+    from tests.casework_helpers import verified_client
     from tests.personas import PASSWORD, make_user
 
-    make_user("staf-biasa", Role.SUPERVISOR, uptd, is_staff=True)
-    assert client.login(username="staf-biasa", password=PASSWORD)
+    user = make_user("staf-biasa", Role.SUPERVISOR, uptd, is_staff=True)
+    assert client.login(username="staf-biasa", password=PASSWORD)  # password only: back to the staff sign-in
+    assert client.get("/admin/accounts/organisation/")["Location"].startswith("/admin/login/")
+    client = verified_client(user)
     assert client.get("/admin/accounts/organisation/").status_code == 403
     assert client.get("/admin/core/region/").status_code == 403
 
@@ -403,7 +412,10 @@ def test_the_documented_composition_table_matches_the_constants():
     assert found == expected
 
 
-def test_demo_user_signs_in_to_the_staff_app_with_the_printed_recovery_code(db, capsys, settings):
+def test_demo_user_signs_in_again_and_again_with_the_printed_current_code(db, capsys, settings, monkeypatch):
+    """Issue 10 item 10: demo-logins shows each user's current TOTP code, so sign-in never wears out."""
+    import time as time_module
+
     from django.test import Client
 
     from salingsapa.demo import seed as demo
@@ -411,14 +423,30 @@ def test_demo_user_signs_in_to_the_staff_app_with_the_printed_recovery_code(db, 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", cases=3, seed=1, verbosity=0)
     call_command("demo_logins")
-    printed = capsys.readouterr().out
+    capsys.readouterr()
     row = next(r for r in demo.read_logins() if r["username"] == "manajer1")
-    code = demo.demo_recovery_codes("manajer1")[0]
-    assert code in printed
+    now = time_module.time()
+    for attempt in range(12):  # more sign-ins than the ten recovery codes the demo used to have
+        monkeypatch.setattr(time_module, "time", lambda t=now + attempt * 30: t)  # the next 30-s step
+        call_command("demo_logins")
+        printed = capsys.readouterr().out
+        code = demo.demo_totp("manajer1")[0]
+        assert code in printed
+        client = Client()
+        response = client.post("/staf/masuk/", {"username": "manajer1", "password": row["password"]})
+        assert response.status_code == 302 and response["Location"].endswith("/staf/masuk/verifikasi/")
+        response = client.post("/staf/masuk/verifikasi/", {"token": code})
+        assert response.status_code == 302, attempt
+        assert client.get("/staf/kasus/").status_code == 200
+    # a code signs in once: replaying it in the same time step is refused
     client = Client()
-    response = client.post("/staf/masuk/", {"username": "manajer1", "password": row["password"]})
-    assert response.status_code == 302 and response["Location"].endswith("/staf/masuk/verifikasi/")
-    response = client.post("/staf/masuk/verifikasi/", {"token": code})
-    assert response.status_code == 302
-    assert client.get("/staf/kasus/").status_code == 200
-    assert code not in demo.demo_recovery_codes("manajer1")  # each code works once
+    client.post("/staf/masuk/", {"username": "manajer1", "password": row["password"]})
+    assert client.post("/staf/masuk/verifikasi/", {"token": code}).status_code == 400
+
+
+def test_demo_logins_refuses_to_run_in_production(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo_logins")

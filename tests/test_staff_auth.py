@@ -6,11 +6,11 @@ import time
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from salingsapa.accounts.models import AuthenticatorDevice as TOTPDevice
 from salingsapa.accounts.models import Role
+from salingsapa.accounts.services import recovery_codes_issue
 from salingsapa.core.models import AuditEvent
-from salingsapa.staff.auth import recovery_codes_issue
 from tests.casework_helpers import totp_code, totp_device, verified_client
 from tests.personas import PASSWORD, make_user
 

@@ -1,8 +1,22 @@
 from __future__ import annotations
 
+import secrets
+import time
+from base64 import b32encode
+from binascii import unhexlify
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+
+from salingsapa.core import crypto
+from salingsapa.core.fields import EncryptedTextField
 
 
 class Organisation(models.Model):
@@ -66,7 +80,7 @@ class Role(models.TextChoices):
 CASEWORK_ROLES = frozenset({Role.INTAKE_OFFICER, Role.CASE_MANAGER, Role.SUPERVISOR, Role.COUNSELLOR})
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # reverse managers of django-otp devices
     """A staff or partner account. The public never has an account."""
 
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.INTAKE_OFFICER)
@@ -113,3 +127,131 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+# --- second factor: devices whose secrets are sealed or hashed at rest ---------------------------
+# django-otp's own TOTP and static devices keep the TOTP secret and the recovery codes in plain
+# text; these devices plug into the same django-otp machinery (``devices_for_user``, the
+# ``OTPMiddleware``'s ``is_verified()``) but store the TOTP secret sealed through ``core.crypto``
+# and only a keyed hash of each recovery code.
+
+
+def _new_totp_secret() -> str:
+    return secrets.token_hex(20)
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A TOTP authenticator app (RFC 6238, SHA-1, 6 digits, 30 s) whose secret is sealed at rest."""
+
+    secret = EncryptedTextField(default=_new_totp_secret)  # sealed as "accounts.authenticatordevice.secret"
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)  # the time step of the last accepted code: no replay
+
+    class Meta(Device.Meta):
+        verbose_name = _("aplikasi autentikator")
+        verbose_name_plural = _("aplikasi autentikator")
+
+    def get_throttle_factor(self) -> int:
+        return 1  # django-otp's exponential back-off after each wrong code
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.secret.encode())
+
+    def _totp(self) -> TOTP:
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        return totp
+
+    def current_code(self) -> str:
+        """The code the app shows now (for the demo's ``demo-logins`` only)."""
+        return f"{self._totp().token():0{self.digits}d}"
+
+    def seconds_left(self) -> int:
+        return int(self.step - (time.time() - self.t0) % self.step)
+
+    def verify_token(self, token: Any) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            number = int(str(token))
+        except ValueError:
+            number = -1
+        totp = self._totp()
+        verified = number >= 0 and bool(totp.verify(number, self.tolerance, self.last_t + 1))
+        if verified:
+            self.last_t = totp.t()
+            self.drift = totp.drift
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment(commit=True)
+        return verified
+
+    @property
+    def config_url(self) -> str:
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "Saling Sapa")).replace(":", "")
+        label = quote(f"{issuer}:{self.user.get_username()}")
+        params = urlencode({"secret": b32encode(self.bin_key).decode(), "algorithm": "SHA1",
+                            "digits": self.digits, "period": self.step})
+        return f"otpauth://totp/{label}?{params}&issuer={quote(issuer)}"
+
+
+def _recovery_code_pepper(user_id: int, code: str) -> str:
+    normalised = code.strip().replace(" ", "").replace("-", "").lower()
+    return crypto.keyed_hash(normalised, purpose=f"recovery-code:{user_id}")
+
+
+def recovery_code_hash(user_id: int, code: str) -> str:
+    """Salted Argon2id (Django's password hasher) of the keyed hash of a normalised recovery code.
+
+    A recovery code has 50 bits, under the 112 bits that a plain hash would need (ASVS 5.0 6.5.2),
+    so it gets a slow salted hash; the keyed hash in front of it (key outside the database) is a pepper.
+    """
+    return make_password(_recovery_code_pepper(user_id, code))
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """Ten one-time recovery codes, stored only as salted slow hashes; each works once."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("kode pemulihan")
+        verbose_name_plural = _("kode pemulihan")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token: Any) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        peppered = _recovery_code_pepper(self.user_id, str(token))
+        match = next((c for c in self.codes.all() if check_password(peppered, c.code_hash)), None)
+        used = match is not None and RecoveryCode.objects.filter(pk=match.pk).delete()[0] > 0
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment(commit=True)
+        return used
+
+    def remaining(self) -> int:
+        return self.codes.count()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=200)
+
+    @staticmethod
+    def random_code() -> str:
+        """Ten base32 characters (50 bits), shown once as ``xxxxx-xxxxx``."""
+        raw = b32encode(secrets.token_bytes(10)).decode().lower()[:10]
+        return f"{raw[:5]}-{raw[5:]}"

@@ -435,6 +435,7 @@ class Alert(models.Model):
         PERPETRATOR_LINK = "perpetrator_link", _("Pelaku berulang")
         REFERRAL = "referral", _("Rujukan")
         CONFERENCE = "conference", _("Rapat koordinasi")
+        SECURITY = "security", _("Keamanan akun")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_alerts")
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)

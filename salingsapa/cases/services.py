@@ -170,6 +170,27 @@ def alert_create(
     return written
 
 
+SECURITY_EVENT_TEXT = {
+    "account_created": "akun baru dibuat",
+    "account_changed": "akun diubah",
+    "second_factor_enrolled": "verifikasi dua langkah didaftarkan",
+    "second_factor_reset": "verifikasi dua langkah diatur ulang",
+}
+
+
+def account_security_alert(*, subject: User, actor: Any, kind: str, fields: list[str]) -> int:
+    """An account change that could open case content is told to the lead agency's supervisors (in-app alert).
+
+    Subscribed to ``Event.ACCOUNT_SECURITY``; the message names accounts (staff usernames), never case data.
+    """
+    org_id = subject.organisation_id if subject.organisation and subject.organisation.is_lead_agency else None
+    recipients = _supervisors(org_id) or _supervisors(None)
+    who = actor.get_username() if hasattr(actor, "get_username") else str(actor or "sistem")
+    detail = f" ({', '.join(fields)})" if fields else ""
+    message = f"Keamanan akun: {SECURITY_EVENT_TEXT.get(kind, kind)} — akun {subject.get_username()}, oleh {who}{detail}."
+    return alert_create(recipients=recipients, kind=Alert.Kind.SECURITY, message=message)
+
+
 def alerts_mark_read(*, actor: User, alert_ids: Iterable[int] | None = None) -> int:
     qs = Alert.objects.filter(recipient=actor, read_at__isnull=True)
     if alert_ids is not None:

@@ -1,8 +1,9 @@
 """Admin for reference data (regions, code lists) and a read-only view of the audit log.
 
-Reports and persons are deliberately NOT registered, and cases only as a list of internal-class
-fields (number, dates, status, area): they hold personal and sensitive data and are worked in the
-staff app, through the access helpers that scope and audit every read.
+Each app registers its own models (``cases/admin.py`` the case register); ``ReadOnlyAdmin`` here is
+the base for lists administrators may look at but not change. Reports and persons are deliberately
+NOT registered: they hold personal and sensitive data and are worked in the staff app, through the
+access helpers that scope and audit every read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from salingsapa.cases.models import Case
 from salingsapa.core.models import AuditEvent, Code, Region
 
 
@@ -62,26 +62,3 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("actor_label", "object_type", "=object_id")
     date_hierarchy = "at"
     list_per_page = 100
-
-
-@admin.register(Case)
-class CaseRegisterAdmin(ReadOnlyAdmin):
-    """The case register for administrators: numbers, dates, status and area only.
-
-    No names, summaries, narratives or other personal/sensitive fields, no detail page and no
-    search: the case file itself is opened in the staff app through ``access_case`` (scoped and
-    audited). Listing internal-class fields is not a read of sensitive content (see core/access.py).
-    """
-
-    list_display = ("number", "reported_at", "status", "risk_level", "is_emergency", "channel", "kelurahan",
-                    "organisation")
-    list_display_links = None
-    list_filter = ("year", "status", "risk_level", "channel")
-    list_select_related = ("kelurahan", "organisation")
-    date_hierarchy = "reported_at"
-    fields = ("number", "reported_at", "status", "risk_level", "channel", "kelurahan", "organisation")
-    list_per_page = 100
-    show_full_result_count = False  # cheap on a million cases
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser) and obj is None

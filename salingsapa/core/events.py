@@ -14,6 +14,8 @@ PERPETRATOR_CHANGED   ``cases.services``: ``case_open``,           ``network``: 
                       ``report_attach``, ``case_person_save``      those cases, once, after the commit
 COUNTED_DATA_CHANGED  every service writing reports, cases,         ``stats``: cached dashboard figures go
                       people or incidents                          stale (generation bump)
+ACCOUNT_SECURITY      ``accounts.services``: account created or     ``cases``: in-app alert to the lead
+                      changed by an admin, 2FA enrolled or reset   agency's supervisors
 ====================  ===========================================  =======================================
 
 Handlers run synchronously in the publisher's transaction, in subscription order; work that must
@@ -31,6 +33,8 @@ class Event(StrEnum):
     REPORT_RECEIVED = "report_received"  # payload: report=<intake.Report>
     PERPETRATOR_CHANGED = "perpetrator_changed"  # payload: case_ids=<set of case ids>
     COUNTED_DATA_CHANGED = "counted_data_changed"  # no payload
+    # payload: subject=<accounts.User>, actor=<user or label>, kind=<slug>, fields=<changed field names>
+    ACCOUNT_SECURITY = "account_security"
 
 
 Handler = Callable[..., object]

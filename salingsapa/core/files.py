@@ -26,10 +26,10 @@ def store_sealed_file(data: bytes, *, purpose: str) -> str:
     """Seal ``data`` and write it durably; returns the storage name to keep in the database."""
     name = secrets.token_hex(16)
     root = _root() / name[:2]
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = root / name
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:  # owner only
         fh.write(crypto.seal_bytes(data, purpose=f"file:{purpose}"))
         fh.flush()
         os.fsync(fh.fileno())

@@ -73,10 +73,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from salingsapa.accounts.models import Organisation, User
+from salingsapa.accounts.models import AuthenticatorDevice, Organisation, User
 from salingsapa.cases.models import Case, CasePerson, Incident, Person, PersonIdentifier
 from salingsapa.cases.services import case_numbers_allocate
 from salingsapa.core.audit import audit_log
@@ -415,19 +413,23 @@ def demo_users_ensure(orgs: dict[str, Any]) -> dict[str, Any]:
 
 def _demo_second_factor(user: Any) -> None:
     """Staff sign in with a second factor. So the demo works without an authenticator app, each demo
-    user gets a TOTP device and one-time recovery codes (``salingsapa demo-logins`` shows them)."""
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
-    if not StaticToken.objects.filter(device__user=user).exists():
-        # Written directly (not via staff.auth.recovery_codes_issue) so seeding stays one audit entry.
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name="Kode pemulihan", confirmed=True)
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=StaticToken.random_token()) for _ in range(10)])
+    user gets an authenticator device whose current code ``salingsapa demo-logins`` shows (demo only)."""
+    if not AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists():
+        AuthenticatorDevice.objects.create(user=user, name="Demo", confirmed=True)
 
 
-def demo_recovery_codes(username: str) -> list[str]:
-    """The unused recovery codes of a demo user (each signs in once)."""
-    return list(StaticToken.objects.filter(device__user__username=username).order_by("id").values_list("token", flat=True))
+def demo_totp(username: str) -> tuple[str, int, bool] | None:
+    """The code a demo user's authenticator app shows now: (code, seconds left, enrolled).
+
+    ``enrolled`` is False when the user's second factor was reset and the code belongs to the new,
+    not yet confirmed device that the enrolment page offers (so the demo keeps working after a reset).
+    Never used outside the demo (``demo-logins`` refuses to run in production).
+    """
+    devices = AuthenticatorDevice.objects.filter(user__username=username).order_by("-confirmed", "-id")
+    device = devices.first()
+    if device is None:
+        return None
+    return device.current_code(), device.seconds_left(), device.confirmed
 
 
 # --- fake people ------------------------------------------------------------------------------

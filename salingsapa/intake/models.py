@@ -185,3 +185,20 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"pending #{self.pk}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit bucket: a keyed hash of (purpose, subject, window) and its attempt count.
+
+    Counted with an atomic ``UPDATE ... SET count = count + 1`` in the database, so parallel
+    attempts (threads or processes of the server) can never all pass a check-then-write race.
+    Rows past ``expires_at`` are removed whenever a new bucket is opened.
+    """
+
+    key = models.CharField(max_length=96, unique=True)
+    count = models.PositiveBigIntegerField(default=0)  # attempts, files or bytes
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("penghitung batas percobaan")
+        verbose_name_plural = _("penghitung batas percobaan")

@@ -414,19 +414,25 @@ def followup(request: HttpRequest) -> HttpResponse:
         return page(request, "public/followup_login.html", {"form": FollowupLoginForm()})
     form = FollowupLoginForm(request.POST)
     limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
+    too_many = _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi.")
     if ratelimit.request_blocked(request, purpose="codename", limit=limit, window=window):
-        return _too_many(request, _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."), window)
+        return _too_many(request, too_many, window)
     if not form.is_valid():
         return page(request, "public/followup_login.html", {"form": form}, status=400)
-    reference = form.cleaned_data["reference"]
-    if ratelimit.blocked(reference.upper(), purpose="codename-ref", limit=limit * 2, window=window):
-        return _too_many(request, _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."), window)
-    report = report_for_codename(reference=reference, codename=form.cleaned_data["codename"])
+    reference = form.cleaned_data["reference"].upper()
+    # Reserve the attempt atomically before checking the codename, so parallel guesses cannot all
+    # pass the limit check; a correct codename gives its attempts back.
+    if ratelimit.request_hit(request, purpose="codename", limit=limit, window=window):
+        return _too_many(request, too_many, window)
+    if ratelimit.hit(reference, purpose="codename-ref", limit=limit * 2, window=window):
+        ratelimit.request_release(request, purpose="codename", window=window)
+        return _too_many(request, too_many, window)
+    report = report_for_codename(reference=form.cleaned_data["reference"], codename=form.cleaned_data["codename"])
     if report is None:
-        ratelimit.request_hit(request, purpose="codename", limit=limit, window=window)
-        ratelimit.hit(reference.upper(), purpose="codename-ref", limit=limit * 2, window=window)
         form.add_error(None, _("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
         return page(request, "public/followup_login.html", {"form": form}, status=400)
+    ratelimit.request_release(request, purpose="codename", window=window)
+    ratelimit.release(reference, purpose="codename-ref", window=window)
     drafts.followup_login(request, report.pk)
     return _redirect(reverse("public_followup"))
 

@@ -19,8 +19,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,12 +29,19 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from salingsapa.core import crypto
+from salingsapa.accounts.models import AuthenticatorDevice, RecoveryCodeDevice
+from salingsapa.accounts.services import (
+    authenticator_confirm,
+    authenticator_pending,
+    has_second_factor,
+    recovery_codes_issue,
+    recovery_codes_left,
+    second_factor_reset,
+)
 from salingsapa.core.audit import audit_log
-from salingsapa.staff.decorators import staff_required
+from salingsapa.intake import ratelimit
+from salingsapa.staff.decorators import staff_required, supervisor_required
 from salingsapa.staff.middleware import LAST_SEEN, LOGIN_AT
 
 PENDING_USER = "ss_pending_user"
@@ -45,7 +50,6 @@ PENDING_BACKEND = "ss_pending_backend"
 PENDING_NEXT = "ss_pending_next"
 NEW_CODES = "ss_new_recovery_codes"
 PENDING_SECONDS = 300
-RECOVERY_CODE_COUNT = 10
 MAX_FAILURES = 5
 FAILURE_WINDOW = 15 * 60
 
@@ -69,10 +73,6 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False):
         return value
     return settings.LOGIN_REDIRECT_URL
-
-
-def _failure_key(request: HttpRequest, username: str) -> str:
-    return "ss-login-fail:" + crypto.keyed_hash(username.lower(), purpose="login-throttle")
 
 
 def _pending_user(request: HttpRequest) -> Any:
@@ -110,27 +110,27 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        key = _failure_key(request, username)
-        failures = int(cache.get(key, 0))
-        if failures >= MAX_FAILURES:
+        subject = username.lower()
+        # Reserve the attempt atomically before the password is checked: parallel guesses each get
+        # their own count, so no more than MAX_FAILURES passwords are ever tried in the window.
+        if ratelimit.hit(subject, purpose="staff-login", limit=MAX_FAILURES, window=FAILURE_WINDOW):
             audit_log(actor=None, action="login_failed", object_type="user", detail={"stage": "throttled"})
             error = _("Terlalu banyak percobaan yang gagal. Coba lagi 15 menit lagi.")
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None or not user.is_active:
-                cache.set(key, failures + 1, FAILURE_WINDOW)
                 known = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
                 audit_log(actor=None, action="login_failed", object_type="user", object_id=known or "",
                           detail={"stage": "password"})
                 error = _("Nama pengguna atau kata sandi salah.")
             else:
-                cache.delete(key)
+                ratelimit.reset(subject, purpose="staff-login", window=FAILURE_WINDOW)
                 request.session.cycle_key()
                 request.session[PENDING_USER] = user.pk
                 request.session[PENDING_AT] = time.time()
                 request.session[PENDING_BACKEND] = getattr(user, "backend", "")
                 request.session[PENDING_NEXT] = request.GET.get("next", "")
-                if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                if has_second_factor(user=user):
                     return redirect("staff:login_verify")
                 return redirect("staff:login_enrol")
     status = 400 if error or (request.method == "POST" and not form.is_valid()) else 200
@@ -149,9 +149,9 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         token = form.cleaned_data["token"].strip().replace(" ", "").lower()
         for device in devices_for_user(user, confirmed=True):
             if device.verify_token(token):
-                factor = "recovery" if isinstance(device, StaticDevice) else "totp"
+                factor = "recovery" if isinstance(device, RecoveryCodeDevice) else "totp"
                 if factor == "recovery":
-                    left = device.token_set.count()
+                    left = device.remaining()
                     messages.warning(request, _("Anda masuk dengan kode pemulihan. Sisa kode: %(left)s. "
                                                 "Buat kode baru bila hampir habis.") % {"left": left})
                 return _complete_login(request, user, device, factor=factor)
@@ -168,36 +168,21 @@ def _qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def recovery_codes_issue(*, user: Any) -> list[str]:
-    """Replace the user's recovery codes with ten new ones (returned once, to be shown once)."""
-    with transaction.atomic():
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name="Kode pemulihan", confirmed=True)
-        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    audit_log(actor=user, action="update", object_type="user", object_id=user.pk, detail={"event": "recovery_codes_issued"})
-    return codes
-
-
 @never_cache
 def enrol_view(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         messages.info(request, _("Silakan masuk dengan kata sandi terlebih dahulu."))
         return redirect("staff:login")
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if has_second_factor(user=user):
         return redirect("staff:login_verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Aplikasi autentikator", confirmed=False)
+    device = authenticator_pending(user=user)
     form = TokenForm(request.POST or None)
     form.fields["token"].help_text = "6 angka yang tampil di aplikasi autentikator."
     error = ""
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            audit_log(actor=user, action="update", object_type="user", object_id=user.pk, detail={"event": "totp_enrolled"})
+            authenticator_confirm(user=user, device=device)
             codes = recovery_codes_issue(user=user)
             _complete_login(request, user, device, factor="totp")
             request.session[NEW_CODES] = codes
@@ -211,10 +196,10 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
 @staff_required
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        request.session[NEW_CODES] = recovery_codes_issue(user=request.user)
+        request.session[NEW_CODES] = recovery_codes_issue(user=request.user)  # type: ignore[arg-type]
         return redirect("staff:recovery_codes")
     codes = request.session.pop(NEW_CODES, None)
-    left = sum(d.token_set.count() for d in StaticDevice.objects.filter(user=request.user))  # type: ignore[misc]
+    left = recovery_codes_left(user=request.user)  # type: ignore[arg-type]
     return render(request, "staff/recovery_codes.html", {"codes": codes, "left": left})
 
 
@@ -226,3 +211,36 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
     messages.info(request, _("Anda sudah keluar."))
     return redirect("staff:login")
+
+
+class SecondFactorResetForm(forms.Form):
+    user = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=gettext_lazy("Alasan"), max_length=200,
+                             help_text=gettext_lazy("Mis. ponsel hilang atau diganti. Dicatat di log audit."))
+
+
+@supervisor_required
+def second_factor_reset_view(request: HttpRequest) -> HttpResponse:
+    """A supervisor resets the second factor of a colleague in their organisation (lost phone).
+
+    The colleague's authenticator app and recovery codes stop working at once; at the next sign-in
+    they enrol a new app themselves (nobody else ever sees its secret). Audited and alerted.
+    """
+    me: Any = request.user
+    colleagues = (get_user_model().objects.filter(organisation_id=me.organisation_id, is_active=True)
+                  .exclude(pk=me.pk).order_by("username"))
+    form = SecondFactorResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = colleagues.filter(pk=form.cleaned_data["user"]).first()
+        if target is None:
+            return render(request, "staff/forbidden.html", status=403)
+        second_factor_reset(actor=request.user, user=target, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Verifikasi dua langkah %(name)s sudah diatur ulang. Ia mendaftarkan aplikasi "
+                                    "autentikator baru saat masuk berikutnya.")
+                         % {"name": target.get_full_name() or target.get_username()})
+        return redirect("staff:second_factor_reset")
+    enrolled = set(AuthenticatorDevice.objects.filter(user__in=colleagues, confirmed=True)
+                   .values_list("user_id", flat=True))
+    rows = [(user, user.pk in enrolled) for user in colleagues]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "staff/second_factor_reset.html", {"rows": rows, "form": form}, status=status)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("masuk/aktifkan-2fa/", auth.enrol_view, name="login_enrol"),
     path("keluar/", auth.logout_view, name="logout"),
     path("akun/kode-pemulihan/", auth.recovery_codes_view, name="recovery_codes"),
+    path("akun/atur-ulang-2fa/", auth.second_factor_reset_view, name="second_factor_reset"),
     path("", views.dashboard, name="dashboard"),
     path("peringatan/", views.alerts, name="alerts"),
     path("pengaduan/", views.queue, name="queue"),

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
@@ -38,118 +38,41 @@ from django.utils.translation import gettext_lazy as _
 
 from salingsapa.cases.models import Case, CasePerson, CaseStatus, Incident
 from salingsapa.core import codelists
-from salingsapa.core.models import Region
+from salingsapa.core.models import Code, Region
 from salingsapa.intake.models import Report
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
-UNKNOWN = "tidak-diketahui"  # bucket for a missing value (blank field / no kelurahan)
-
-MONTHS_ID = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
-MONTHS_ID_LONG = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]
-
-
-MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-MONTHS_EN_LONG = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]
-
-
-def _month_names(lang: str | None = None) -> tuple[list[str], list[str]]:
-    """Short and long month names in ``lang`` (default: the active language)."""
-    if (lang or get_language() or "id").startswith("en"):
-        return MONTHS_EN, MONTHS_EN_LONG
-    return MONTHS_ID, MONTHS_ID_LONG
-
-
-class FilterError(ValueError):
-    """A filter value that cannot be used (message in Bahasa Indonesia)."""
-
-
-def _shift_year(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def month_end(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class StatsFilter:
-    """What to count. ``start``/``end`` are inclusive calendar days in Asia/Jakarta."""
-
-    start: dt.date
-    end: dt.date
-    area: str = ""  # Kemendagri code of a kecamatan or kelurahan ("" = everything)
-    form: str = ""  # violence_form slug
-    age_group: str = ""  # victim age group slug
-    organisation_id: int | None = None  # restrict to one office's cases (None = all)
-    report_region: str = ""  # restrict reports to an office's area, like intake.access.reports_for ("" = all)
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise FilterError("Tanggal akhir harus sesudah tanggal awal.")
-        if self.form and self.form not in codelists.slugs("violence_form"):
-            raise FilterError("Bentuk kekerasan tidak dikenal.")
-        if self.age_group and self.age_group not in codelists.slugs("age_group"):
-            raise FilterError("Kelompok umur tidak dikenal.")
-
-    @classmethod
-    def for_month(cls, year: int, month: int, **kw: Any) -> StatsFilter:
-        return cls(start=dt.date(year, month, 1), end=month_end(year, month), **kw)
-
-    @classmethod
-    def for_year(cls, year: int, *, through_month: int = 12, **kw: Any) -> StatsFilter:
-        return cls(start=dt.date(year, 1, 1), end=month_end(year, through_month), **kw)
-
-    @property
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        """[start 00:00 WIB, day after end 00:00 WIB) as aware datetimes: uses the reported_at index."""
-        lo = dt.datetime.combine(self.start, dt.time.min, tzinfo=JAKARTA)
-        hi = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=JAKARTA)
-        return lo, hi
-
-    def previous_year(self) -> StatsFilter:
-        """The same calendar period one year earlier (Jan–Oct 2025 → Jan–Oct 2024)."""
-        return replace(self, start=_shift_year(self.start, -1), end=_shift_year(self.end, -1))
-
-    def label(self, lang: str = "id") -> str:
-        """"Jan–Okt 2025" (Bahasa Indonesia: stored in snapshots); ``lang="en"`` gives "Jan–Oct 2025"."""
-        short, long = _month_names(lang)
-        s, e = self.start, self.end
-        if s.day == 1 and e == month_end(e.year, e.month):
-            if s.year == e.year and s.month == e.month:
-                return f"{long[s.month - 1]} {s.year}"
-            if s.year == e.year:
-                if s.month == 1 and e.month == 12:
-                    return str(s.year)
-                return f"{short[s.month - 1]}–{short[e.month - 1]} {s.year}"
-            return f"{short[s.month - 1]} {s.year} – {short[e.month - 1]} {e.year}"
-        return f"{s:%d-%m-%Y} – {e:%d-%m-%Y}"
-
-    @property
-    def display_label(self) -> str:
-        """The label in the reader's language."""
-        return self.label(get_language() or "id")
-
-
-# --- base querysets ------------------------------------------------------------------------
-
-
-def _area_q(prefix: str, area: str) -> Q:
-    return Q(**{prefix: area}) | Q(**{f"{prefix}__startswith": area + "."})
+# the filter and calendar helpers live in stats/filters.py; engine.StatsFilter etc. stay valid
+from salingsapa.stats.filters import (
+    JAKARTA as JAKARTA,
+)
+from salingsapa.stats.filters import (
+    MONTHS_EN as MONTHS_EN,
+)
+from salingsapa.stats.filters import (
+    MONTHS_ID_LONG as MONTHS_ID_LONG,
+)
+from salingsapa.stats.filters import (
+    UNKNOWN as UNKNOWN,
+)
+from salingsapa.stats.filters import (
+    FilterError as FilterError,
+)
+from salingsapa.stats.filters import (
+    StatsFilter as StatsFilter,
+)
+from salingsapa.stats.filters import (
+    _area_q as _area_q,
+)
+from salingsapa.stats.filters import (
+    _month_names as _month_names,
+)
+from salingsapa.stats.filters import (
+    month_end as month_end,
+)
+from salingsapa.stats.service_stats import service_stats
 
 
 def _code_id(list_name: str, slug: str) -> int | None:
-    from salingsapa.core.models import Code
-
     return Code.objects.filter(list=list_name, slug=slug).values_list("pk", flat=True).first()
 
 
@@ -216,8 +139,6 @@ def reports_in(flt: StatsFilter) -> QuerySet[Report]:
     lo, hi = flt.bounds
     qs = Report.objects.filter(received_at__gte=lo, received_at__lt=hi)
     if flt.report_region:
-        from django.conf import settings
-
         in_area = Q(kelurahan__code__startswith=flt.report_region + ".")
         if flt.report_region == settings.HOME_REGION_CODE:
             in_area |= Q(kelurahan__isnull=True)
@@ -388,8 +309,6 @@ INCIDENT_DIMENSIONS: dict[str, tuple[str, str, str]] = {
 
 
 def _codes_by_id(list_name: str) -> dict[str, str]:
-    from salingsapa.core.models import Code
-
     return {str(pk): slug for pk, slug in Code.objects.filter(list=list_name).values_list("pk", "slug")}
 
 
@@ -448,7 +367,6 @@ def by_area(flt: StatsFilter, level: str = "kecamatan", *, compare: bool = False
     Aggregated per kelurahan in the database; kelurahan rows are summed to their kecamatan here
     (at most a few dozen rows). Every kecamatan/kelurahan of the home region is listed, zeros included.
     """
-    from django.conf import settings
 
     home = flt.area or settings.HOME_REGION_CODE
 
@@ -623,6 +541,4 @@ def summary(flt: StatsFilter, *, compare: bool = True, kelurahan: bool = True) -
 
 
 def _services(flt: StatsFilter) -> Any:
-    from salingsapa.stats.service_stats import service_stats
-
     return service_stats(flt)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salingsapa.cases.models import Case
 from salingsapa.core import codelists
 from salingsapa.core.models import Region
 from salingsapa.stats.engine import FilterError, StatsFilter
@@ -27,9 +29,7 @@ def area_choices() -> list[tuple[str, str]]:
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """This year to date; when no case was reported this year yet, the year of the latest case up to
     the end of that case's month (so the dashboard opens on the newest figures, e.g. Jan–Oct 2025)."""
-    import calendar
 
-    from salingsapa.cases.models import Case
 
     today = today or timezone.localdate()
     start = dt.date(today.year, 1, 1)

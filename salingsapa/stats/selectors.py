@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import translation
 
+from salingsapa.cases.models import Case
 from salingsapa.stats import engine
 from salingsapa.stats.models import PublishedSnapshot
 
@@ -63,9 +64,7 @@ def bump_generation(**_: Any) -> None:
 
 
 def _data_version() -> str:
-    from django.db.models import Count, Max
 
-    from salingsapa.cases.models import Case
 
     # Bulk loads bypass signals; the count and the newest id catch those too.
     agg = Case.objects.aggregate(n=Count("pk"), last=Max("pk"))

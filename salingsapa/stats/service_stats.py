@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from salingsapa.core import codelists
-from salingsapa.stats.engine import StatsFilter, _area_q
+from salingsapa.stats.filters import StatsFilter, _area_q
 
 RISK_LABELS = {"high": "risiko tinggi", "medium": "risiko sedang", "low": "risiko rendah", "": "belum ditriase"}
 

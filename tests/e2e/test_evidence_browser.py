@@ -12,6 +12,7 @@ from salingsapa.cases import services as case_services
 from salingsapa.core.models import AuditEvent
 from salingsapa.intake.models import Report
 from tests.casework_helpers import totp_device
+from tests.e2e.forms import send
 from tests.e2e.test_case_flow_browser import CHROMIUM, browser, sign_in  # noqa: F401  (browser is a fixture)
 from tests.e2e.test_public_report_browser import next_step, serious_violations
 from tests.test_evidence import jpeg_with_gps
@@ -52,9 +53,9 @@ def _report_with_a_photo(chromium, base: str) -> str:
     page.get_by_label("Pilih berkas").set_input_files(
         files=[{"name": "lebam.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}]
     )
-    page.get_by_role("button", name="Unggah dan tambah lagi").click()
-    page.get_by_role("button", name="Lanjut ke ringkasan").click()
-    page.get_by_role("button", name="Kirim laporan").click()
+    send(page, page.get_by_role("button", name="Unggah dan tambah lagi"))
+    send(page, page.get_by_role("button", name="Lanjut ke ringkasan"))
+    send(page, page.get_by_role("button", name="Kirim laporan"))
     reference = page.locator("#reference").inner_text().strip()
     context.close()
     return reference

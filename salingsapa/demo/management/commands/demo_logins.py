@@ -1,10 +1,11 @@
-"""``salingsapa demo-logins``: print the demo accounts and their generated passwords."""
+"""``salingsapa demo-logins``: print the demo accounts, their generated passwords and current 2FA codes (demo only)."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
@@ -21,20 +22,26 @@ class Command(BaseCommand):
         parser.add_argument("--url", default=default, help="base URL shown with the logins")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("demo-logins: demo only, never in production (SALINGSAPA_ENV=production).")
         rows = demo.read_logins()
         if not rows:
             raise CommandError(f"Belum ada login demo di {demo.logins_path()}; jalankan `salingsapa seed-demo`.")
         base = options["url"].rstrip("/")
         table = Table(title="Saling Sapa — login demo (data sintetis)", title_justify="left")
-        for column in ("username", "password", "role", "organisation", "2FA: kode pemulihan"):
+        for column in ("username", "password", "role", "organisation", "2FA: kode saat ini"):
             table.add_column(column)
         for row in rows:
-            codes = demo.demo_recovery_codes(row["username"])
-            spare = f"{codes[0]} (+{len(codes) - 1})" if codes else "habis — masuk lalu buat kode baru"
-            table.add_row(row["username"], row["password"], row["role"], row["organisation"], spare)
+            totp = demo.demo_totp(row["username"])
+            if totp is None:
+                shown = "belum ada — masuk untuk mendaftar"
+            else:
+                code, left, enrolled = totp
+                shown = f"{code} ({left} dtk)" + ("" if enrolled else " — pendaftaran ulang")
+            table.add_row(row["username"], row["password"], row["role"], row["organisation"], shown)
         console = Console(file=self.stdout, force_terminal=False, width=140, soft_wrap=True)  # type: ignore[arg-type]
         console.print(table)
         console.print(f"Admin: {base}/admin/  (login 'admin')   Staff app: {base}/staf/")
         console.print(f"Passwords are stored in {demo.logins_path()}; demo use only.")
-        console.print("Staff sign-in asks for a second factor: type the recovery code shown (each works once;"
-                      " run `salingsapa demo-logins` again for the next one), or enrol an authenticator app.")
+        console.print("Staff sign-in asks for a second factor: type the current code shown (it changes every 30 s"
+                      " and each code signs in once; run `salingsapa demo-logins` again for a fresh one).")

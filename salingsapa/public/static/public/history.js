@@ -59,6 +59,8 @@
     if (!internal(action) && !/^\/i18n\//.test(action.pathname)) { return; }
     var submitter = event.submitter || null;
     event.preventDefault();
+    if (form.getAttribute("data-sending")) { return; }  // a second click while the first is on its way
+    form.setAttribute("data-sending", "1");
     if ((form.method || "get").toLowerCase() !== "post") {
       var query = new URLSearchParams(new FormData(form, submitter));
       action.search = query.toString();
@@ -89,6 +91,7 @@
       }
       return response.text().then(showPage);
     }).catch(function () {
+      form.removeAttribute("data-sending");
       form.setAttribute("data-plain", "1");
       form.submit();
     });

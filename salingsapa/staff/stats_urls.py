@@ -1,4 +1,4 @@
-"""Statistics URLs, mounted at the site root by ``salingsapa/urls.py``.
+"""Staff statistics URLs (the pages live in ``staff/stats_views.py``), mounted at the site root by ``salingsapa/urls.py``.
 
 * ``/statistik/`` — the public page lives in ``public/statistics.py`` (the public surface);
 * ``/staf/statistik/…`` — lead-agency staff: dashboard, reports, exports, public snapshots;
@@ -7,7 +7,7 @@
 
 from django.urls import path
 
-from salingsapa.stats import views
+from salingsapa.staff import stats_views as views
 
 app_name = "stats"
 

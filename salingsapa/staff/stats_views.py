@@ -15,20 +15,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
+from salingsapa.staff.decorators import casework_required
 from salingsapa.stats import charts, selectors, services
+from salingsapa.stats import exports as exp
 from salingsapa.stats.engine import StatsFilter, month_end
-from salingsapa.stats.forms import FilterForm, ReportForm, SnapshotForm, default_period
-from salingsapa.stats.models import PublishedSnapshot
+from salingsapa.stats.forms import ExportForm, FilterForm, ReportForm, SnapshotForm, default_period
+from salingsapa.stats.jobs import export_job_create
+from salingsapa.stats.models import ExportJob, PublishedSnapshot
 from salingsapa.stats.narrative import highlights
 from salingsapa.stats.publication import present
+from salingsapa.stats.reports import parse_period, render_report_pdf, report_filename
 
 # --- staff -------------------------------------------------------------------------------------
 
 
 def lead_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in with both factors, casework role of the lead agency (the staff app's guard)."""
-    from salingsapa.staff.decorators import casework_required
-
     return casework_required(view)  # type: ignore[return-value]
 
 
@@ -211,8 +213,6 @@ def period_filter(period: str) -> StatsFilter:
 @require_GET
 @lead_staff_required
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    from salingsapa.stats.reports import parse_period, render_report_pdf, report_filename
-
     try:
         kind, flt = parse_period(request.GET.get("period", ""))
     except ValueError as exc:
@@ -237,9 +237,6 @@ def _supervisor_only(request: HttpRequest) -> None:
 @lead_staff_required
 def exports(request: HttpRequest) -> HttpResponse:
     """Ask for an export: it runs as a background job; the job page shows its progress."""
-    from salingsapa.stats.forms import ExportForm
-    from salingsapa.stats.jobs import export_job_create
-    from salingsapa.stats.models import ExportJob
 
     _supervisor_only(request)
     start, end = default_period()
@@ -258,7 +255,6 @@ def exports(request: HttpRequest) -> HttpResponse:
 @lead_staff_required
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress of one export job (refreshes itself while running); the password is shown once."""
-    from salingsapa.stats.models import ExportJob
 
     _supervisor_only(request)
     job = ExportJob.objects.filter(pk=pk, requested_by_id=request.user.pk).first()
@@ -283,8 +279,6 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @lead_staff_required
 def export_download(request: HttpRequest, token: str) -> HttpResponse:
-    from salingsapa.stats import exports as exp
-
     _supervisor_only(request)
     if token not in request.session.get("stats_exports", []):
         raise Http404

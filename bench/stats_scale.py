@@ -1,0 +1,102 @@
+"""Statistics at scale: dashboard summary and public snapshot vs hand-written SQL on the same database.
+
+    SALINGSAPA_DATA_DIR=/tmp/x DATABASE_URL=postgres://postgres@127.0.0.1:5432/ss_x \\
+        .venv/bin/python bench/stats_scale.py        # after `salingsapa seed-demo --cases 100000`
+
+Prints one JSON line; run it in a fresh process for cold figures (docs/performance.md). PostgreSQL
+only (the hand-written SQL uses FILTER and AT TIME ZONE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salingsapa.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from salingsapa.accounts.models import User  # noqa: E402
+from salingsapa.stats import engine, services  # noqa: E402
+from salingsapa.stats.engine import StatsFilter  # noqa: E402
+from salingsapa.stats.publication import snapshot_data  # noqa: E402
+from salingsapa.stats.selectors import scope_for  # noqa: E402
+
+PERIOD = (dt.date(2025, 1, 1), dt.date(2025, 10, 31))
+
+
+def hand_sql(flt: StatsFilter) -> dict[str, float]:
+    lo, hi = flt.bounds
+    plo, phi = flt.previous_year().bounds
+    org = flt.organisation_id
+    both = "((c.reported_at >= %s AND c.reported_at < %s) OR (c.reported_at >= %s AND c.reported_at < %s))"
+    statements = [
+        ("totals", "SELECT count(*) FILTER (WHERE c.reported_at >= %s AND c.reported_at < %s), "
+                   "count(*) FILTER (WHERE c.reported_at >= %s AND c.reported_at < %s) "
+                   f"FROM cases_case c WHERE c.organisation_id = %s AND {both}",
+         [lo, hi, plo, phi, org, lo, hi, plo, phi]),
+        ("months", "SELECT date_trunc('month', c.reported_at AT TIME ZONE 'Asia/Jakarta') m, count(*) "
+                   "FROM cases_case c WHERE c.organisation_id = %s AND c.reported_at >= %s AND c.reported_at < %s "
+                   "GROUP BY m", [org, lo, hi]),
+        ("victims", "SELECT cp.age_group, p.sex, count(*) FROM cases_caseperson cp "
+                    "JOIN cases_case c ON c.id = cp.case_id JOIN cases_person p ON p.id = cp.person_id "
+                    "WHERE cp.role = 'victim' AND c.organisation_id = %s AND c.reported_at >= %s "
+                    "AND c.reported_at < %s GROUP BY 1, 2", [org, lo, hi]),
+        ("forms", "SELECT f.code_id, count(DISTINCT i.case_id) FILTER (WHERE c.reported_at >= %s AND c.reported_at < %s), "
+                  "count(DISTINCT i.case_id) FILTER (WHERE c.reported_at >= %s AND c.reported_at < %s) "
+                  "FROM cases_incident_violence_forms f JOIN cases_incident i ON i.id = f.incident_id "
+                  f"JOIN cases_case c ON c.id = i.case_id WHERE c.organisation_id = %s AND {both} GROUP BY 1",
+         [lo, hi, plo, phi, org, lo, hi, plo, phi]),
+        ("kelurahan", "SELECT c.kelurahan_id, count(*) FROM cases_case c WHERE c.organisation_id = %s "
+                      "AND c.reported_at >= %s AND c.reported_at < %s GROUP BY 1", [org, lo, hi]),
+    ]
+    out: dict[str, float] = {}
+    with connection.cursor() as cur:
+        for name, sql, params in statements:
+            started = time.perf_counter()
+            cur.execute(sql, params)
+            cur.fetchall()
+            out[f"hand_{name}_s"] = round(time.perf_counter() - started, 3)
+    out["hand_total_s"] = round(sum(out.values()), 3)
+    return out
+
+
+def main() -> None:
+    out: dict[str, object] = {}
+    flt = scope_for(User.objects.get(username="supervisor"), StatsFilter(start=PERIOD[0], end=PERIOD[1]))
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        summary = engine.summary(flt)
+    out["summary_s"] = round(time.perf_counter() - started, 3)
+    out["summary_queries"] = len(queries.captured_queries)
+    out["cases_in_period"] = summary.cases
+    started = time.perf_counter()
+    engine.by_incident(flt, "violence_form", compare=True)
+    out["breakdown_form_compare_s"] = round(time.perf_counter() - started, 3)
+    out.update(hand_sql(flt))
+    preparer = User.objects.get(username="manajer1")
+    pflt = scope_for(preparer, StatsFilter(start=PERIOD[0], end=PERIOD[1]))
+    started = time.perf_counter()
+    snapshot_data(pflt)
+    out["snapshot_data_s"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        snap = services.snapshot_prepare(user=preparer, start=PERIOD[0], end=PERIOD[1])
+    out["snapshot_prepare_with_check_s"] = round(time.perf_counter() - started, 3)
+    out["snapshot_prepare_queries"] = len(queries.captured_queries)
+    snap.delete()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

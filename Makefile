@@ -23,14 +23,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## demo: install into .venv, prepare the SQLite database with demo data and serve http://127.0.0.1:8000
+## demo: install into .venv, prepare the SQLite database with demo data, run a background-job worker
+##       beside the server and serve http://127.0.0.1:8000 (Ctrl+C stops both)
 demo: install
 	$(SS) migrate --noinput
 	$(SS) load-reference
 	$(SS) seed-demo --if-empty
 	$(SS) collectstatic --noinput --verbosity 0
 	$(SS) demo-logins
-	$(SS) serve --host $(HOST) --port $(PORT) --jobs-every 60
+	$(SS) worker --verbosity 0 & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null; wait $$WORKER' EXIT INT TERM; \
+	$(SS) serve --host $(HOST) --port $(PORT)
 
 ## test: install dev dependencies and run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)
 test: install-dev

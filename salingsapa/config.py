@@ -155,14 +155,19 @@ def new_key_text() -> str:
 def demo_keys(data_dir: Path) -> dict[str, str]:
     """Keys for development and the demo, generated once into the data folder (mode 0600)."""
     path = data_dir / "demo-keys.json"
+    keys: dict[str, str] = {}
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        keys = json.loads(path.read_text(encoding="utf-8"))
+        if "SALINGSAPA_BACKUP_KEY" in keys:
+            return keys
     private_dir(data_dir)
     keys = {
         "SALINGSAPA_SECRET_KEY": secrets.token_urlsafe(50),
         "SALINGSAPA_ENCRYPTION_KEYS": new_key_text(),
         "SALINGSAPA_INDEX_KEY": new_key_text(),
+        **keys,  # an older demo-keys file keeps its keys and only gains the ones it lacks
     }
+    keys.setdefault("SALINGSAPA_BACKUP_KEY", new_key_text())
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "salingsapa.public.middleware.ForbiddenCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -341,3 +342,32 @@ EVIDENCE_SCOPE_MAX_FILES = env_int("SALINGSAPA_EVIDENCE_DRAFT_MAX_FILES", 3 * EV
 EVIDENCE_SCOPE_MAX_BYTES = env_int("SALINGSAPA_EVIDENCE_DRAFT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
 EVIDENCE_PENDING_MAX_BYTES = env_int("SALINGSAPA_EVIDENCE_PENDING_MAX_BYTES", 2 * 1024**3, minimum=1024 * 1024)
 REQUEST_MAX_BYTES = max(EVIDENCE_MAX_BYTES * EVIDENCE_MAX_FILES, CASE_DOCUMENT_MAX_BYTES) + 1024 * 1024
+
+# --- records: audit anchor, backups, retention, background jobs (issues 9 and 12) ------------
+# The audit chain's head is appended here by 'salingsapa audit anchor' (a periodic job). Keep it
+# outside the database's reach: ideally on another disk or a file shipped off-site.
+AUDIT_ANCHOR_FILE = env_str("SALINGSAPA_AUDIT_ANCHOR_FILE") or str(DATA_DIR / "audit-anchor.jsonl")
+# Key that seals backups ('salingsapa backup'); optional at start-up, required by backup/restore.
+_backup_key = env_str("SALINGSAPA_BACKUP_KEY") or _demo.get("SALINGSAPA_BACKUP_KEY")
+BACKUP_KEY = decode_key("SALINGSAPA_BACKUP_KEY", _backup_key) if _backup_key else None
+if BACKUP_KEY is not None and (BACKUP_KEY == INDEX_KEY or BACKUP_KEY in ENCRYPTION_KEYS):
+    raise ConfigError("SALINGSAPA_BACKUP_KEY: must differ from the encryption and index keys")
+
+# Background jobs: django-tasks with its database backend (works on SQLite and PostgreSQL); run
+# them with `salingsapa worker`. A task row is written in the same transaction as its record.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker that has not beaten for this long is presumed dead; its running tasks run again.
+WORKER_STALE_SECONDS = env_int("SALINGSAPA_WORKER_STALE_SECONDS", 60, minimum=1)
+# Periodic jobs the worker enqueues: name -> (task, every N seconds).
+PERIODIC_JOBS = {
+    "sla-escalate": ("salingsapa.cases.tasks.sla_escalate_job", 300),
+    "referrals-remind": ("salingsapa.network.tasks.referrals_remind_job", 3600),
+    "evidence-cleanup": ("salingsapa.intake.tasks.evidence_cleanup_job", 3600),
+    "audit-anchor": ("salingsapa.core.tasks.audit_anchor_job", env_int("SALINGSAPA_AUDIT_ANCHOR_SECONDS", 300, minimum=10)),
+}
+# Retention rules (cases/retention.py; docs/operations.md), applied daily by the worker.
+RETENTION_NOT_VIOLENCE_DAYS = env_int("SALINGSAPA_RETENTION_NOT_VIOLENCE_DAYS", 365, minimum=30)
+RETENTION_CLOSED_CASE_YEARS = env_int("SALINGSAPA_RETENTION_CLOSED_CASE_YEARS", 10, minimum=1)
+RETENTION_PENDING_UPLOAD_HOURS = env_int("SALINGSAPA_RETENTION_PENDING_UPLOAD_HOURS", 24, minimum=1)
+PERIODIC_JOBS["retention"] = ("salingsapa.cases.tasks.retention_job", 24 * 3600)

@@ -12,6 +12,7 @@ from tests.personas import *  # noqa: F403
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchor.jsonl")  # anchors of one test's database only
 
 
 @pytest.fixture(autouse=True)

@@ -139,18 +139,18 @@ def test_follow_up_reads_and_wrong_attempts_are_audited_without_the_codename(cli
 
 
 def test_intake_queue_puts_emergencies_first(db, intake_officer, partner_psychologist):
-    from salingsapa.intake.selectors import report_queue
-    from salingsapa.intake.services import ReportInput, report_create
+    from salingsapa.intake.selectors import intake_queue
+    from salingsapa.intake.services import report_create
 
     def make(danger):
-        return report_create(data=ReportInput(reporter_role="victim", in_danger_now=danger, narrative="cerita",
-                                              violence_forms=["psikis"], victim_sex="female",
-                                              victim_age_group="25-44", kelurahan_code="36.73.01.1001"),
+        return report_create(data={"reporter_role": "victim", "in_danger_now": danger, "narrative": "cerita",
+                                   "violence_forms": ["psikis"], "victim": {"sex": "female", "age_group": "25-44"},
+                                   "kelurahan_code": "36.73.01.1001"},
                              channel="web").report
 
     ordinary, urgent = make(False), make(True)
-    assert list(report_queue(intake_officer)) == [urgent, ordinary]
-    assert list(report_queue(partner_psychologist)) == []
+    assert list(intake_queue(user=intake_officer)) == [urgent, ordinary]
+    assert list(intake_queue(user=partner_psychologist)) == []
 
 
 def test_follow_up_session_expires_after_15_idle_minutes(client, reported):

@@ -156,12 +156,13 @@ def test_another_session_or_user_cannot_see_the_job_or_download(client, data, su
     assert other_supervisor.get(reverse("stats:export_job", args=[job.pk])).status_code == 404
 
 
-def test_queued_jobs_are_picked_up_by_the_jobs_command(data, supervisor):
+@pytest.mark.django_db(transaction=True)
+def test_queued_jobs_are_picked_up_by_the_worker(data, supervisor):
     from salingsapa.stats.jobs import export_job_create
     from salingsapa.stats.models import ExportJob
 
     job = export_job_create(user=supervisor, kind="research", fmt="xlsx", flt=PERIOD)
-    call_command("jobs", stdout=io.StringIO())
+    call_command("worker", "--burst", "--no-periodic", stdout=io.StringIO())
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.token
     assert AuditEvent.objects.filter(action="export", object_type="stats.export").exists()

@@ -11,7 +11,7 @@ from django.db import connection
 from salingsapa.accounts.models import Organisation
 from salingsapa.core.models import Region
 from salingsapa.intake.models import Report
-from salingsapa.intake.services import ReportInput, report_validate
+from salingsapa.intake.schema import report_errors
 from tests.reporting import STEP_DATA, fill_steps, submit
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +41,12 @@ def test_email_is_kept_sealed_and_shown_on_the_summary(client):
 
 def test_the_service_holds_the_same_rule_for_every_channel(db):
     base = {"reporter_role": "victim", "in_danger_now": False, "narrative": "x", "violence_forms": ["psikis"],
-            "victim_sex": "female", "victim_age_group": "25-44", "kelurahan_code": "36.73.01.1001"}
-    _clean, errors = report_validate(ReportInput(**base, preferred_channel="email"))
-    assert "contact.email" in errors
-    _clean, errors = report_validate(ReportInput(**base, preferred_channel="email", contact_email="a@b"))
-    assert "contact.email" in errors
-    _clean, errors = report_validate(ReportInput(**base, preferred_channel="email", contact_email="a@contoh.id"))
-    assert errors == {}
+            "victim": {"sex": "female", "age_group": "25-44"}, "kelurahan_code": "36.73.01.1001"}
+    errors = report_errors({**base, "contact": {"preferred_channel": "email"}})
+    assert "contact.email" in {e.field for e in errors}
+    errors = report_errors({**base, "contact": {"preferred_channel": "email", "email": "a@b"}})
+    assert "contact.email" in {e.field for e in errors}
+    assert report_errors({**base, "contact": {"preferred_channel": "email", "email": "a@contoh.id"}}) == []
 
 
 def test_api_accepts_an_email_contact(client):

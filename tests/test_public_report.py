@@ -139,8 +139,8 @@ def test_concurrent_double_submit_with_same_session_state_creates_one_report(cli
     session = client.session
     draft = json.loads(__import__("salingsapa.core.crypto", fromlist=["unseal"]).unseal(
         session[drafts.DRAFT_KEY], purpose=f"{drafts.PURPOSE}:{drafts.DRAFT_KEY}"))
-    a = report_create(data=drafts.draft_to_input(draft), channel="web", idempotency_key=draft["token"])
-    b = report_create(data=drafts.draft_to_input(draft), channel="web", idempotency_key=draft["token"])
+    a = report_create(data=drafts.draft_to_report(draft), channel="web", idempotency_key=draft["token"])
+    b = report_create(data=drafts.draft_to_report(draft), channel="web", idempotency_key=draft["token"])
     assert a.reference == b.reference and a.codename == b.codename
     assert a.created and not b.created
     assert Report.objects.count() == 1

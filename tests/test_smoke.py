@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from django.conf import settings
 from django.db import DatabaseError
 
 
@@ -53,9 +55,14 @@ def test_sqlite_runs_in_wal_mode(db):
         assert cursor.fetchone()[0] >= 5000
 
 
-def test_jobs_command_runs_every_periodic_job_once(db, capsys):
+@pytest.mark.django_db(transaction=True)
+def test_worker_burst_runs_every_periodic_job_once(capsys):
     from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
 
-    call_command("jobs")
-    out = capsys.readouterr().out
-    assert "sla-escalate:" in out and "overdue referral" in out and "dihapus" in out
+    call_command("worker", "--burst")
+    assert "job(s) run" in capsys.readouterr().out
+    ran = set(DBTaskResult.objects.filter(status="SUCCESSFUL").values_list("task_path", flat=True))
+    assert ran == {path for path, _ in settings.PERIODIC_JOBS.values()}
+    call_command("worker", "--burst")  # none is due again yet
+    assert DBTaskResult.objects.count() == len(settings.PERIODIC_JOBS)

@@ -6,19 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.cases.access import cases_for
 from salingsapa.cases.models import Case, CaseStatus, ClosureRequest, Deadline, PersonIdentifier, ServicePlan
-from salingsapa.core.identifiers import identifier_index, normalise_identifier
+from salingsapa.core.identifiers import identifier_lookup_index
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report, ReportMessage
+from salingsapa.intake.selectors import OPEN_REPORT_STATUSES
 
-OPEN_REPORT_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
+__all__ = ["OPEN_REPORT_STATUSES", "identifier_lookup_index"]
 
 
 @dataclass
@@ -34,12 +33,6 @@ class CaseFilters:
     identifier_kind: str = ""  # "phone" | "nik"
     identifier: str = ""
     manager: str = ""  # "me" | "none" | user id
-
-
-def identifier_lookup_index(kind: str, value: str) -> str:
-    """Blind index of a phone number or NIK typed into a search box (raises InvalidIdentifier)."""
-    kind, normalised = normalise_identifier(kind, value)
-    return identifier_index(kind, normalised)
 
 
 def case_list(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
@@ -79,49 +72,6 @@ def case_list(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
             | Q(reports__identifiers__value_index=index)
         )
     return qs.distinct().order_by("-reported_at", "-id")
-
-
-RISK_ORDER = When_(
-    When(is_emergency=True, then=Value(0)),
-    When(in_danger_now=True, then=Value(0)),
-    When(risk_level="high", then=Value(1)),
-    When(risk_level="medium", then=Value(2)),
-    When(risk_level="low", then=Value(3)),
-    default=Value(2),  # not yet triaged: between medium and low, like the SLA default
-    output_field=IntegerField(),
-)
-
-
-def intake_queue(
-    *, user: Any, channel: str = "", risk: str = "", kelurahan: str = "", kecamatan: str = "",
-    violence_form: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
-    identifier_kind: str = "", identifier: str = "", statuses: tuple[str, ...] = OPEN_REPORT_STATUSES,
-) -> QuerySet[Report]:
-    """Open reports: emergencies and high risk first, then the oldest."""
-    qs = reports_for(user).filter(status__in=statuses).select_related("kelurahan")
-    if channel:
-        qs = qs.filter(channel=channel)
-    if risk:
-        qs = qs.filter(risk_level=risk)
-    if kelurahan:
-        qs = qs.filter(kelurahan_id=kelurahan)
-    elif kecamatan:
-        qs = qs.filter(kelurahan__parent_id=kecamatan)
-    if violence_form:
-        qs = qs.filter(violence_forms__contains=[violence_form]) if _json_contains_supported() else qs.filter(
-            violence_forms__icontains=f'"{violence_form}"')
-    if date_from:
-        qs = qs.filter(received_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(received_at__date__lte=date_to)
-    if identifier and identifier_kind in {"phone", "nik"}:
-        index = identifier_lookup_index(identifier_kind, identifier)
-        qs = qs.filter(Q(contact_phone_index=index) | Q(identifiers__value_index=index)).distinct()
-    return qs.annotate(urgency=RISK_ORDER).order_by("urgency", "received_at", "id")
-
-
-def _json_contains_supported() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def first_contact_deadlines(reports: list[Report]) -> dict[int, Deadline]:

@@ -52,6 +52,7 @@ from salingsapa.core.identifiers import InvalidIdentifier, identifier_index, nor
 from salingsapa.core.models import Code
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
+from salingsapa.intake.services import report_case_link
 
 CONFLICT_MESSAGE = gettext_lazy(
     "Kasus ini telah diubah oleh orang lain, muat ulang halaman lalu ulangi perubahan Anda."
@@ -439,7 +440,8 @@ def case_open(*, actor: User, report: Report, case_manager: User | None = None) 
         )
         incident.violence_forms.set(_codes("violence_form", report.violence_forms or []))
         incident.tpks_forms.set(_codes("tpks_form", report.tpks_forms or []))
-        Report.objects.filter(pk=report.pk).update(status=Report.Status.CASE_OPENED, case=case)
+        if not report_case_link(report=locked, case_id=case.pk, status=Report.Status.CASE_OPENED):
+            raise CaseError(_("Pengaduan ini sudah ditindaklanjuti."))
         report.status, report.case = Report.Status.CASE_OPENED, case
         deadline_first_contact_ensure(report=report)
         Deadline.objects.filter(report=report, case__isnull=True).update(case=case)
@@ -460,10 +462,7 @@ def report_attach(*, actor: User, report: Report, case: Case) -> None:
     if case.organisation_id != actor.organisation_id:
         raise NotPermitted(_("Anda tidak berwenang atas kasus ini."))
     with transaction.atomic():
-        updated = Report.objects.filter(
-            pk=report.pk, case__isnull=True, status__in=[Report.Status.NEW, Report.Status.IN_REVIEW]
-        ).update(status=Report.Status.ATTACHED, case=case)
-        if not updated:
+        if not report_case_link(report=report, case_id=case.pk, status=Report.Status.ATTACHED):
             raise CaseError(_("Pengaduan ini sudah ditindaklanjuti."))
         report.status, report.case = Report.Status.ATTACHED, case
         Deadline.objects.filter(report=report).update(case=case)

@@ -6,7 +6,11 @@
   the associated data, so a ciphertext copied into another column does not decrypt.
 * ``blind_index``: keyed HMAC-SHA256 of a normalised value for exact-match lookups on encrypted
   identifiers (phone, NIK, social-media handle), under a key derived per kind.
-* ``chain_hmac``: the keyed hash that links audit-log entries.
+* ``chain_hmac``: the keyed hash that links audit-log entries; ``head_mac`` seals the chain's head
+  (count and newest hash) so the head cannot be rewritten without the key.
+* ``seal_backup_stream`` / ``unseal_backup_stream``: chunked AES-256-GCM for backups, under
+  ``SALINGSAPA_BACKUP_KEY`` (a key of its own, so a backup can be opened without the data keys'
+  holder handing those out, and the data keys are never inside a backup).
 * ``hash_codename`` / ``verify_codename``: Argon2id for the follow-up codenames.
 * ``export_pseudonymiser``, ``one_time_password``, ``encrypt_zip``: per-export keyed pseudonyms,
   the one-time password and the AES-256 ZIP of statistics exports.
@@ -22,6 +26,7 @@ import os
 import secrets
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -110,6 +115,82 @@ def blind_index(value: str, *, kind: str) -> str:
 def chain_hmac(previous: str, payload: bytes) -> str:
     key = _subkey(settings.INDEX_KEY, "audit-chain")
     return hmac.new(key, previous.encode() + b"\n" + payload, hashlib.sha256).hexdigest()
+
+
+def head_mac(count: int, last_hash: str) -> str:
+    """The keyed MAC of the audit chain's head: binds the number of entries to the newest hash."""
+    key = _subkey(settings.INDEX_KEY, "audit-head")
+    return hmac.new(key, f"{int(count)}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def head_mac_ok(count: int, last_hash: str, mac: str) -> bool:
+    return hmac.compare_digest(head_mac(count, last_hash), mac or "")
+
+
+BACKUP_MAGIC = b"SSBK1\n"
+BACKUP_CHUNK = 1024 * 1024
+
+
+def _backup_aead() -> AESGCM:
+    key = getattr(settings, "BACKUP_KEY", None)
+    if not key:
+        raise CryptoError("SALINGSAPA_BACKUP_KEY: not set (generate one with 'salingsapa keys generate')")
+    return AESGCM(_subkey(key, "backup-stream"))
+
+
+def seal_backup_stream(src: Any, dst: Any) -> int:
+    """Encrypt a file-like ``src`` into ``dst`` in 1 MiB chunks; returns the bytes written.
+
+    Each chunk is sealed with AES-256-GCM under a per-backup random prefix and a counter, and its
+    associated data says whether it is the last one, so a backup cut short or with chunks
+    reordered, dropped or swapped between backups does not open.
+    """
+    aead = _backup_aead()
+    prefix = os.urandom(7)
+    dst.write(BACKUP_MAGIC + prefix)
+    written = len(BACKUP_MAGIC) + len(prefix)
+    index = 0
+    chunk = src.read(BACKUP_CHUNK)
+    while True:
+        following = src.read(BACKUP_CHUNK)
+        last = not following
+        nonce = prefix + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+        sealed = aead.encrypt(nonce, chunk, BACKUP_MAGIC + (b"last" if last else b"more"))
+        dst.write(len(sealed).to_bytes(4, "big") + sealed)
+        written += 4 + len(sealed)
+        if last:
+            return written
+        chunk, index = following, index + 1
+
+
+def unseal_backup_stream(src: Any, dst: Any) -> int:
+    """Decrypt what ``seal_backup_stream`` wrote; raises ``DecryptionError`` on any tampering."""
+    aead = _backup_aead()
+    if src.read(len(BACKUP_MAGIC)) != BACKUP_MAGIC:
+        raise DecryptionError("not a Saling Sapa backup")
+    prefix = src.read(7)
+    index, total = 0, 0
+    while True:
+        size_bytes = src.read(4)
+        if len(size_bytes) != 4:
+            raise DecryptionError("backup is cut short")
+        sealed = src.read(int.from_bytes(size_bytes, "big"))
+        for last in (False, True):
+            nonce = prefix + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+            try:
+                chunk = aead.decrypt(nonce, sealed, BACKUP_MAGIC + (b"last" if last else b"more"))
+            except InvalidTag:
+                continue
+            break
+        else:
+            raise DecryptionError("backup was altered or sealed with another backup key")
+        dst.write(chunk)
+        total += len(chunk)
+        if last:
+            if src.read(1):
+                raise DecryptionError("backup has data after its end")
+            return total
+        index += 1
 
 
 def keyed_hash(value: str, *, purpose: str) -> str:

@@ -37,17 +37,30 @@ _HOSTS = {
 
 
 class InvalidIdentifier(ValueError):
-    """The value cannot be an identifier of that kind. ``message`` is Bahasa Indonesia."""
+    """The value cannot be an identifier of that kind. ``str(exc)`` is a Bahasa Indonesia msgid;
+    ``code`` says what was wrong: ``"phone"`` for a phone number, ``"identifier"`` otherwise."""
+
+    def __init__(self, message: str, *, code: str = "identifier") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# What a person may type in a phone number besides digits: no letters (phonenumbers would turn
+# "0812-ABC-DEF" into keypad digits), no other symbols.
+_PHONE_CHARS = re.compile(r"\+?[0-9 ()\-./\u00a0]+")
 
 
 def normalise_phone(value: str) -> str:
-    """E.164 with Indonesia as the default region."""
+    """E.164 with Indonesia as the default region; only real (valid) Indonesian or international numbers."""
+    text = (value or "").strip()
+    if not _PHONE_CHARS.fullmatch(text):
+        raise InvalidIdentifier("Nomor telepon tidak dapat dibaca.", code="phone")
     try:
-        number = phonenumbers.parse(value, "ID")
+        number = phonenumbers.parse(text, "ID")
     except phonenumbers.NumberParseException:
-        raise InvalidIdentifier("Nomor telepon tidak dapat dibaca.") from None
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidIdentifier("Nomor telepon tidak valid.")
+        raise InvalidIdentifier("Nomor telepon tidak dapat dibaca.", code="phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidIdentifier("Nomor telepon tidak valid.", code="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -119,3 +132,9 @@ def normalise_identifier(kind: str, value: str) -> tuple[str, str]:
 def identifier_index(kind: str, normalised: str) -> str:
     """Blind index of a normalised identifier. Phone numbers share one index space across kinds."""
     return crypto.blind_index(normalised, kind=kind)
+
+
+def identifier_lookup_index(kind: str, value: str) -> str:
+    """Blind index of a phone number or NIK typed into a search box (raises InvalidIdentifier)."""
+    kind, normalised = normalise_identifier(kind, value)
+    return identifier_index(kind, normalised)

@@ -102,8 +102,43 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """A single row holding the newest chain hash; updating it first serialises writers."""
+    """A single row holding the newest chain hash; updating it first serialises writers.
+
+    ``mac`` is a keyed MAC of (count, last_hash): someone who deletes the newest entries cannot
+    write a matching head without the key. Replaying an older head is caught by the anchors that
+    ``salingsapa audit anchor`` writes outside the database.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     count = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, default="", blank=True)
+
+
+class JobSchedule(models.Model):
+    """When each periodic job (``settings.PERIODIC_JOBS``) is next due; workers claim it atomically."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+
+class WorkerBeat(models.Model):
+    """A running `salingsapa worker`: tasks left running by a worker that stops beating are requeued."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+
+class RetentionMark(models.Model):
+    """A record anonymised or deleted under a retention rule (ids only), so the rules run once per record."""
+
+    kind = models.CharField(max_length=20)  # report, case
+    object_id = models.CharField(max_length=64)
+    rule = models.CharField(max_length=40)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="retention_mark_unique")]

@@ -1,21 +1,27 @@
-"""Reads for reports that the public follow-up and the channels need.
+"""Reads for reports: the one intake queue, and what the public follow-up and the channels need.
 
-Staff views fetch reports through ``intake.access.access_report``; the functions here serve the
-person who reported (by reference and codename) and the channels.
+Staff views fetch one report through ``intake.access.access_report``; ``intake_queue`` lists the
+reports waiting for intake that a user may see (scoped by ``intake.access.reports_for``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import crypto
 from salingsapa.core.audit import audit_log
+from salingsapa.core.identifiers import identifier_lookup_index
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.codenames import normalise_codename, normalise_reference
 from salingsapa.intake.models import Report, ReportMessage
+
+OPEN_REPORT_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
 
 # What the person who reported sees of the internal status: plain words, no internal reasons.
 PUBLIC_STATUS = {
@@ -64,8 +70,45 @@ def report_thread(report: Report) -> QuerySet[Any]:
     return ReportMessage.objects.filter(report=report).order_by("created_at", "pk")
 
 
-def report_queue(user: Any) -> QuerySet[Any]:
-    """Reports waiting for intake, emergencies first, then oldest first (for the staff intake queue)."""
-    return reports_for(user).filter(
-        status__in=[Report.Status.NEW, Report.Status.IN_REVIEW]
-    ).order_by("-is_emergency", "received_at", "pk")
+RISK_ORDER = When_(
+    When(is_emergency=True, then=Value(0)),
+    When(in_danger_now=True, then=Value(0)),
+    When(risk_level="high", then=Value(1)),
+    When(risk_level="medium", then=Value(2)),
+    When(risk_level="low", then=Value(3)),
+    default=Value(2),  # not yet triaged: between medium and low, like the SLA default
+    output_field=IntegerField(),
+)
+
+
+def intake_queue(
+    *, user: Any, channel: str = "", risk: str = "", kelurahan: str = "", kecamatan: str = "",
+    violence_form: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
+    identifier_kind: str = "", identifier: str = "", statuses: tuple[str, ...] = OPEN_REPORT_STATUSES,
+) -> QuerySet[Report]:
+    """Open reports: emergencies and high risk first, then the oldest."""
+    qs = reports_for(user).filter(status__in=statuses).select_related("kelurahan")
+    if channel:
+        qs = qs.filter(channel=channel)
+    if risk:
+        qs = qs.filter(risk_level=risk)
+    if kelurahan:
+        qs = qs.filter(kelurahan_id=kelurahan)
+    elif kecamatan:
+        qs = qs.filter(kelurahan__parent_id=kecamatan)
+    if violence_form:
+        qs = qs.filter(violence_forms__contains=[violence_form]) if _json_contains_supported() else qs.filter(
+            violence_forms__icontains=f'"{violence_form}"')
+    if date_from:
+        qs = qs.filter(received_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(received_at__date__lte=date_to)
+    if identifier and identifier_kind in {"phone", "nik"}:
+        index = identifier_lookup_index(identifier_kind, identifier)
+        qs = qs.filter(Q(contact_phone_index=index) | Q(identifiers__value_index=index)).distinct()
+    return qs.annotate(urgency=RISK_ORDER).order_by("urgency", "received_at", "id")
+
+
+def _json_contains_supported() -> bool:
+    return connection.vendor == "postgresql"
+

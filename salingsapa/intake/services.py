@@ -1,6 +1,6 @@
 """Writes for reports. Every channel (web form, API, WhatsApp, staff intake) calls ``report_create``.
 
-``report_create`` validates with the same rules for every channel, then writes the report, its
+``report_create`` validates with the one schema (``intake.schema``) for every channel, then writes the report, its
 perpetrator identifiers and evidence in one atomic transaction. A retry with the same idempotency
 key answers with the same reference and codename and creates nothing new.
 """
@@ -10,82 +10,40 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
-from salingsapa.core import codelists, crypto
+from salingsapa.core import crypto
 from salingsapa.core.audit import audit_log
 from salingsapa.core.events import Event, publish
 from salingsapa.core.files import delete_sealed_file
-from salingsapa.core.identifiers import (
-    InvalidIdentifier,
-    identifier_index,
-    normalise_identifier,
-    normalise_phone,
-)
-from salingsapa.core.models import Region
+from salingsapa.core.identifiers import identifier_index
+from salingsapa.core.textinput import has_forbidden_characters, is_blank
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
 from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
+from salingsapa.intake.schema import (
+    FieldError,
+    ReportInput,
+    ReportInvalid,
+    field_error,
+    home_kelurahan,
+    report_input,
+)
+
+__all__ = ["FieldError", "IdempotencyConflict", "ReportInput", "ReportInvalid", "ReportReceipt", "report_create"]
 from salingsapa.notify.services import notify_on_duty
 
 logger = logging.getLogger(__name__)
 
-NARRATIVE_MAX = 10_000
 MESSAGE_MAX = 5_000
-MAX_IDENTIFIERS = 10
-PHONE_CHANNELS = {"whatsapp", "phone", "sms"}
 EMERGENCY_FORMS = {"seksual"}
-
-
-@dataclass
-class IdentifierInput:
-    kind: str
-    value: str
-
-
-@dataclass
-class ReportInput:
-    """One report as any channel gives it. Keys of validation errors use the API's field paths."""
-
-    reporter_role: str = ""
-    in_danger_now: bool | None = None
-    narrative: str = ""
-    violence_forms: list[str] = field(default_factory=list)
-    victim_sex: str = ""
-    victim_age_group: str = ""
-    kelurahan_code: str = ""
-    victim_is_child: bool | None = None
-    tpks_forms: list[str] = field(default_factory=list)
-    incident_date: dt.date | None = None
-    place: str = ""
-    relationship: str = ""
-    met_via: str = ""
-    met_via_platform: str = ""
-    perpetrator_identifiers: list[IdentifierInput] = field(default_factory=list)
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    preferred_channel: str = ""
-    safe_time: str = ""
-    consent_contact: bool = False
-    consent_share: bool = False
-
-
-class ReportInvalid(ValueError):
-    """Validation failed; ``errors`` maps field paths (``victim.sex``) to Bahasa Indonesia messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("report is invalid")
-        self.errors = errors
 
 
 class IdempotencyConflict(ValueError):
@@ -103,130 +61,31 @@ class ReportReceipt:
         return self.report.reference
 
 
-@dataclass
-class _Clean:
-    data: ReportInput
-    kelurahan: Region | None
-    identifiers: list[tuple[str, str]]
-    contact_phone: str
-    victim_is_child: bool
-    is_emergency: bool
-
-
-def _in(list_name: str, value: str) -> bool:
-    return value in codelists.slugs(list_name)
-
-
-def home_kelurahan(code: str) -> Region | None:
-    if not code or not code.startswith(settings.HOME_REGION_CODE + "."):
-        return None
-    return Region.objects.filter(code=code, level=Region.Level.VILLAGE).first()
-
-
-def report_validate(data: ReportInput) -> tuple[_Clean | None, dict[str, list[str]]]:
-    errors: dict[str, list[str]] = {}
-
-    def err(path: str, message: str) -> None:
-        errors.setdefault(path, []).append(message)
-
-    if not _in("reporter_role", data.reporter_role):
-        err("reporter_role", _("Pilih siapa yang melapor."))
-    if data.in_danger_now is None:
-        err("in_danger_now", _("Jawab apakah ada orang yang dalam bahaya saat ini."))
-    narrative = (data.narrative or "").strip()
-    data.narrative = narrative
-    if not narrative:
-        err("narrative", _("Ceritakan secara singkat apa yang terjadi."))
-    elif len(narrative) > NARRATIVE_MAX:
-        err("narrative", _("Cerita terlalu panjang (maksimal 10.000 karakter)."))
-    forms = list(dict.fromkeys(data.violence_forms or []))
-    data.violence_forms = forms
-    if not forms:
-        err("violence_forms", _("Pilih setidaknya satu bentuk kekerasan."))
-    elif any(not _in("violence_form", f) for f in forms):
-        err("violence_forms", _("Ada bentuk kekerasan yang tidak dikenal."))
-    tpks = list(dict.fromkeys(data.tpks_forms or []))
-    data.tpks_forms = tpks
-    if any(not _in("tpks_form", f) for f in tpks):
-        err("tpks_forms", _("Ada bentuk kekerasan seksual yang tidak dikenal."))
-    if not _in("sex", data.victim_sex):
-        err("victim.sex", _("Pilih jenis kelamin korban."))
-    if not _in("age_group", data.victim_age_group):
-        err("victim.age_group", _("Pilih kelompok umur korban."))
-    child_by_age = data.victim_age_group in codelists.CHILD_AGE_GROUPS
-    if data.victim_is_child is False and child_by_age:
-        err("victim.is_child", _("Kelompok umur ini berarti korban masih anak. Periksa lagi jawaban Anda."))
-    if data.victim_is_child is True and data.victim_age_group and not child_by_age and _in("age_group", data.victim_age_group):
-        err("victim.is_child", _("Korban anak berumur di bawah 18 tahun. Periksa kelompok umur."))
-    victim_is_child = child_by_age or bool(data.victim_is_child)
-
-    kelurahan = home_kelurahan(data.kelurahan_code)
-    if kelurahan is None:
-        err("kelurahan_code", _("Pilih kelurahan tempat kejadian di Kota Serang."))
-
-    if data.incident_date is not None:
-        today = timezone.localdate()
-        if data.incident_date > today:
-            err("incident_date", _("Tanggal kejadian tidak boleh di masa depan."))
-        elif data.incident_date < dt.date(1950, 1, 1):
-            err("incident_date", _("Tanggal kejadian tidak masuk akal."))
-    for name, list_name in (("place", "place"), ("relationship", "relationship"), ("met_via", "met_via"),
-                            ("met_via_platform", "platform")):
-        value = getattr(data, name) or ""
-        setattr(data, name, value)
-        if value and not _in(list_name, value):
-            err(name, _("Pilihan tidak dikenal."))
-    if data.met_via_platform and not data.met_via:
-        data.met_via = "media-sosial"
-
-    identifiers: list[tuple[str, str]] = []
-    if len(data.perpetrator_identifiers) > MAX_IDENTIFIERS:
-        err("perpetrator_identifiers", _("Paling banyak 10 identitas pelaku."))
-    else:
-        for i, ident in enumerate(data.perpetrator_identifiers):
-            try:
-                identifiers.append(normalise_identifier(ident.kind, ident.value))
-            except InvalidIdentifier as exc:
-                path = f"perpetrator_identifiers.{i}.kind" if "Jenis" in str(exc) else f"perpetrator_identifiers.{i}.value"
-                err(path, _(str(exc)))
-
-    data.contact_name = (data.contact_name or "").strip()
-    data.safe_time = (data.safe_time or "").strip()
-    if len(data.contact_name) > 200:
-        err("contact.name", _("Nama terlalu panjang."))
-    if len(data.safe_time) > 200:
-        err("contact.safe_time", _("Isian terlalu panjang."))
-    contact_phone = ""
-    if (data.contact_phone or "").strip():
-        try:
-            contact_phone = normalise_phone(data.contact_phone)
-        except InvalidIdentifier as exc:
-            err("contact.phone", _(str(exc)))
-    data.contact_email = (data.contact_email or "").strip()
-    if data.contact_email:
-        try:
-            validate_email(data.contact_email)
-        except ValidationError:
-            err("contact.email", _("Tulis alamat email seperti nama@contoh.id."))
-    if data.preferred_channel and not _in("preferred_channel", data.preferred_channel):
-        err("contact.preferred_channel", _("Pilihan tidak dikenal."))
-    elif data.preferred_channel in PHONE_CHANNELS and not (data.contact_phone or "").strip():
-        err("contact.phone", _("Isi nomor telepon agar kami dapat menghubungi Anda lewat saluran ini."))
-    elif data.preferred_channel == "email" and not data.contact_email:
-        err("contact.email", _("Isi alamat email agar kami dapat menghubungi Anda lewat email."))
-
-    if errors:
-        return None, errors
-    is_emergency = bool(data.in_danger_now) or (
-        victim_is_child and (bool(EMERGENCY_FORMS & set(forms)) or bool(tpks))
+def report_is_emergency(data: ReportInput) -> bool:
+    """Danger now, or a child and sexual violence (a UU TPKS form counts too)."""
+    return bool(data.in_danger_now) or (
+        data.victim.child and (bool(EMERGENCY_FORMS & set(data.violence_forms)) or bool(data.tpks_forms))
     )
-    return _Clean(data, kelurahan, identifiers, contact_phone, victim_is_child, is_emergency), {}
 
 
 def _fingerprint(data: ReportInput, evidence: Sequence[StoredEvidence]) -> str:
-    body = asdict(data)
-    if not body.get("contact_email"):
-        body.pop("contact_email", None)  # fingerprints of submissions made before the field existed stay the same
+    """Keyed hash of the validated submission, over the same flat layout as before the schema was
+    nested (so a retry of a report sent before the change still replays instead of conflicting)."""
+    contact, consent = data.contact_or_blank, data.consent_or_blank
+    body: dict[str, Any] = {
+        "reporter_role": data.reporter_role, "in_danger_now": data.in_danger_now, "narrative": data.narrative,
+        "violence_forms": data.violence_forms, "victim_sex": data.victim.sex,
+        "victim_age_group": data.victim.age_group, "kelurahan_code": data.kelurahan_code,
+        "victim_is_child": data.victim.is_child, "tpks_forms": data.tpks_forms,
+        "incident_date": data.incident_date, "place": data.place, "relationship": data.relationship,
+        "met_via": data.met_via, "met_via_platform": data.met_via_platform,
+        "perpetrator_identifiers": [{"kind": i.kind, "value": i.value} for i in data.perpetrator_identifiers],
+        "contact_name": contact.name, "contact_phone": contact.phone,
+        "preferred_channel": contact.preferred_channel or "", "safe_time": contact.safe_time,
+        "consent_contact": consent.contact_me, "consent_share": consent.share_with_partners,
+    }
+    if contact.email:  # fingerprints of submissions made before the field existed stay the same
+        body["contact_email"] = contact.email
     body["evidence"] = sorted(e.sha256 for e in evidence)
     text = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
     return crypto.keyed_hash(text, purpose="report-fingerprint")
@@ -251,14 +110,17 @@ def _replay(key: str, fingerprint: str) -> ReportReceipt | None:
 
 def report_create(
     *,
-    data: ReportInput,
+    data: ReportInput | Mapping[str, Any],
     channel: str,
     idempotency_key: str | None = None,
     evidence: Sequence[StoredEvidence] = (),
     created_by: Any = None,
     received_at: dt.datetime | None = None,
 ) -> ReportReceipt:
-    """Validate and store one report atomically; raise ``ReportInvalid`` with per-field messages.
+    """Validate (``intake.schema.report_input``) and store one report atomically.
+
+    ``data`` is a plain dict in the API's shape or an already validated ``ReportInput``; bad
+    input raises ``ReportInvalid`` with (field, code, message) errors.
 
     Emergencies (danger now; a child and sexual violence) alert the on-duty officers once the
     transaction has committed.
@@ -266,10 +128,8 @@ def report_create(
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     key = (idempotency_key or "").strip()[:200] or None
-    clean, errors = report_validate(data)
-    if clean is None:
-        raise ReportInvalid(errors)
-    fingerprint = _fingerprint(clean.data, evidence)
+    clean = report_input(data)
+    fingerprint = _fingerprint(clean, evidence)
     if key:
         replay = _replay(key, fingerprint)
         if replay is not None:
@@ -296,7 +156,7 @@ def _alert(reference: str) -> None:
 
 
 def _insert(
-    clean: _Clean,
+    clean: ReportInput,
     channel: str,
     key: str | None,
     fingerprint: str,
@@ -305,7 +165,10 @@ def _insert(
     created_by: Any,
     received_at: dt.datetime | None,
 ) -> Report:
-    d = clean.data
+    d = clean
+    contact, consent = d.contact_or_blank, d.consent_or_blank
+    phone = contact.phone_e164
+    identifiers = [i.normalised() for i in d.perpetrator_identifiers]
     now = received_at or timezone.now()
     for _attempt in range(5):
         reference = reference_new()
@@ -315,36 +178,36 @@ def _insert(
         reference=reference,
         channel=channel,
         received_at=now,
-        is_emergency=clean.is_emergency,
+        is_emergency=report_is_emergency(d),
         reporter_role=d.reporter_role,
         in_danger_now=bool(d.in_danger_now),
         narrative=d.narrative,
         violence_forms=d.violence_forms,
         tpks_forms=d.tpks_forms,
-        victim_sex=d.victim_sex,
-        victim_age_group=d.victim_age_group,
-        victim_is_child=clean.victim_is_child,
-        kelurahan=clean.kelurahan,
+        victim_sex=d.victim.sex,
+        victim_age_group=d.victim.age_group,
+        victim_is_child=d.victim.child,
+        kelurahan=home_kelurahan(d.kelurahan_code),
         incident_date=d.incident_date,
         place=d.place,
         relationship=d.relationship,
         met_via=d.met_via,
         met_via_platform=d.met_via_platform,
-        contact_name=d.contact_name,
-        contact_phone=clean.contact_phone,
-        contact_email=d.contact_email,
-        contact_phone_index=identifier_index("phone", clean.contact_phone) if clean.contact_phone else "",
-        preferred_channel=d.preferred_channel,
-        safe_time=d.safe_time,
-        consent_contact=d.consent_contact,
-        consent_share=d.consent_share,
+        contact_name=contact.name,
+        contact_phone=phone,
+        contact_email=contact.email,
+        contact_phone_index=identifier_index("phone", phone) if phone else "",
+        preferred_channel=contact.preferred_channel or "",
+        safe_time=contact.safe_time,
+        consent_contact=consent.contact_me,
+        consent_share=consent.share_with_partners,
         codename_hash=codename_hash,
         idempotency_key=_idempotency_index(key) if key else None,
         request_fingerprint=fingerprint,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
     )
     seen: set[tuple[str, str]] = set()
-    for kind, value in clean.identifiers:
+    for kind, value in identifiers:
         if (kind, value) in seen:
             continue
         seen.add((kind, value))
@@ -394,11 +257,13 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
     """Add a message to the codename thread. Staff replies pass ``sender="staff"`` and ``staff_user``."""
     if sender not in ReportMessage.Sender.values:
         raise ValueError(f"unknown sender {sender!r}")
+    if has_forbidden_characters(body or ""):
+        raise ReportInvalid([field_error("body", "invalid_characters")])
     text = (body or "").strip()
-    if not text:
-        raise ReportInvalid({"body": [_("Tulis pesan Anda.")]})
+    if is_blank(text):
+        raise ReportInvalid([field_error("body", "required", N_("Tulis pesan Anda."))])
     if len(text) > MESSAGE_MAX:
-        raise ReportInvalid({"body": [_("Pesan terlalu panjang (maksimal 5.000 karakter).")]})
+        raise ReportInvalid([field_error("body", "too_long", N_("Pesan terlalu panjang (maksimal 5.000 karakter)."))])
     if sender == ReportMessage.Sender.STAFF and not getattr(staff_user, "is_authenticated", False):
         raise ValueError("a staff message needs the staff user")
     with transaction.atomic():
@@ -442,3 +307,90 @@ def evidence_pending_purge(*, older_than: dt.timedelta) -> int:
         pending.delete()
         count += 1
     return count
+
+
+# --- staff actions on a report (every write of a Report row lives here) ----------------------------
+
+
+class ReportRefused(Exception):
+    """A refused report action; ``message`` is shown to the user, ``field`` names the form field if any,
+    ``permission`` is True when the actor may not act at all."""
+
+    def __init__(self, message: str, *, field: str | None = None, permission: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.permission = permission
+
+
+OPEN_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
+RISK_LEVELS = frozenset({"", "high", "medium", "low"})
+
+
+def _require_casework(actor: Any) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_lead_agency_staff:
+        raise ReportRefused(gettext("Anda tidak berwenang melakukan tindakan ini."), permission=True)
+
+
+def report_triage_record(*, actor: Any, report: Report, risk_level: str, is_emergency: bool) -> None:
+    """Record the officer's risk level and urgency; a new report moves to "in review".
+
+    The caller re-plans the deadlines (``cases.services.deadlines_reschedule``) in the same transaction."""
+    _require_casework(actor)
+    if risk_level not in RISK_LEVELS:
+        raise ReportRefused(gettext("Pilih tingkat risiko."), field="risk_level")
+    status = Report.Status.IN_REVIEW if report.status == Report.Status.NEW else report.status
+    Report.objects.filter(pk=report.pk).update(risk_level=risk_level, is_emergency=is_emergency, status=status)
+    report.risk_level, report.is_emergency, report.status = risk_level, is_emergency, status
+    audit_log(actor=actor, action="update", object_type="report", object_id=report.pk,
+              detail={"event": "triage", "risk": risk_level, "emergency": is_emergency})
+    publish(Event.COUNTED_DATA_CHANGED)
+
+
+def _report_close(*, actor: Any, report: Report, status: str, reason: str, event: str) -> None:
+    _require_casework(actor)
+    if not reason.strip():
+        raise ReportRefused(gettext("Tuliskan alasannya."), field="reason")
+    with transaction.atomic():
+        if not Report.objects.filter(pk=report.pk, status__in=OPEN_STATUSES, case__isnull=True).update(status=status):
+            raise ReportRefused(gettext("Pengaduan ini sudah ditindaklanjuti."))
+        report.status = status
+        report.status_reason = reason.strip()
+        report.save(update_fields=["status_reason"])
+        audit_log(actor=actor, action="update", object_type="report", object_id=report.pk, detail={"event": event})
+        publish(Event.COUNTED_DATA_CHANGED)
+
+
+def report_mark_not_violence(*, actor: Any, report: Report, reason: str) -> None:
+    """Not a violence report: kept (never deleted) with its reason."""
+    _report_close(actor=actor, report=report, status=Report.Status.NOT_VIOLENCE, reason=reason, event="not_violence")
+
+
+def report_refer_out(*, actor: Any, report: Report, destination: str, reason: str) -> None:
+    """Outside our jurisdiction: record where it was referred and why."""
+    if not destination.strip():
+        raise ReportRefused(gettext("Tuliskan instansi tujuan rujukan."), field="destination")
+    _report_close(actor=actor, report=report, status=Report.Status.REFERRED_OUT,
+                  reason=f"Dirujuk ke: {destination.strip()}" + (f"\n{reason.strip()}" if reason.strip() else ""),
+                  event="referred_out")
+
+
+def report_case_link(*, report: Report, case_id: int, status: str) -> bool:
+    """Link an open report to a case (``case_opened`` or ``attached``); False when it was already handled.
+
+    Called by ``cases.services.case_open`` / ``report_attach`` inside their transaction."""
+    if status not in {Report.Status.CASE_OPENED, Report.Status.ATTACHED}:
+        raise ValueError(f"not a case status: {status!r}")
+    updated = Report.objects.filter(pk=report.pk, case__isnull=True, status__in=OPEN_STATUSES).update(
+        status=status, case_id=case_id)
+    if updated:
+        report.status, report.case_id = status, case_id
+    return bool(updated)
+
+
+def report_messages_mark_read(*, actor: Any, report: Report) -> int:
+    """The reporter's messages on a report page that staff opened count as read."""
+    _require_casework(actor)
+    return ReportMessage.objects.filter(
+        report=report, sender=ReportMessage.Sender.REPORTER, read_by_staff_at__isnull=True
+    ).update(read_by_staff_at=timezone.now())

@@ -1,12 +1,12 @@
 """The in-progress report, kept in the server-side session and sealed with the crypto facade.
 
 Nothing typed into the form appears in a URL, and the session table never holds it in clear.
+``draft_to_report`` maps it to a plain dict in the shape of intake's one report schema.
 The draft carries the idempotency token that the summary page puts in a hidden field.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 from typing import Any
@@ -17,8 +17,7 @@ from django.utils import timezone
 from salingsapa.core import crypto
 from salingsapa.core.crypto import CryptoError
 from salingsapa.intake.evidence import StoredEvidence
-from salingsapa.intake.services import IdentifierInput, ReportInput
-from salingsapa.public.forms import IDENTIFIER_ROWS
+from salingsapa.public.forms import form_values_to_report
 
 DRAFT_KEY = "public_draft"
 RECEIPT_KEY = "public_receipt"
@@ -112,39 +111,14 @@ def draft_evidence(draft: dict[str, Any]) -> list[StoredEvidence]:
     return [StoredEvidence.from_dict(item) for item in draft.get("evidence", [])]
 
 
-def draft_to_input(draft: dict[str, Any]) -> ReportInput:
-    steps = draft.get("steps", {})
-    s: dict[str, Any] = {}
-    for values in steps.values():
-        s.update(values)
-    child = s.get("victim_is_child")
-    date_text = s.get("incident_date") or ""
-    identifiers = []
-    for i in range(1, IDENTIFIER_ROWS + 1):
-        value = (s.get(f"ident_value_{i}") or "").strip()
-        if value:
-            identifiers.append(IdentifierInput(kind=s.get(f"ident_kind_{i}") or "other", value=value))
-    danger = s.get("in_danger_now")
-    return ReportInput(
-        reporter_role=s.get("reporter_role", ""),
-        in_danger_now=None if danger not in {"yes", "no"} else danger == "yes",
-        narrative=s.get("narrative", ""),
-        violence_forms=list(s.get("violence_forms", [])),
-        victim_sex=s.get("victim_sex", ""),
-        victim_age_group=s.get("victim_age_group", ""),
-        victim_is_child=True if child == "yes" else False if child == "no" else None,
-        kelurahan_code=s.get("kelurahan_code", ""),
-        incident_date=dt.date.fromisoformat(date_text) if date_text else None,
-        place=s.get("place", ""),
-        relationship=s.get("relationship", ""),
-        met_via=s.get("met_via", ""),
-        met_via_platform=s.get("met_via_platform", ""),
-        perpetrator_identifiers=identifiers,
-        contact_name=s.get("contact_name", ""),
-        contact_phone=s.get("contact_phone", ""),
-        contact_email=s.get("contact_email", ""),
-        preferred_channel=s.get("preferred_channel", ""),
-        safe_time=s.get("safe_time", ""),
-        consent_contact=bool(s.get("consent_contact")),
-        consent_share=bool(s.get("consent_share")),
-    )
+def draft_values(draft: dict[str, Any]) -> dict[str, Any]:
+    """Every step's values merged, as the form fields name them (for the summary page)."""
+    values: dict[str, Any] = {}
+    for step_values in draft.get("steps", {}).values():
+        values.update(step_values)
+    return values
+
+
+def draft_to_report(draft: dict[str, Any]) -> dict[str, Any]:
+    """The draft as a plain dict in the shape of ``intake.schema.ReportInput`` (validated there)."""
+    return form_values_to_report(draft_values(draft))

@@ -1,23 +1,31 @@
 """The report form, one question group per page. Labels are plain words, Bahasa Indonesia first.
 
 Each step's cleaned data is kept (sealed) in the session draft as plain JSON values; the final
-submission turns the draft into an ``intake.services.ReportInput`` and calls ``report_create``.
+submission maps the draft (``form_values_to_report``) into intake's one report schema and calls
+``report_create``. Each page checks its own fields with that same schema (``intake.schema``):
+the rules and their messages live there, and each error lands on its field by the error's path.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import codelists
-from salingsapa.core.identifiers import InvalidIdentifier, normalise_identifier, normalise_phone
 from salingsapa.core.models import Region
+from salingsapa.intake.schema import NARRATIVE_MAX, errors_to_form, field_error, report_check
+
+
+def _schema_message(path: str, code: str) -> str:
+    return field_error(path, code).message
+
+
+schema_message = lazy(_schema_message, str)
 
 YES_NO = [("yes", _("Ya")), ("no", _("Tidak"))]
 YES_NO_UNKNOWN = [("yes", _("Ya, di bawah 18 tahun")), ("no", _("Tidak, sudah dewasa")), ("unknown", _("Tidak tahu"))]
@@ -78,6 +86,8 @@ class StepForm(forms.Form):
     title: Any = ""
     intro: Any = ""
     multipart = False
+    # schema path → form field, for the fields this page asks
+    report_fields: dict[str, str] = {}
 
     def set_choices(self, name: str, choices: Any) -> None:
         field = self.fields[name]
@@ -88,13 +98,31 @@ class StepForm(forms.Form):
         """Cleaned data as JSON values for the session draft."""
         return {k: v for k, v in self.cleaned_data.items() if k != "website"}
 
+    def field_paths(self, values: dict[str, Any]) -> dict[str, str]:
+        return dict(self.report_fields)
+
+    def clean(self) -> dict[str, Any]:
+        """Check this page's fields with the one report schema; each error goes on its own field."""
+        data = super().clean() or {}
+        paths = self.field_paths(data)
+        if paths:
+            errors = report_check(form_values_to_report(data), fields=list(paths))
+            errors_to_form(errors, paths, self._add_schema_error)
+        return data
+
+    def _add_schema_error(self, name: str, message: str) -> None:
+        if name and name in self.errors:
+            return  # the field's own check already said what is wrong
+        self.add_error(name or None, message)
+
 
 class ReporterForm(StepForm):
     title = _("Siapa yang melapor?")
     intro = _("Anda boleh melapor tanpa menyebut nama.")
+    report_fields = {"reporter_role": "reporter_role"}
     reporter_role = forms.ChoiceField(
         label=_("Saya melapor sebagai"), widget=forms.RadioSelect,
-        error_messages={"required": _("Pilih siapa yang melapor.")},
+        error_messages={"required": schema_message("reporter_role", "required")},
     )
     # Honeypot: hidden from people (CSS and aria-hidden), bots fill it in.
     website = forms.CharField(label=_("Jangan isi kolom ini"), required=False)
@@ -107,23 +135,24 @@ class ReporterForm(StepForm):
 class DangerForm(StepForm):
     title = _("Apakah ada orang yang dalam bahaya saat ini?")
     intro = _("Jika ya, segera hubungi 112. Kami akan menandai laporan ini sebagai darurat.")
+    report_fields = {"in_danger_now": "in_danger_now"}
     in_danger_now = forms.ChoiceField(
         label=_("Apakah korban atau orang lain dalam bahaya sekarang?"), choices=YES_NO, widget=forms.RadioSelect,
-        error_messages={"required": _("Jawab apakah ada orang yang dalam bahaya saat ini.")},
+        error_messages={"required": schema_message("in_danger_now", "required")},
     )
 
 
 class WhatHappenedForm(StepForm):
     title = _("Apa yang terjadi?")
     intro = _("Ceritakan dengan kata-kata Anda sendiri. Tidak perlu lengkap.")
+    report_fields = {"narrative": "narrative", "violence_forms": "violence_forms"}
     narrative = forms.CharField(
-        label=_("Ceritakan apa yang terjadi"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000,
-        error_messages={"required": _("Ceritakan secara singkat apa yang terjadi."),
-                        "max_length": _("Cerita terlalu panjang (maksimal 10.000 karakter).")},
+        label=_("Ceritakan apa yang terjadi"), widget=forms.Textarea(attrs={"rows": 6, "maxlength": NARRATIVE_MAX}),
+        error_messages={"required": schema_message("narrative", "required")},
     )
     violence_forms = forms.MultipleChoiceField(
         label=_("Apa yang dialami korban? (boleh pilih lebih dari satu)"), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Pilih setidaknya satu bentuk kekerasan.")},
+        error_messages={"required": schema_message("violence_forms", "required")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -134,12 +163,14 @@ class WhatHappenedForm(StepForm):
 class VictimForm(StepForm):
     title = _("Tentang korban")
     intro = _("Tidak perlu menyebut nama korban.")
+    report_fields = {"victim": "victim_sex", "victim.sex": "victim_sex", "victim.age_group": "victim_age_group",
+                     "victim.is_child": "victim_is_child"}
     victim_sex = forms.ChoiceField(
         label=_("Jenis kelamin korban"), widget=forms.RadioSelect,
-        error_messages={"required": _("Pilih jenis kelamin korban.")},
+        error_messages={"required": schema_message("victim.sex", "required")},
     )
     victim_age_group = forms.ChoiceField(
-        label=_("Umur korban"), error_messages={"required": _("Pilih kelompok umur korban.")},
+        label=_("Umur korban"), error_messages={"required": schema_message("victim.age_group", "required")},
     )
     victim_is_child = forms.ChoiceField(
         label=_("Apakah korban masih anak (di bawah 18 tahun)?"), choices=YES_NO_UNKNOWN, widget=forms.RadioSelect,
@@ -151,24 +182,15 @@ class VictimForm(StepForm):
         self.set_choices("victim_sex", code_choices("sex"))
         self.set_choices("victim_age_group", code_choices("age_group", blank=str(_("— Pilih umur —"))))
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        age = data.get("victim_age_group")
-        child = data.get("victim_is_child")
-        if age and child == "no" and age in codelists.CHILD_AGE_GROUPS:
-            self.add_error("victim_is_child", _("Kelompok umur ini berarti korban masih anak. Periksa lagi jawaban Anda."))
-        if age and child == "yes" and age not in codelists.CHILD_AGE_GROUPS:
-            self.add_error("victim_is_child", _("Korban anak berumur di bawah 18 tahun. Periksa kelompok umur."))
-        return data
-
 
 class PlaceForm(StepForm):
     title = _("Di mana kejadiannya?")
     intro = _("Pilih kelurahan di Kota Serang. Alamat lengkap tidak perlu.")
+    report_fields = {"kelurahan_code": "kelurahan_code", "place": "place"}
     kelurahan_code = forms.ChoiceField(
         label=_("Kelurahan (dikelompokkan per kecamatan)"),
-        error_messages={"required": _("Pilih kelurahan tempat kejadian di Kota Serang."),
-                        "invalid_choice": _("Pilih kelurahan tempat kejadian di Kota Serang.")},
+        error_messages={"required": schema_message("kelurahan_code", "required"),
+                        "invalid_choice": schema_message("kelurahan_code", "invalid_choice")},
     )
     place = forms.ChoiceField(label=_("Jenis tempat (boleh dikosongkan)"), required=False)
 
@@ -181,20 +203,13 @@ class PlaceForm(StepForm):
 class WhenForm(StepForm):
     title = _("Kapan kejadiannya?")
     intro = _("Jika tidak ingat tanggalnya, kosongkan saja.")
+    report_fields = {"incident_date": "incident_date"}
     incident_date = forms.DateField(
         label=_("Tanggal kejadian (boleh dikosongkan)"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
         error_messages={"invalid": _("Tulis tanggal seperti 31/12/2025.")},
     )
-
-    def clean_incident_date(self) -> dt.date | None:
-        value = self.cleaned_data.get("incident_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("Tanggal kejadian tidak boleh di masa depan."))
-        if value and value < dt.date(1950, 1, 1):
-            raise forms.ValidationError(_("Tanggal kejadian tidak masuk akal."))
-        return value
 
     def draft_data(self) -> dict[str, Any]:
         value = self.cleaned_data.get("incident_date")
@@ -223,16 +238,13 @@ class PerpetratorForm(StepForm):
                 max_length=300,
             )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for i in range(1, IDENTIFIER_ROWS + 1):
-            value = (data.get(f"ident_value_{i}") or "").strip()
-            if value:
-                try:
-                    normalise_identifier(data.get(f"ident_kind_{i}") or "other", value)
-                except InvalidIdentifier as exc:
-                    self.add_error(f"ident_value_{i}", str(exc))
-        return data
+    def field_paths(self, values: dict[str, Any]) -> dict[str, str]:
+        paths = {"relationship": "relationship", "met_via": "met_via", "met_via_platform": "met_via_platform",
+                 "perpetrator_identifiers": "ident_value_1"}
+        for index, row in enumerate(identifier_rows(values)):
+            paths[f"perpetrator_identifiers.{index}"] = f"ident_value_{row}"
+            paths[f"perpetrator_identifiers.{index}.kind"] = f"ident_kind_{row}"
+        return paths
 
     def identifier_rows(self) -> list[tuple[Any, Any]]:
         return [(self[f"ident_kind_{i}"], self[f"ident_value_{i}"]) for i in range(1, IDENTIFIER_ROWS + 1)]
@@ -241,6 +253,10 @@ class PerpetratorForm(StepForm):
 class ContactForm(StepForm):
     title = _("Boleh kami menghubungi Anda?")
     intro = _("Semua boleh dikosongkan. Tanpa kontak, Anda tetap bisa memantau laporan dengan kode rahasia.")
+    report_fields = {"contact.name": "contact_name", "contact.phone": "contact_phone", "contact.email": "contact_email",
+                     "contact.preferred_channel": "preferred_channel", "contact.safe_time": "safe_time",
+                     "contact": "contact_phone", "consent.contact_me": "consent_contact",
+                     "consent.share_with_partners": "consent_share"}
     contact_name = forms.CharField(label=_("Nama atau nama panggilan"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Nomor telepon / WhatsApp"), required=False, max_length=40,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
@@ -262,20 +278,6 @@ class ContactForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("preferred_channel", code_choices("preferred_channel"))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        phone = (data.get("contact_phone") or "").strip()
-        if phone:
-            try:
-                normalise_phone(phone)
-            except InvalidIdentifier as exc:
-                self.add_error("contact_phone", str(exc))
-        if data.get("preferred_channel") in {"whatsapp", "phone", "sms"} and not phone:
-            self.add_error("contact_phone", _("Isi nomor telepon agar kami dapat menghubungi Anda lewat saluran ini."))
-        if data.get("preferred_channel") == "email" and not data.get("contact_email") and "contact_email" not in self.errors:
-            self.add_error("contact_email", _("Isi alamat email agar kami dapat menghubungi Anda lewat email."))
-        return data
 
 
 class EvidenceForm(StepForm):
@@ -316,30 +318,66 @@ STEPS: list[tuple[str, type[StepForm]]] = [
 STEP_SLUGS = [slug for slug, _form in STEPS]
 STEP_FORMS = dict(STEPS)
 
-# Which step holds each field path of the service's validation errors.
+# Which step holds each field of the schema (by the first part of the error's path).
 FIELD_STEP = {
     "reporter_role": "pelapor",
     "in_danger_now": "bahaya",
     "narrative": "kejadian",
     "violence_forms": "kejadian",
-    "victim.sex": "korban",
-    "victim.age_group": "korban",
-    "victim.is_child": "korban",
+    "victim": "korban",
     "kelurahan_code": "lokasi",
     "place": "lokasi",
     "incident_date": "waktu",
     "relationship": "pelaku",
     "met_via": "pelaku",
     "met_via_platform": "pelaku",
-    "contact.name": "kontak",
-    "contact.phone": "kontak",
-    "contact.email": "kontak",
-    "contact.preferred_channel": "kontak",
-    "contact.safe_time": "kontak",
+    "perpetrator_identifiers": "pelaku",
+    "contact": "kontak",
+    "consent": "kontak",
 }
 
 
 def step_for_error(path: str) -> str:
-    if path.startswith("perpetrator_identifiers"):
-        return "pelaku"
-    return FIELD_STEP.get(path, "pelapor")
+    return FIELD_STEP.get(path.split(".", 1)[0], "pelapor")
+
+
+def identifier_rows(values: dict[str, Any]) -> list[int]:
+    """The form rows (1-based) that hold an identifier, in the order they become list items."""
+    return [i for i in range(1, IDENTIFIER_ROWS + 1) if str(values.get(f"ident_value_{i}") or "").strip()]
+
+
+def form_values_to_report(s: dict[str, Any]) -> dict[str, Any]:
+    """Map the report form's field values (any subset of the steps) to intake's schema shape."""
+    danger = s.get("in_danger_now")
+    child = s.get("victim_is_child")
+    report: dict[str, Any] = {
+        "reporter_role": s.get("reporter_role", ""),
+        "narrative": s.get("narrative", ""),
+        "violence_forms": list(s.get("violence_forms") or []),
+        "victim": {
+            "sex": s.get("victim_sex", ""),
+            "age_group": s.get("victim_age_group", ""),
+            "is_child": True if child == "yes" else False if child == "no" else None,
+        },
+        "kelurahan_code": s.get("kelurahan_code", ""),
+        "incident_date": s.get("incident_date") or None,
+        "place": s.get("place", ""),
+        "relationship": s.get("relationship", ""),
+        "met_via": s.get("met_via", ""),
+        "met_via_platform": s.get("met_via_platform", ""),
+        "perpetrator_identifiers": [
+            {"kind": s.get(f"ident_kind_{i}") or "other", "value": s.get(f"ident_value_{i}")}
+            for i in identifier_rows(s)
+        ],
+        "contact": {
+            "name": s.get("contact_name", ""),
+            "phone": s.get("contact_phone", ""),
+            "email": s.get("contact_email", ""),
+            "preferred_channel": s.get("preferred_channel") or None,
+            "safe_time": s.get("safe_time", ""),
+        },
+        "consent": {"contact_me": bool(s.get("consent_contact")), "share_with_partners": bool(s.get("consent_share"))},
+    }
+    if danger in {"yes", "no"}:
+        report["in_danger_now"] = danger == "yes"
+    return report

@@ -29,16 +29,15 @@ from salingsapa.intake.evidence import (
     upload_request_allowed,
 )
 from salingsapa.intake.models import Channel, Report
+from salingsapa.intake.schema import ReportInvalid, report_input
 from salingsapa.intake.selectors import report_for_codename, report_public_status, report_thread
 from salingsapa.intake.services import (
     IdempotencyConflict,
-    ReportInvalid,
     evidence_pending_add,
     evidence_pending_remove,
     report_create,
     report_evidence_add,
     report_message_add,
-    report_validate,
 )
 from salingsapa.network.directory import kelurahan_choices, organisation_summary, partners_search
 from salingsapa.public import draft as drafts
@@ -298,42 +297,46 @@ def _label(list_name: str, slug: str) -> str:
 
 
 def _summary_sections(draft: dict[str, Any]) -> list[dict[str, Any]]:
-    data = drafts.draft_to_input(draft)
-    kelurahan = Region.objects.filter(code=data.kelurahan_code).select_related("parent").first()
+    v = drafts.draft_values(draft)
+    report = drafts.draft_to_report(draft)
+    kelurahan = Region.objects.filter(code=str(v.get("kelurahan_code") or "")).select_related("parent").first()
+    danger = report.get("in_danger_now")
+    date_text = str(v.get("incident_date") or "")
     none = _("(tidak diisi)")
     yes, no = _("Ya"), _("Tidak")
-    child = {True: yes, False: no, None: _("Tidak tahu")}[data.victim_is_child]
+    child = {True: yes, False: no, None: _("Tidak tahu")}[report["victim"]["is_child"]]
     kinds = dict(IDENTIFIER_KINDS)
     return [
         {"step": "pelapor", "title": _("Pelapor"), "rows": [
-            (_("Melapor sebagai"), str(REPORTER_PLAIN.get(data.reporter_role, none)))]},
+            (_("Melapor sebagai"), str(REPORTER_PLAIN.get(v.get("reporter_role", ""), none)))]},
         {"step": "bahaya", "title": _("Bahaya saat ini"), "rows": [
-            (_("Ada yang dalam bahaya sekarang"), none if data.in_danger_now is None else (yes if data.in_danger_now else no))]},
+            (_("Ada yang dalam bahaya sekarang"), none if danger is None else (yes if danger else no))]},
         {"step": "kejadian", "title": _("Kejadian"), "rows": [
-            (_("Cerita"), data.narrative or none),
-            (_("Bentuk kekerasan"), ", ".join(str(VIOLENCE_PLAIN.get(f, f)) for f in data.violence_forms) or none)]},
+            (_("Cerita"), v.get("narrative") or none),
+            (_("Bentuk kekerasan"), ", ".join(str(VIOLENCE_PLAIN.get(f, f)) for f in v.get("violence_forms") or []) or none)]},
         {"step": "korban", "title": _("Korban"), "rows": [
-            (_("Jenis kelamin"), _label("sex", data.victim_sex) or none),
-            (_("Umur"), _label("age_group", data.victim_age_group) or none),
+            (_("Jenis kelamin"), _label("sex", v.get("victim_sex", "")) or none),
+            (_("Umur"), _label("age_group", v.get("victim_age_group", "")) or none),
             (_("Anak (di bawah 18 tahun)"), child)]},
         {"step": "lokasi", "title": _("Tempat"), "rows": [
             (_("Kelurahan"), f"{kelurahan.name}, {_('Kecamatan')} {kelurahan.parent.name}" if kelurahan and kelurahan.parent else none),
-            (_("Jenis tempat"), _label("place", data.place) or none)]},
+            (_("Jenis tempat"), _label("place", v.get("place", "")) or none)]},
         {"step": "waktu", "title": _("Waktu"), "rows": [
-            (_("Tanggal kejadian"), data.incident_date.strftime("%d-%m-%Y") if data.incident_date else none)]},
+            (_("Tanggal kejadian"), "-".join(reversed(date_text.split("-"))) if date_text else none)]},
         {"step": "pelaku", "title": _("Pelaku"), "rows": [
-            (_("Hubungan dengan korban"), _label("relationship", data.relationship) or none),
-            (_("Cara kenal"), _label("met_via", data.met_via) or none),
-            (_("Aplikasi"), _label("platform", data.met_via_platform) or none),
-            *[(str(kinds.get(i.kind, i.kind)), i.value) for i in data.perpetrator_identifiers]]},
+            (_("Hubungan dengan korban"), _label("relationship", v.get("relationship", "")) or none),
+            (_("Cara kenal"), _label("met_via", v.get("met_via", "")) or none),
+            (_("Aplikasi"), _label("platform", v.get("met_via_platform", "")) or none),
+            *[(str(kinds.get(i["kind"], i["kind"])), str(i["value"]).strip())
+              for i in report["perpetrator_identifiers"]]]},
         {"step": "kontak", "title": _("Kontak"), "rows": [
-            (_("Nama"), data.contact_name or none),
-            (_("Telepon"), data.contact_phone or none),
-            (_("Email"), data.contact_email or none),
-            (_("Cara aman menghubungi"), _label("preferred_channel", data.preferred_channel) or none),
-            (_("Waktu aman"), data.safe_time or none),
-            (_("Setuju dihubungi"), yes if data.consent_contact else no),
-            (_("Setuju dibagikan ke mitra layanan"), yes if data.consent_share else no)]},
+            (_("Nama"), v.get("contact_name") or none),
+            (_("Telepon"), v.get("contact_phone") or none),
+            (_("Email"), v.get("contact_email") or none),
+            (_("Cara aman menghubungi"), _label("preferred_channel", v.get("preferred_channel", "")) or none),
+            (_("Waktu aman"), v.get("safe_time") or none),
+            (_("Setuju dihubungi"), yes if v.get("consent_contact") else no),
+            (_("Setuju dibagikan ke mitra layanan"), yes if v.get("consent_share") else no)]},
         {"step": "bukti", "title": _("Bukti"), "rows": [
             (_("Berkas"), ", ".join(e.get("original_name") or _("berkas") for e in draft.get("evidence", [])) or none)]},
     ]
@@ -352,11 +355,19 @@ def report_summary(request: HttpRequest) -> HttpResponse:
         return _report_submit(request, draft)
     if not draft["steps"]:
         return _redirect(reverse("public_report_start"))
-    _clean, errors = report_validate(drafts.draft_to_input(draft))
+    errors = _draft_errors(draft)
     return page(request, "public/summary.html", {
         "sections": _summary_sections(draft), "errors": _error_list(errors), "token": draft["token"],
         "danger": _danger(draft), "progress": {"number": len(STEP_SLUGS) + 1, "total": len(STEP_SLUGS) + 1},
     })
+
+
+def _draft_errors(draft: dict[str, Any]) -> dict[str, list[str]]:
+    try:
+        report_input(drafts.draft_to_report(draft))
+    except ReportInvalid as exc:
+        return exc.errors
+    return {}
 
 
 def _report_submit(request: HttpRequest, draft: dict[str, Any]) -> HttpResponse:
@@ -373,7 +384,7 @@ def _report_submit(request: HttpRequest, draft: dict[str, Any]) -> HttpResponse:
         return _too_many(request, _("Terlalu banyak laporan dari jaringan ini. Coba lagi nanti, "
                                     "atau hubungi SAPA 129."), settings.REPORT_RATE_WINDOW)
     try:
-        created = report_create(data=drafts.draft_to_input(draft), channel=Channel.WEB,
+        created = report_create(data=drafts.draft_to_report(draft), channel=Channel.WEB,
                                 idempotency_key=draft["token"], evidence=drafts.draft_evidence(draft))
     except (ReportInvalid, IdempotencyConflict) as exc:
         errors = exc.errors if isinstance(exc, ReportInvalid) else {"reporter_role": [_("Laporan berubah. Periksa lagi.")]}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.accounts.models import User
@@ -18,6 +16,7 @@ from salingsapa.core import codelists
 from salingsapa.core.identifiers import KINDS, InvalidIdentifier, normalise_identifier
 from salingsapa.core.models import Region
 from salingsapa.intake.models import Channel, RiskLevel
+from salingsapa.intake.schema import NARRATIVE_MAX, FieldError, errors_to_form, report_errors
 
 BLANK = [("", "—")]
 RISK_CHOICES = BLANK + list(RiskLevel.choices)
@@ -94,8 +93,8 @@ class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
     risk_level = forms.ChoiceField(label=_("Perkiraan tingkat risiko awal"), choices=RISK_CHOICES, required=False)
     # No answer is preselected: an unchanged default would record a wrong reporter, sex or age.
     reporter_role = forms.ChoiceField(label=_("Pelapor"), choices=BLANK + codelists.choices("reporter_role"))
-    narrative = forms.CharField(label=_("Kronologi (apa yang terjadi)"), widget=forms.Textarea(attrs={"rows": 6}),
-                                max_length=20000)
+    narrative = forms.CharField(label=_("Kronologi (apa yang terjadi)"),
+                                widget=forms.Textarea(attrs={"rows": 6, "maxlength": NARRATIVE_MAX}))
     violence_forms = forms.MultipleChoiceField(label=_("Bentuk kekerasan"), choices=codelists.choices("violence_form"),
                                                widget=forms.CheckboxSelectMultiple,
                                                help_text=_("Pilih semua yang sesuai; minimal satu."))
@@ -132,37 +131,62 @@ class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
         for n in (1, 2):
             self.fields[f"perpetrator_kind_{n}"].choices = _identifier_kinds()  # type: ignore[attr-defined]
 
-    def clean_incident_date(self) -> dt.date | None:
-        value = self.cleaned_data.get("incident_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("Tanggal kejadian tidak boleh di masa depan."))
-        return value
-
-    def clean_contact_phone(self) -> str:
-        return _checked_identifier("phone", self.cleaned_data.get("contact_phone", ""))
+    # schema path (or prefix) → field of this form
+    REPORT_FIELDS = {
+        "reporter_role": "reporter_role", "in_danger_now": "in_danger_now", "narrative": "narrative",
+        "violence_forms": "violence_forms", "tpks_forms": "tpks_forms", "victim": "victim_sex",
+        "victim.sex": "victim_sex", "victim.age_group": "victim_age_group", "victim.is_child": "victim_age_group",
+        "kelurahan_code": "kelurahan", "incident_date": "incident_date", "place": "place",
+        "relationship": "relationship", "met_via": "met_via", "met_via_platform": "met_via_platform",
+        "perpetrator_identifiers": "perpetrator_value_1", "contact": "contact_phone", "contact.name": "contact_name",
+        "contact.phone": "contact_phone", "contact.email": "contact_email", "contact.safe_time": "safe_time",
+        "contact.preferred_channel": "preferred_channel", "consent.contact_me": "consent_contact",
+        "consent.share_with_partners": "consent_share",
+    }
 
     def clean(self) -> dict[str, Any]:
+        """Check the report with intake's one schema; each error goes on its own field."""
         data = super().clean() or {}
-        for n in (1, 2):
-            value = (data.get(f"perpetrator_value_{n}") or "").strip()
-            if value:
-                try:
-                    normalise_identifier(data.get(f"perpetrator_kind_{n}") or "other", value)
-                except InvalidIdentifier as exc:
-                    self.add_error(f"perpetrator_value_{n}", str(exc))
+        self.add_report_errors(report_errors(self.report_data()))
         return data
 
-    def kelurahan_region(self) -> Region | None:
-        code = self.cleaned_data.get("kelurahan")
-        return Region.objects.filter(code=code).first() if code else None
+    def _identifier_rows(self) -> list[int]:
+        return [n for n in (1, 2) if (self.cleaned_data.get(f"perpetrator_value_{n}") or "").strip()]
 
-    def identifiers(self) -> list[tuple[str, str]]:
-        out = []
-        for n in (1, 2):
-            value = (self.cleaned_data.get(f"perpetrator_value_{n}") or "").strip()
-            if value:
-                out.append((self.cleaned_data.get(f"perpetrator_kind_{n}") or "other", value))
-        return out
+    def report_data(self) -> dict[str, Any]:
+        """The form as a plain dict in the shape of ``intake.schema.ReportInput``."""
+        data = self.cleaned_data
+        return {
+            "reporter_role": data.get("reporter_role", ""), "in_danger_now": bool(data.get("in_danger_now")),
+            "narrative": data.get("narrative", ""), "violence_forms": list(data.get("violence_forms") or []),
+            "tpks_forms": list(data.get("tpks_forms") or []),
+            "victim": {"sex": data.get("victim_sex", ""), "age_group": data.get("victim_age_group", "")},
+            "kelurahan_code": data.get("kelurahan") or "", "incident_date": data.get("incident_date"),
+            "place": data.get("place", ""), "relationship": data.get("relationship", ""),
+            "met_via": data.get("met_via", ""), "met_via_platform": data.get("met_via_platform", ""),
+            "perpetrator_identifiers": [
+                {"kind": data.get(f"perpetrator_kind_{n}") or "other", "value": data.get(f"perpetrator_value_{n}")}
+                for n in self._identifier_rows()
+            ],
+            "contact": {"name": data.get("contact_name", ""), "phone": data.get("contact_phone", ""),
+                        "email": data.get("contact_email") or "",
+                        "preferred_channel": data.get("preferred_channel") or None,
+                        "safe_time": data.get("safe_time", "")},
+            "consent": {"contact_me": bool(data.get("consent_contact")),
+                        "share_with_partners": bool(data.get("consent_share"))},
+        }
+
+    def add_report_errors(self, errors: list[FieldError]) -> None:
+        fields = dict(self.REPORT_FIELDS)
+        for index, n in enumerate(self._identifier_rows()):
+            fields[f"perpetrator_identifiers.{index}"] = f"perpetrator_value_{n}"
+            fields[f"perpetrator_identifiers.{index}.kind"] = f"perpetrator_kind_{n}"
+        errors_to_form(errors, fields, self._add_report_error)
+
+    def _add_report_error(self, name: str, message: str) -> None:
+        if name and name in self.errors:
+            return
+        self.add_error(name or None, message)
 
 
 class ListFilterForm(forms.Form):

@@ -37,9 +37,11 @@ from salingsapa.cases.services import CaseConflict, CaseError
 from salingsapa.cases.sla import clock_label
 from salingsapa.core import codelists
 from salingsapa.core.models import Region
+from salingsapa.intake import selectors as intake_selectors
 from salingsapa.intake.access import access_report, reports_for
 from salingsapa.intake.models import Evidence, Report
-from salingsapa.intake.services import IdentifierInput, ReportInput, ReportInvalid, report_create
+from salingsapa.intake.schema import ReportInvalid
+from salingsapa.intake.services import report_create
 from salingsapa.staff import forms as f
 from salingsapa.staff import services as staff_services
 from salingsapa.staff.common import first_error, page_of
@@ -69,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("case")[:20],
     }
     if user.is_lead_agency_staff:
-        context["queue_count"] = selectors.intake_queue(user=user).count()
+        context["queue_count"] = intake_selectors.intake_queue(user=user).count()
         context["my_cases"] = cases_for(user).filter(case_manager=user).exclude(status=CaseStatus.CLOSED).count()
         context["overdue_count"] = selectors.overdue_deadlines(user=user).count()
     return render(request, "staff/dashboard.html", context)
@@ -88,41 +90,17 @@ def alerts(request: HttpRequest) -> HttpResponse:
 # --- intake -------------------------------------------------------------------------------------
 
 
-# report_create's error paths → fields of the staff intake form
-_INTAKE_ERROR_FIELDS = {
-    "victim.sex": "victim_sex", "victim.age_group": "victim_age_group", "victim.is_child": "victim_age_group",
-    "kelurahan_code": "kelurahan", "contact.name": "contact_name", "contact.phone": "contact_phone", "contact.email": "contact_email",
-    "contact.safe_time": "safe_time", "contact.preferred_channel": "preferred_channel",
-}
-
-
 @casework_required
 def intake_new(request: HttpRequest) -> HttpResponse:
     """Staff intake of a phone call, walk-in or mobile-visit disclosure, through ``intake.services.report_create``
-    (the same validation as every other channel); the officer's urgency and risk are applied as triage."""
-
+    (intake's one report schema, as for every other channel); the officer's urgency and risk are applied as triage."""
     form = f.IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        report_input = ReportInput(
-            reporter_role=data["reporter_role"], in_danger_now=data["in_danger_now"], narrative=data["narrative"],
-            violence_forms=data["violence_forms"], tpks_forms=data["tpks_forms"], victim_sex=data["victim_sex"],
-            victim_age_group=data["victim_age_group"], kelurahan_code=data["kelurahan"],
-            incident_date=data["incident_date"], place=data["place"], relationship=data["relationship"],
-            met_via=data["met_via"], met_via_platform=data["met_via_platform"],
-            perpetrator_identifiers=[IdentifierInput(kind=k, value=v) for k, v in form.identifiers()],
-            contact_name=data["contact_name"], contact_phone=data["contact_phone"], contact_email=data.get("contact_email") or "",
-            preferred_channel=data["preferred_channel"], safe_time=data["safe_time"],
-            consent_contact=data["consent_contact"], consent_share=data["consent_share"],
-        )
         try:
-            receipt = report_create(data=report_input, channel=data["channel"], created_by=request.user)
+            receipt = report_create(data=form.report_data(), channel=data["channel"], created_by=request.user)
         except ReportInvalid as exc:
-            for path, errors in exc.errors.items():
-                name = _INTAKE_ERROR_FIELDS.get(path, path)
-                if path.startswith("perpetrator_identifiers"):
-                    name = "perpetrator_value_1"
-                form.add_error(name if name in form.fields else None, errors[0])
+            form.add_report_errors(exc.field_errors)
         else:
             report = receipt.report
             if data["is_emergency"] or data["risk_level"]:
@@ -147,7 +125,7 @@ def _filters(request: HttpRequest) -> tuple[f.ListFilterForm, dict[str, Any]]:
 @casework_required
 def queue(request: HttpRequest) -> HttpResponse:
     form, data = _filters(request)
-    qs = selectors.intake_queue(
+    qs = intake_selectors.intake_queue(
         user=request.user, channel=data.get("channel", ""), risk=data.get("risk", ""),
         kelurahan=data.get("kelurahan", ""), kecamatan=data.get("kecamatan", ""),
         violence_form=data.get("violence_form", ""), date_from=data.get("date_from"), date_to=data.get("date_to"),

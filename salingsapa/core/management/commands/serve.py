@@ -10,14 +10,10 @@ decides which proxy headers to believe; the servers are told to believe none the
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -43,10 +39,6 @@ class Command(BaseCommand):
                             help="gunicorn worker processes (default 2 x CPUs + 1)")
         parser.add_argument("--threads", type=int, default=8, help="Waitress threads")
         parser.add_argument("--timeout", type=int, default=30, help="gunicorn: seconds before a stuck worker is restarted")
-        parser.add_argument(
-            "--jobs-every", type=int, default=0, metavar="SECONDS",
-            help="also run the periodic jobs every SECONDS (the demo uses 60)",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         server = options["server"]
@@ -62,13 +54,6 @@ class Command(BaseCommand):
 
         from salingsapa.wsgi import application
 
-        if options["jobs_every"] > 0:
-            quiet = open(os.devnull, "w")  # noqa: SIM115  (lives as long as the thread; failures still go to stderr)
-            threading.Thread(
-                target=call_command, args=("jobs",),
-                kwargs={"loop": options["jobs_every"], "verbosity": 0, "stdout": quiet},
-                daemon=True, name="salingsapa-jobs",
-            ).start()
         self.stdout.write(f"Saling Sapa: http://{options['host']}:{options['port']}/  (Waitress; Ctrl+C to stop)")
         serve(application, host=options["host"], port=options["port"], threads=options["threads"],
               ident="salingsapa", max_request_body_size=settings.REQUEST_MAX_BYTES,
@@ -114,19 +99,8 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        jobs = None
-        if options["jobs_every"] > 0:
-            jobs = subprocess.Popen(  # noqa: S603  (our own command, no shell)
-                [sys.executable, "-m", "salingsapa", "jobs", "--loop", str(options["jobs_every"])],
-                stdout=subprocess.DEVNULL,
-            )
         connections.close_all()  # no database connection may cross the fork into the workers
         self.stdout.write(f"Saling Sapa: http://{options['host']}:{options['port']}/  "
                           f"(gunicorn, {workers} workers; Ctrl+C to stop)")
         self.stdout.flush()
-        try:
-            Server().run()
-        finally:
-            if jobs is not None:
-                jobs.send_signal(signal.SIGTERM)
-                jobs.wait(timeout=30)
+        Server().run()  # background jobs run in 'salingsapa worker', a process of its own

@@ -41,6 +41,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check salingsapa tests bench
 	$(BIN)/mypy salingsapa
+	$(BIN)/lint-imports
 
 serve: install
 	$(SS) serve --host $(HOST) --port $(PORT)

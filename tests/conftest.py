@@ -5,8 +5,18 @@ from __future__ import annotations
 # The test environment (throwaway data folder, fast hashing) is set by salingsapa/test_settings.py,
 # which pytest-django loads before this file.
 import pytest
+from django.utils import translation
 
 from tests.personas import *  # noqa: F403
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in Bahasa Indonesia: a request through the test client activates
+    the language of its cookie in this thread, and it would otherwise leak into the next test."""
+    translation.activate("id")
+    yield
+    translation.activate("id")
 
 
 @pytest.fixture(autouse=True)

@@ -99,6 +99,10 @@ INSTALLED_APPS = [
     "salingsapa.network",
     "salingsapa.staff",
     "salingsapa.stats",
+    "salingsapa.awareness",  # issue 13: awareness events (sosialisasi) and education content
+    "salingsapa.outreach",  # issue 13: mobile-counselling visits, slots, bookings
+    "salingsapa.fieldwork",  # issue 13: field sessions recorded offline during visits
+    "salingsapa.channels",  # issue 12: WhatsApp conversation (webhook, state)
 ]
 
 MIDDLEWARE = [
@@ -371,3 +375,12 @@ RETENTION_NOT_VIOLENCE_DAYS = env_int("SALINGSAPA_RETENTION_NOT_VIOLENCE_DAYS", 
 RETENTION_CLOSED_CASE_YEARS = env_int("SALINGSAPA_RETENTION_CLOSED_CASE_YEARS", 10, minimum=1)
 RETENTION_PENDING_UPLOAD_HOURS = env_int("SALINGSAPA_RETENTION_PENDING_UPLOAD_HOURS", 24, minimum=1)
 PERIODIC_JOBS["retention"] = ("salingsapa.cases.tasks.retention_job", 24 * 3600)
+
+# --- WhatsApp channel and outbound messages (issue 12: notify/ outbound, channels/ inbound) ------
+# (outbound: transports, retries, templates, do-not-contact — notify/)
+
+# (inbound: webhook verify token, app secret, conversation — channels/)
+
+# --- mobile counselling, field sessions, awareness (issue 13) ------------------------------------
+
+# --- scale: replica, shared cache, object storage (issue 14) -------------------------------------

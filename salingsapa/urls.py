@@ -13,6 +13,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("salingsapa.staff.stats_urls")),  # /statistik/, /staf/statistik/, /api/v1/stats/public
     path("staf/jejaring/", include("salingsapa.staff.network_urls")),
+    path("staf/keliling/", include("salingsapa.staff.outreach_urls")),  # visits, rota, bookings, planning (issue 13)
+    path("staf/lapangan/", include("salingsapa.staff.field_urls")),  # offline field sessions (issue 13)
+    path("staf/edukasi/", include("salingsapa.staff.awareness_urls")),  # awareness events, education content (issue 13)
+    path("webhooks/", include("salingsapa.channels.urls")),  # WhatsApp Cloud API webhook (issue 12)
+    path("konseling-keliling/", include("salingsapa.public.outreach_urls")),  # public schedule and booking
+    path("edukasi/", include("salingsapa.public.awareness_urls")),  # public education pages
     path("staf/", include("salingsapa.staff.urls")),
     path("api/v1/", include("salingsapa.api.urls")),
     path("", include("salingsapa.public.urls")),

@@ -5,5 +5,6 @@ from salingsapa.stats.api import router as stats_router
 
 # Statistics: /api/v1/stats/public (no auth) and /api/v1/stats/summary (partner-system bearer token).
 api.add_router("/stats", stats_router)
+# Further routers are mounted here, each from its own module under salingsapa/api/ (e.g. api/outreach.py).
 
 urlpatterns = [path("", api.urls)]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ChannelsConfig(AppConfig):
+    name = "salingsapa.channels"
+    label = "channels"
+    verbose_name = "Kanal (WhatsApp)"

@@ -185,6 +185,19 @@ CODE_LISTS: dict[str, list[Entry]] = {
         ("email", "Email", "Email"),
         ("none", "Jangan hubungi saya", "Do not contact me"),
     ],
+    # Topics of a general consultation during a mobile-counselling visit (fieldwork; our own list)
+    "counselling_topic": [
+        ("pengasuhan-anak", "Pengasuhan anak", "Parenting"),
+        ("hubungan-keluarga", "Hubungan keluarga dan perkawinan", "Family relations and marriage"),
+        ("kesehatan-mental", "Kesehatan mental", "Mental health"),
+        ("perundungan", "Perundungan", "Bullying"),
+        ("keamanan-digital", "Keamanan digital dan media sosial", "Online safety and social media"),
+        ("kesehatan-reproduksi", "Kesehatan reproduksi", "Reproductive health"),
+        ("ekonomi-keluarga", "Ekonomi keluarga", "Family finances"),
+        ("hak-hukum", "Hak dan layanan hukum", "Rights and legal services"),
+        ("informasi-layanan", "Informasi layanan", "Information about services"),
+        ("lainnya", "Lainnya", "Other"),
+    ],
 }
 
 CHILD_AGE_GROUPS = frozenset({"0-5", "6-12", "13-17"})

@@ -210,7 +210,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
                   detail={"reason": "user"})
     auth_logout(request)
     messages.info(request, _("Anda sudah keluar."))
-    return redirect("staff:login")
+    response = redirect("staff:login")
+    # The browser wipes this site's caches and storage, including the field app's sealed entries in
+    # IndexedDB and its service worker (docs/security.md, "Field app on the phone"); field.js wipes them
+    # itself too, before the form is sent. Cookies are left alone (the CSRF and language cookies stay).
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 class SecondFactorResetForm(forms.Form):

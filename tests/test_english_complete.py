@@ -167,6 +167,7 @@ NOT_PAGES = {
     "network:evidence_hide", "stats:snapshot_approve", "stats:report_pdf", "stats:export_download",
     "public_report_summary", "public_report_done", "public_followup_message", "public_followup_files",
     "public_followup_logout", "public_leave", "public_report_evidence", "set_language",
+    "field:sync",
 }
 
 
@@ -213,6 +214,7 @@ def _url_for(name: str, pattern: URLPattern, world) -> str | None:
         "network:case_referrals": [case.pk], "network:referral": [referral.pk], "network:conference": [conference.pk],
         "stats:snapshot": None, "stats:export_job": None,
         "public_report_step": None,
+        "field:visit": None, "field:visit_sessions": None,  # with a visit: tests/test_fieldwork_sessions.py
     }
     if name in args:
         return None if args[name] is None else reverse(name, args=args[name])

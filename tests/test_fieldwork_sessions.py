@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from salingsapa.core.models import AuditEvent
+from salingsapa.core.models import AuditEvent, Region
 from salingsapa.fieldwork import selectors
 from salingsapa.fieldwork.models import FieldSession
 from salingsapa.fieldwork.services import SessionInvalid, SessionRefused, field_session_record, report_key
@@ -314,10 +314,10 @@ def test_field_counts_by_area_topic_sex_age_and_month(counsellor, supervisor):
     today = timezone.localdate()
     counts = selectors.field_counts(start=today.replace(day=1), end=today)
     assert counts.total == 4
-    assert dict((k, n) for k, _label, n in counts.by_kind) == {"consultation": 3, "disclosure": 1}
-    assert dict((k, n) for k, _label, n in counts.by_kecamatan) == {"36.73.01": 3, "36.73.02": 1}
-    assert dict((k, n) for k, _label, n in counts.by_topic) == {"pengasuhan-anak": 2, "perundungan": 1}
-    assert dict((k, n) for k, _label, n in counts.by_sex) == {"female": 3, "male": 1}
+    assert {k: n for k, _label, n in counts.by_kind} == {"consultation": 3, "disclosure": 1}
+    assert {k: n for k, _label, n in counts.by_kecamatan} == {"36.73.01": 3, "36.73.02": 1}
+    assert {k: n for k, _label, n in counts.by_topic} == {"pengasuhan-anak": 2, "perundungan": 1}
+    assert {k: n for k, _label, n in counts.by_sex} == {"female": 3, "male": 1}
     assert [(k, n) for k, _label, n in counts.by_month] == [(today.strftime("%Y-%m"), 4)]
     assert selectors.field_counts(start=today, end=today, region_code="36.73.02").total == 1
     page = verified_client(supervisor).get(reverse("field:stats"))
@@ -333,3 +333,25 @@ def test_no_personal_data_in_field_urls():
     for name in ("field:home", "field:key", "field:sync", "field:stats"):
         assert "?" not in reverse(name)
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_field_pages_in_english(counsellor, supervisor):
+    from tests.test_english_complete import indonesian_strings, untranslated, visible_text
+
+    visit = make_visit()
+    _sync(verified_client(counsellor), entry(visit, consultation_fields()), entry(visit, disclosure_fields()))
+    strings = indonesian_strings()
+    client = verified_client(supervisor)
+    client.cookies["django_language"] = "en"
+    for url in (reverse("field:home"), reverse("field:visit", args=[visit.pk]),
+                reverse("field:visit_sessions", args=[visit.pk]), reverse("field:stats")):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<html lang="en"' in page
+        text = visible_text(page).replace(visit.venue_name, " ")
+        # place names (the kelurahan list) are data; the venue kind is outreach's label
+        for name in sorted({*Region.objects.values_list("name", flat=True), "Posyandu"}, key=len, reverse=True):
+            text = text.replace(name, " ")
+        assert untranslated(text, strings) == [], url
+    bad = client.post(reverse("field:visit", args=[visit.pk]), {"client_id": str(uuid.uuid4()), "kind": "consultation"},
+                      HTTP_ACCEPT_LANGUAGE="en")
+    assert "Choose the topic of the consultation." in bad.content.decode()

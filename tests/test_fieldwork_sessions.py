@@ -355,3 +355,21 @@ def test_field_pages_in_english(counsellor, supervisor):
     bad = client.post(reverse("field:visit", args=[visit.pk]), {"client_id": str(uuid.uuid4()), "kind": "consultation"},
                       HTTP_ACCEPT_LANGUAGE="en")
     assert "Choose the topic of the consultation." in bad.content.decode()
+
+
+def test_field_sessions_on_the_statistics_dashboard(counsellor, supervisor):
+    visit = make_visit()
+    for fields in (consultation_fields(), consultation_fields(topic="perundungan"), disclosure_fields()):
+        _sync(verified_client(counsellor), entry(visit, fields))
+    today = timezone.localdate()
+    page = verified_client(supervisor).get(f"/staf/statistik/?start={today.replace(day=1)}&end={today}")
+    assert page.status_code == 200
+    field = page.context["field"]
+    assert field.total == 3 and {k: n for k, _label, n in field.by_kind} == {"consultation": 2, "disclosure": 1}
+    body = page.content.decode()
+    assert 'id="field-h"' in body and "Perundungan" in body
+    # a kecamatan without sessions shows none
+    empty = verified_client(supervisor).get(f"/staf/statistik/?start={today.replace(day=1)}&end={today}&area=36.73.02")
+    assert empty.context["field"].total == 0
+    here = verified_client(supervisor).get(f"/staf/statistik/?start={today.replace(day=1)}&end={today}&area=36.73.01")
+    assert here.context["form_ok"] and here.context["field"].total == 3

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from salingsapa.accounts.users import AnyUser, signed_in
 from salingsapa.core import codelists
@@ -149,5 +149,5 @@ def field_counts(*, start: dt.date, end: dt.date, region_code: str = "", kind: s
         by_topic=_code_rows("counselling_topic", by("topic", qs.filter(kind=FieldSession.Kind.CONSULTATION))),
         by_sex=_code_rows("sex", by("sex")),
         by_age_group=_code_rows("age_group", by("age_group")),
-        by_month=[(m.strftime("%Y-%m"), m.strftime("%Y-%m"), n) for m, n in months.items() if m is not None],
+        by_month=[(m.strftime("%Y-%m"), formats.date_format(m, "F Y"), n) for m, n in months.items() if m is not None],
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -192,6 +193,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "cache": CACHE_NAME, "scope": reverse("field:home"),
         "shell": [static("staff/staff.css"), static("staff/field.css"), static("staff/field.js")],
         "networkOnly": [reverse("field:key"), reverse("field:sync")],
+        "offlinePages": "^" + re.escape(reverse("field:home")) + r"(kunjungan/\d+/)?$",
         "offline": _("Halaman ini belum tersimpan di perangkat. Buka sekali saat ada sinyal."),
     }
     # The values are our own URLs and one sentence of ours (no user input reaches the script).

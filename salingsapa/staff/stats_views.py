@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
+from salingsapa.fieldwork.selectors import field_counts
 from salingsapa.staff.decorators import casework_required
 from salingsapa.stats import charts, selectors, services
 from salingsapa.stats import exports as exp
@@ -132,6 +133,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "highlights": highlights(summary), "glance": _glance(summary, flt), "key": _key_figures(summary),
         "previous_label": flt.previous_year().display_label, "can_export": selectors.can_export(request.user),
         "report_form": ReportForm(initial={"period": f"{flt.end.year}-{flt.end.month:02d}"}),
+        # sessions of the mobile-counselling team in the office's area (or the chosen kecamatan/kelurahan)
+        "field": field_counts(start=flt.start, end=flt.end, region_code=flt.area or selectors.scope_for(
+            request.user, flt).report_region),
     })
 
 

@@ -214,3 +214,44 @@ def test_sign_out_wipes_the_device_store(live_server, phone, counsellor):
     except Exception:  # noqa: BLE001 - net::ERR_INTERNET_DISCONNECTED: nothing cached, as it should be
         served = False
     assert not served
+
+
+@pytest.mark.django_db(transaction=True)
+def test_field_pages_on_a_phone_and_a_desktop(live_server, phone, counsellor, supervisor):
+    """axe finds nothing serious; nothing wider than a 360-px screen; screenshots at 360 and 1366 px."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.casework_helpers import verified_client
+    from tests.fieldwork_helpers import consultation_fields, disclosure_fields, entry
+
+    visit = make_visit()
+    client = verified_client(counsellor)
+    import json
+
+    client.post("/staf/lapangan/sinkron/", content_type="application/json", data=json.dumps({"entries": [
+        entry(visit, consultation_fields()), entry(visit, disclosure_fields())]}))
+    _sign_in(phone, live_server, supervisor)
+    page = phone.new_page()
+    pages = {"home": "/staf/lapangan/", "visit": f"/staf/lapangan/kunjungan/{visit.pk}/",
+             "sessions": f"/staf/lapangan/kunjungan/{visit.pk}/rekap/", "stats": "/staf/lapangan/statistik/"}
+    for name, path in pages.items():
+        for width in (360, 1366):
+            page.set_viewport_size({"width": width, "height": 780})
+            page.goto(live_server.url + path)
+            if width == 360:
+                assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+                serious = [v["id"] for v in Axe().run(page).response["violations"]
+                           if v.get("impact") in ("serious", "critical")]
+                assert serious == [], (name, serious)
+            if SHOTS:
+                page.screenshot(path=f"{SHOTS}/field-{name}-{width}.png", full_page=True)
+    # the visit page's form errors: a summary that takes focus, each error on its field
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(live_server.url + pages["visit"])
+    page.check("#id_kind_0")
+    page.click("[data-save]")
+    assert page.evaluate("document.activeElement.hasAttribute('data-js-errors')")
+    assert page.locator("[data-js-errors] li").count() == 3
+    assert page.locator("#id_topic[aria-invalid=true]").count() == 1
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/field-visit-errors-360.png", full_page=True)

@@ -139,6 +139,16 @@
     }).then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); });
   }
 
+  // A key of an earlier session is kept only while entries sealed with it wait.
+  function pruneKeys() {
+    return Promise.all([getAll("keys"), getAll("entries")]).then(function (both) {
+      var used = {};
+      both[1].forEach(function (e) { used[e.key_id] = true; });
+      return Promise.all(both[0].filter(function (k) { return (!current || k.key_id !== current.key_id) && !used[k.key_id]; })
+        .map(function (k) { return del("keys", k.key_id); }));
+    });
+  }
+
   // --- wipe (sign-out) -----------------------------------------------------------------------
   function wipe() {
     current = null;
@@ -268,7 +278,11 @@
     jsErrors.hidden = true;
     jsErrors.querySelector("ul").innerHTML = "";
     form.querySelectorAll(".js-error").forEach(function (el) { el.remove(); });
-    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+      var rest = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id.indexOf("err-") !== 0; });
+      if (rest.length) el.setAttribute("aria-describedby", rest.join(" ")); else el.removeAttribute("aria-describedby");
+    });
   }
   function showErrors(errors) {
     clearErrors();
@@ -283,15 +297,19 @@
         a.href = "#" + control.id;
         var label = form.querySelector("label[for='" + control.id + "']");
         var group = control.closest("fieldset");
-        var caption = label ? label.textContent.trim() : (group && group.querySelector("legend") ? group.querySelector("legend").textContent.trim() : "");
+        var caption = label ? label.textContent : (group && group.querySelector("legend") ? group.querySelector("legend").textContent : "");
+        caption = caption.trim().replace(/:$/, "");
         a.textContent = (caption ? caption + ": " : "") + text;
         li.appendChild(a);
         control.setAttribute("aria-invalid", "true");
         var p = document.createElement("p");
         p.className = "errorlist js-error";
+        p.id = "err-" + name;
         p.textContent = text;
-        var holder = control.closest("div") || control.parentNode;
-        holder.appendChild(p);
+        // before the widget, as Django places a field's errors (a checkbox group: before the whole group)
+        var widget = form.querySelector("#id_" + name) || control;
+        widget.parentNode.insertBefore(p, widget);
+        control.setAttribute("aria-describedby", ((control.getAttribute("aria-describedby") || "") + " " + p.id).trim());
       } else {
         li.textContent = text;
       }
@@ -435,7 +453,7 @@
       });
     };
     var lock = navigator.locks ? function (fn) { return navigator.locks.request("ss-lapangan-sync", fn); } : function (fn) { return fn(); };
-    return lock(run).catch(function () {}).then(function () {
+    return lock(run).then(pruneKeys).catch(function () {}).then(function () {
       syncing = false;
       return render();
     }).then(function (left) {

@@ -26,16 +26,15 @@ async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    // Only a field page itself is kept: never a redirect (to the sign-in page) or an error page.
-    if (response.ok && !response.redirected && new URL(response.url).pathname.startsWith(CONFIG.scope)) {
+    // Only the pages needed offline are kept (the visit list and a visit's form): never a redirect (to the
+    // sign-in page), an error page, or the summaries and statistics.
+    if (response.ok && !response.redirected && new RegExp(CONFIG.offlinePages).test(new URL(response.url).pathname)) {
       await cache.put(pageKey(request.url), response.clone());
     }
     return response;
   } catch (err) {
     const cached = await cache.match(pageKey(request.url));
     if (cached) return cached;
-    const home = await cache.match(pageKey(new URL(CONFIG.scope, request.url).href));
-    if (home) return home;
     return new Response(CONFIG.offline, {status: 503, headers: {"Content-Type": "text/plain; charset=utf-8"}});
   }
 }

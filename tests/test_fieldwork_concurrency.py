@@ -6,6 +6,7 @@ one session, one report, and every answer names the same session. SQLite and Pos
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -26,10 +27,8 @@ def _held(check):
     arrived = threading.Barrier(PARALLEL)
 
     def wrapper(*args, **kwargs):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             arrived.wait(timeout=20)  # every request has found nothing stored yet
-        except threading.BrokenBarrierError:
-            pass
         time.sleep(0.1)
         return check(*args, **kwargs)
 

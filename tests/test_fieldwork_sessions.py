@@ -373,3 +373,19 @@ def test_field_sessions_on_the_statistics_dashboard(counsellor, supervisor):
     assert empty.context["field"].total == 0
     here = verified_client(supervisor).get(f"/staf/statistik/?start={today.replace(day=1)}&end={today}&area=36.73.01")
     assert here.context["form_ok"] and here.context["field"].total == 3
+
+
+def test_field_page_weight(counsellor):
+    """The visit page and the files it loads stay light for a cheap phone (docs/performance.md)."""
+    from pathlib import Path
+
+    visit = make_visit()
+    page = verified_client(counsellor).get(reverse("field:visit", args=[visit.pk]))
+    static = Path(settings.BASE_DIR) / "staff" / "static" / "staff"
+    body = page.content.decode()
+    assets = ["staff.css", "field.css", "field.js"]
+    for name in assets:
+        assert f"/static/staff/{name}" in body
+    total = len(page.content) + sum((static / name).stat().st_size for name in assets)
+    assert total < 60_000, total
+    assert "http://" not in body.replace("http://testserver", "") and "https://" not in body

@@ -255,3 +255,43 @@ def test_field_pages_on_a_phone_and_a_desktop(live_server, phone, counsellor, su
     assert page.locator("#id_topic[aria-invalid=true]").count() == 1
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/field-visit-errors-360.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_the_server_refuses_comes_back_for_correction(live_server, phone, counsellor):
+    """An entry that passes the phone's checks but not intake's schema (a phone number with letters) stays on
+    the device with the server's message on its field; corrected, it syncs under the same id: one report."""
+    visit = make_visit()
+    _sign_in(phone, live_server, counsellor)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/staf/lapangan/kunjungan/{visit.pk}/")
+    _ready(page)
+    page.check("#id_kind_1")
+    page.select_option("#id_reporter_role", "family")
+    page.fill("#id_narrative", "Anak tetangga sering dipukul ayahnya.")
+    page.check("input[name=violence_forms][value=fisik]")
+    page.select_option("#id_victim_sex", "male")
+    page.select_option("#id_victim_age_group", "6-12")
+    page.select_option("#id_kelurahan", visit.kelurahan_id)
+    page.select_option("#id_preferred_channel", "whatsapp")
+    page.fill("#id_contact_phone", "nomor-rahasia")
+    page.click("[data-save]")
+    _wait(lambda: page.locator("[data-pending-list] button").count() == 1, what="the refused entry")
+    assert FieldSession.objects.count() == 0 and Report.objects.count() == 0
+    entry_id = page.evaluate("""() => new Promise((resolve) => {
+        const req = indexedDB.open('ss-lapangan');
+        req.onsuccess = () => { const r = req.result.transaction('entries').objectStore('entries').getAll();
+            r.onsuccess = () => { req.result.close(); resolve(r.result[0].id); }; };
+    })""")
+    page.locator("[data-pending-list] button").click()
+    # everything typed is back, with the server's message on the phone field
+    assert page.input_value("#id_narrative") == "Anak tetangga sering dipukul ayahnya."
+    assert page.input_value("#id_contact_phone") == "nomor-rahasia"
+    assert page.locator("#id_contact_phone[aria-invalid=true]").count() == 1
+    assert page.input_value("[name=client_id]") == entry_id
+    page.fill("#id_contact_phone", "0812 3456 7890")
+    page.click("[data-save]")
+    _wait(lambda: _pending(page) == 0, timeout=30, what="the corrected entry to sync")
+    session = FieldSession.objects.get()
+    assert str(session.client_id) == entry_id and Report.objects.count() == 1
+    assert session.report.contact_phone == "+6281234567890"

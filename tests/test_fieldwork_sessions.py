@@ -352,6 +352,8 @@ def test_field_pages_in_english(counsellor, supervisor):
         for name in sorted({*Region.objects.values_list("name", flat=True), "Posyandu"}, key=len, reverse=True):
             text = text.replace(name, " ")
         assert untranslated(text, strings) == [], url
+        if url == reverse("field:visit", args=[visit.pk]):  # the script's words come in the reader's language
+            assert '"saved": "Saved on this device."' in page and '"needTopic": "Choose the topic' in page
     bad = client.post(reverse("field:visit", args=[visit.pk]), {"client_id": str(uuid.uuid4()), "kind": "consultation"},
                       HTTP_ACCEPT_LANGUAGE="en")
     assert "Choose the topic of the consultation." in bad.content.decode()

@@ -43,6 +43,27 @@ SYNC_MAX_ENTRIES = 25
 CACHE_NAME = "ss-lapangan-v1"  # also in field.js: the page wipes every cache whose name starts "ss-lapangan"
 
 
+def _strings() -> dict[str, str]:
+    """The words ``field.js`` shows (in the page as JSON, so they follow the reader's language)."""
+    return {
+        "saved": _("Tersimpan di perangkat."), "waiting": _("%(n)s catatan belum terkirim."),
+        "sent": _("%(n)s catatan terkirim."), "allSent": _("Semua catatan sudah terkirim."),
+        "offline": _("Tidak ada sinyal: catatan disimpan di perangkat dan dikirim otomatis nanti."),
+        "signedOut": _("Sesi Anda berakhir. Masuk lagi untuk mengirim catatan yang tersimpan."),
+        "noKey": _("Buka halaman ini sekali saat ada sinyal sebelum mencatat tanpa sinyal."),
+        "fix": _("Perlu diperbaiki"), "edit": _("Perbaiki"),
+        "consultation": str(FieldSession.Kind.CONSULTATION.label), "disclosure": str(FieldSession.Kind.DISCLOSURE.label),
+        "leave": _("%(n)s catatan belum terkirim dan akan dihapus dari perangkat ini. Tetap keluar?"),
+        "unsupported": _("Peramban ini tidak dapat menyimpan catatan dengan aman: catatan dikirim langsung."),
+        "needKind": _("Pilih jenis sesi."), "needSex": _("Pilih jenis kelamin."), "needAge": _("Pilih kelompok umur."),
+        "needTopic": _("Pilih topik konsultasi."), "needReporter": _("Pilih siapa yang melapor."),
+        "needNarrative": _("Ceritakan secara singkat apa yang terjadi."),
+        "needForms": _("Pilih setidaknya satu bentuk kekerasan."), "needVictimSex": _("Pilih jenis kelamin korban."),
+        "needVictimAge": _("Pilih kelompok umur korban."),
+        "needKelurahan": _("Pilih kelurahan tempat kejadian di Kota Serang."),
+    }
+
+
 def _visit(request: HttpRequest, pk: int) -> Visit:
     return get_object_or_404(selectors.visits_for_recording(request.user), pk=pk)
 
@@ -70,7 +91,7 @@ def _save(request: HttpRequest, visit: Visit, form: FieldSessionForm) -> Any:
 def home(request: HttpRequest) -> HttpResponse:
     visits = list(selectors.visits_near(request.user))
     today = timezone.localdate()
-    return render(request, "staff/field/home.html", {"visits": visits, "today": today,
+    return render(request, "staff/field/home.html", {"visits": visits, "today": today, "field_strings": _strings(),
                                                       "can_see_stats": request.user.is_lead_agency_staff})  # type: ignore[union-attr]
 
 
@@ -90,7 +111,8 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Sesi tersimpan.") if result.created else _("Sesi ini sudah tersimpan."))
             return redirect("field:visit", pk=visit.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "staff/field/visit.html", {"visit": visit, "form": form}, status=status)
+    return render(request, "staff/field/visit.html", {"visit": visit, "form": form, "field_strings": _strings()},
+                  status=status)
 
 
 @staff_required

@@ -14,34 +14,18 @@
   var DB_NAME = "ss-lapangan";
   var CACHE_PREFIX = "ss-lapangan";
   var app = document.querySelector("[data-field-app]");
+  // Words shown by this script come from the page (staff/field_views.py, gettext), in the reader's language.
+  var stringsNode = document.getElementById("field-strings");
+  var S = stringsNode ? JSON.parse(stringsNode.textContent) : {};
+  function t(key, n) { return String(S[key] || key).replace("%(n)s", String(n)); }
   var T = {
-    saved: "Tersimpan di perangkat.",
-    waiting: function (n) { return n + " catatan belum terkirim."; },
-    sent: function (n) { return n + " catatan terkirim."; },
-    allSent: "Semua catatan sudah terkirim.",
-    offline: "Tidak ada sinyal: catatan disimpan di perangkat dan dikirim otomatis nanti.",
-    signedOut: "Sesi Anda berakhir. Masuk lagi untuk mengirim catatan yang tersimpan.",
-    noKey: "Buka halaman ini sekali saat ada sinyal sebelum mencatat tanpa sinyal.",
-    fix: "Perlu diperbaiki",
-    edit: "Perbaiki",
-    consultation: "Konsultasi umum",
-    disclosure: "Pengungkapan kekerasan",
-    leave: function (n) { return n + " catatan belum terkirim dan akan dihapus dari perangkat ini. Tetap keluar?"; },
-    unsupported: "Peramban ini tidak mendukung penyimpanan aman: catatan dikirim langsung."
+    saved: t("saved"), allSent: t("allSent"), offline: t("offline"), signedOut: t("signedOut"), noKey: t("noKey"),
+    fix: t("fix"), edit: t("edit"), consultation: t("consultation"), disclosure: t("disclosure"),
+    unsupported: t("unsupported"),
+    waiting: function (n) { return t("waiting", n); },
+    sent: function (n) { return t("sent", n); },
+    leave: function (n) { return t("leave", n); }
   };
-  if (document.documentElement.lang === "en") {
-    T.saved = "Saved on this device.";
-    T.waiting = function (n) { return n + " entries not sent yet."; };
-    T.sent = function (n) { return n + " entries sent."; };
-    T.allSent = "All entries have been sent.";
-    T.offline = "No connection: entries are kept on this device and sent automatically later.";
-    T.signedOut = "Your session has ended. Sign in again to send the saved entries.";
-    T.noKey = "Open this page once while online before recording offline.";
-    T.fix = "Needs correction"; T.edit = "Correct";
-    T.consultation = "General consultation"; T.disclosure = "Disclosure of violence";
-    T.leave = function (n) { return n + " entries have not been sent and will be deleted from this device. Sign out anyway?"; };
-    T.unsupported = "This browser cannot store entries securely: entries are sent directly.";
-  }
 
   var supported = !!(window.indexedDB && window.crypto && crypto.subtle && crypto.randomUUID && window.isSecureContext);
 
@@ -254,19 +238,18 @@
   function localErrors(fields) {
     var errors = [];
     function need(name, text) { if (!fields[name]) errors.push([name, text]); }
-    var en = document.documentElement.lang === "en";
-    need("kind", en ? "Choose the kind of session." : "Pilih jenis sesi.");
+    need("kind", t("needKind"));
     if (fields.kind === "consultation") {
-      need("sex", en ? "Choose the sex." : "Pilih jenis kelamin.");
-      need("age_group", en ? "Choose the age group." : "Pilih kelompok umur.");
-      need("topic", en ? "Choose the topic." : "Pilih topik konsultasi.");
+      need("sex", t("needSex"));
+      need("age_group", t("needAge"));
+      need("topic", t("needTopic"));
     } else if (fields.kind === "disclosure") {
-      need("reporter_role", en ? "Choose who is reporting." : "Pilih siapa yang melapor.");
-      if (!(fields.narrative || "").trim()) errors.push(["narrative", en ? "Briefly describe what happened." : "Ceritakan secara singkat apa yang terjadi."]);
-      if (!fields.violence_forms || !fields.violence_forms.length) errors.push(["violence_forms", en ? "Choose at least one form of violence." : "Pilih setidaknya satu bentuk kekerasan."]);
-      need("victim_sex", en ? "Choose the victim's sex." : "Pilih jenis kelamin korban.");
-      need("victim_age_group", en ? "Choose the victim's age group." : "Pilih kelompok umur korban.");
-      need("kelurahan", en ? "Choose the kelurahan where it happened." : "Pilih kelurahan tempat kejadian di Kota Serang.");
+      need("reporter_role", t("needReporter"));
+      if (!(fields.narrative || "").trim()) errors.push(["narrative", t("needNarrative")]);
+      if (!fields.violence_forms || !fields.violence_forms.length) errors.push(["violence_forms", t("needForms")]);
+      need("victim_sex", t("needVictimSex"));
+      need("victim_age_group", t("needVictimAge"));
+      need("kelurahan", t("needKelurahan"));
     }
     return errors;
   }

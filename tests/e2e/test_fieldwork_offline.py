@@ -217,6 +217,29 @@ def test_sign_out_wipes_the_device_store(live_server, phone, counsellor):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_sign_out_from_any_staff_page_wipes_the_store(live_server, phone, counsellor):
+    """Signed out from a page without field.js: the server's Clear-Site-Data wipes the field store too."""
+    visit = make_visit()
+    _sign_in(phone, live_server, counsellor)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/staf/lapangan/kunjungan/{visit.pk}/")
+    _ready(page)
+    phone.set_offline(True)
+    _consultation(page, "male", "45-59", "ekonomi-keluarga")
+    page.click("[data-save]")
+    _wait(lambda: _pending(page) == 1, what="the entry")
+    phone.set_offline(False)
+    page.route("**/staf/lapangan/sinkron/", lambda route: route.abort())
+    page.goto(f"{live_server.url}/staf/peringatan/")
+    assert page.locator("script[src*='field.js']").count() == 0
+    page.click("form.logout button[type=submit]")
+    page.wait_for_url("**/staf/masuk/**")
+    _wait(lambda: _pending(page) == -1, what="the store to be cleared")  # a fresh, empty database
+    assert page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('ss-lapangan')).length") == 0
+    assert page.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_field_pages_on_a_phone_and_a_desktop(live_server, phone, counsellor, supervisor):
     """axe finds nothing serious; nothing wider than a 360-px screen; screenshots at 360 and 1366 px."""
     from axe_playwright_python.sync_playwright import Axe

@@ -77,6 +77,11 @@ GET_MATRIX: dict[str, set[str]] = {
     "stats:report_pdf": LEAD,
     "stats:exports": {"supervisor"},
     "stats:export_job": {"supervisor"},
+    "field:home": SIGNED_IN,  # lists only the visits one may record on (none for most partners)
+    "field:key": SIGNED_IN,
+    "field:visit": LEAD,  # a visit whose team holds no partner
+    "field:visit_sessions": LEAD,
+    "field:stats": LEAD,
     "admin:index": {"administrator"},
     "admin:accounts_organisation_changelist": {"administrator"},
     "admin:core_region_changelist": {"administrator"},
@@ -93,6 +98,7 @@ POST_MATRIX: dict[str, set[str]] = {
     "network:conference_action": LEAD | {"partner_psychologist"},
     "network:evidence_hide": LEAD,
     "stats:snapshot_approve": {"supervisor"},
+    "field:sync": SIGNED_IN,  # each entry is then checked against its visit (test_fieldwork_sessions)
 }
 
 # Endpoints outside the role matrix, with the reason (each is tested in its own module).
@@ -114,6 +120,8 @@ NOT_IN_MATRIX = {
     "api-v1:api-root": "API index",
     "api-v1:summary": "bearer token of a partner system only (test_summary_api_refuses_session_users, test_stats_api)",
     "stats:export_download": "one-time token bound to the exporting session (test_exports)",
+    "field:service_worker": "the field app's service worker script: no data (test_fieldwork_sessions)",
+    "field:manifest": "the field app's web-app manifest: no data (test_fieldwork_sessions)",
 }
 
 
@@ -166,6 +174,9 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
 
     export = export_job_create(user=supervisor, kind="research", fmt="csv",
                                flt=StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31)))
+    from tests.fieldwork_helpers import make_visit
+
+    visit = make_visit()
     kwargs = {
         "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
         "case_person_pk": victim.pk, "action": "tidak-ada", "token": "x",
@@ -178,6 +189,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "network:evidence_view": evidence.pk, "network:evidence_download": evidence.pk,
         "network:evidence_hide": evidence.pk,
         "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk, "stats:export_job": export.pk,
+        "field:visit": visit.pk, "field:visit_sessions": visit.pk,
     }
     return {"users": users, "case": case, "kwargs": kwargs, "object_for": object_for}
 

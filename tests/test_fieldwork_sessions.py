@@ -391,3 +391,15 @@ def test_field_page_weight(counsellor):
     total = len(page.content) + sum((static / name).stat().st_size for name in assets)
     assert total < 60_000, total
     assert "http://" not in body.replace("http://testserver", "") and "https://" not in body
+
+
+def test_demo_sessions_for_past_visits(counsellor):
+    import random
+
+    from salingsapa.demo.fieldwork import field_sessions_seed
+
+    past = make_visit(day=timezone.localdate() - dt.timedelta(days=3))
+    make_visit(day=timezone.localdate() + dt.timedelta(days=3))
+    added = field_sessions_seed(random.Random(1))
+    assert added >= 3 and FieldSession.objects.filter(visit=past).count() == added
+    assert field_sessions_seed(random.Random(1)) == 0  # run again: nothing twice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from rich.progress import (
 from salingsapa.cases.models import Case
 from salingsapa.core.dbmaint import analyze
 from salingsapa.demo import seed as demo
+from salingsapa.demo.fieldwork import field_sessions_seed
 from salingsapa.demo.publish import publish_article_snapshot
 
 
@@ -68,4 +70,7 @@ class Command(BaseCommand):
         if cases is None:  # the article picture: publish its Jan–Okt 2025 statistics (four eyes)
             _snapshot, message = publish_article_snapshot()
             self.stdout.write(message)
+        sessions = field_sessions_seed(random.Random(options["seed"]))  # noqa: S311 -- fake data
+        if sessions:
+            self.stdout.write(f"Demo field sessions: {sessions} consultations on past visits.")
         self.stdout.write(f"Demo logins: {demo.logins_path()} (show them with `salingsapa demo-logins`).")

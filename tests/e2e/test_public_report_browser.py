@@ -6,24 +6,14 @@ site is answered by a stub so that the navigation can be observed without leavin
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 
+from tests.e2e.conftest import BROWSER, launch_chromium
 from tests.e2e.forms import send
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not shutil.which("chromium") and not os.environ.get("CI"),
-        reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
 EXIT_URL = "https://www.bmkg.go.id/"
 
@@ -35,11 +25,7 @@ def browser_page(live_server, settings):
     settings.QUICK_EXIT_URL = EXIT_URL
     outside: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
+        browser = launch_chromium(p)
         context = browser.new_context(locale="id-ID")
 
         def route(route):

@@ -48,3 +48,23 @@ def browser() -> Iterator[Any]:
         chromium = launch_chromium(p)
         yield chromium
         chromium.close()
+
+
+EXIT_URL = "https://www.bmkg.go.id/"  # the neutral site quick exit leads to (answered by a stub below)
+
+
+def keep_on_this_machine(context: Any, base_url: str, outside: list[str]) -> None:
+    """Let requests to the live server through, answer the quick-exit site with a stub page, refuse the rest
+    and note each refused address in ``outside`` (a test asserts it stays empty: no request leaves)."""
+
+    def route(route: Any) -> Any:
+        url = route.request.url
+        if url.startswith(base_url):
+            return route.continue_()
+        if url.startswith(EXIT_URL):
+            return route.fulfill(status=200, content_type="text/html",
+                                 body="<!doctype html><html lang=id><title>Cuaca</title><h1>Prakiraan cuaca</h1>")
+        outside.append(url)
+        return route.abort()
+
+    context.route("**/*", route)

@@ -10,12 +10,11 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import BROWSER, launch_chromium
+from tests.e2e.conftest import BROWSER, EXIT_URL, keep_on_this_machine, launch_chromium
 from tests.e2e.forms import send
 
 pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
-EXIT_URL = "https://www.bmkg.go.id/"
 
 
 @pytest.fixture
@@ -27,18 +26,7 @@ def browser_page(live_server, settings):
     with sync_playwright() as p:
         browser = launch_chromium(p)
         context = browser.new_context(locale="id-ID")
-
-        def route(route):
-            url = route.request.url
-            if url.startswith(live_server.url):
-                return route.continue_()
-            if url.startswith(EXIT_URL):
-                return route.fulfill(status=200, content_type="text/html",
-                                     body="<!doctype html><html lang=id><title>Cuaca</title><h1>Prakiraan cuaca</h1>")
-            outside.append(url)
-            return route.abort()
-
-        context.route("**/*", route)
+        keep_on_this_machine(context, live_server.url, outside)
         page = context.new_page()
         page.set_default_timeout(15_000)
         csp_errors: list[str] = []

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import BROWSER, launch_chromium
+from tests.e2e.conftest import BROWSER, EXIT_URL, keep_on_this_machine, launch_chromium
 from tests.e2e.forms import send
-from tests.e2e.test_public_report_browser import EXIT_URL, serious_violations
+from tests.e2e.test_public_report_browser import serious_violations
 
 pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
@@ -37,18 +37,7 @@ def browser(live_server, settings):
         def new_page(*, javascript: bool = True, width: int = 360, height: int = 740):
             context = chromium.new_context(locale="id-ID", java_script_enabled=javascript,
                                            viewport={"width": width, "height": height})
-
-            def route(route):
-                url = route.request.url
-                if url.startswith(live_server.url):
-                    return route.continue_()
-                if url.startswith(EXIT_URL):
-                    return route.fulfill(status=200, content_type="text/html",
-                                         body="<!doctype html><html lang=id><title>Cuaca</title><h1>Prakiraan cuaca</h1>")
-                outside.append(url)
-                return route.abort()
-
-            context.route("**/*", route)
+            keep_on_this_machine(context, live_server.url, outside)
             contexts.append(context)
             page = context.new_page()
             page.set_default_timeout(15_000)

@@ -28,6 +28,11 @@ from salingsapa.notify.outbound import (
     message_queue,
     status_record,
 )
+from salingsapa.notify.people import (
+    reporter_notice_queue,
+    staff_alert_deliver,
+    staff_preference_set,
+)
 from salingsapa.notify.senders import MediaUnavailable, mask_address
 from salingsapa.notify.transports import Notification, get_transport
 
@@ -47,7 +52,10 @@ __all__ = [
     "notification_send",
     "notify_on_duty",
     "on_duty_officers",
+    "reporter_notice_queue",
     "sms_text",
+    "staff_alert_deliver",
+    "staff_preference_set",
     "status_record",
     "whatsapp_buttons",
     "whatsapp_list",
@@ -94,4 +102,5 @@ def notify_on_duty(*, reference: str) -> int:
         return 0
     for officer in officers:
         notification_send(to=officer.get_username(), subject=subject, body=body, kind="emergency", data=data)
+        staff_alert_deliver(user=officer, kind="DARURAT", reference=reference)  # + email/WhatsApp by preference
     return len(officers)

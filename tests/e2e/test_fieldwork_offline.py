@@ -173,6 +173,31 @@ def test_offline_sessions_sync_exactly_once(live_server, phone, counsellor):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_visit_first_opened_offline_from_the_list(live_server, phone, counsellor):
+    """The list of visits keeps each visit's form and the key: a visit never opened before works offline."""
+    visit = make_visit()
+    _sign_in(phone, live_server, counsellor)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/staf/lapangan/")
+    form_url = f"{live_server.url}/staf/lapangan/kunjungan/{visit.pk}/"
+    _wait(lambda: page.evaluate("""async (url) => {
+        if (!navigator.serviceWorker.controller) return false;
+        const names = await caches.keys();
+        return names.length > 0 && !!(await (await caches.open(names[0])).match(url));
+    }""", form_url), what="the visit's form in the cache")
+    phone.set_offline(True)
+    page.click(f"a[href='/staf/lapangan/kunjungan/{visit.pk}/']")
+    page.wait_for_selector("[data-save]")
+    _consultation(page, "female", "18-24", "keamanan-digital")
+    page.click("[data-save]")
+    _wait(lambda: _pending(page) == 1, what="the entry")
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    _wait(lambda: _pending(page) == 0, timeout=30, what="the sync")
+    assert FieldSession.objects.get().topic == "keamanan-digital"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_sign_out_wipes_the_device_store(live_server, phone, counsellor):
     visit = make_visit()
     _sign_in(phone, live_server, counsellor)

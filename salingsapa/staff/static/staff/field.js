@@ -186,19 +186,27 @@
     navigator.serviceWorker.register(app.dataset.swUrl, {scope: app.dataset.scope}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function () {
-      // keep this very page for offline use (it was loaded before the worker could keep it)
-      if (navigator.onLine && window.caches) {
-        return caches.open(CACHE_PREFIX + "-v1").then(function (cache) {
-          return cache.match(location.origin + location.pathname).then(function (hit) {
-            if (!hit) return cache.add(new Request(location.origin + location.pathname, {credentials: "same-origin"}));
+      // Keep this very page (it was loaded before the worker could keep it) and, from the list of visits,
+      // the form of each visit listed, so that a visit opened for the first time in the field works offline.
+      if (!navigator.onLine || !window.caches) return;
+      var pages = [location.pathname];
+      app.querySelectorAll("a[data-offline-page]").forEach(function (a) { pages.push(new URL(a.href).pathname); });
+      return caches.open(CACHE_PREFIX + "-v1").then(function (cache) {
+        return Promise.all(pages.map(function (path) {
+          var url = location.origin + path;
+          return cache.match(url).then(function (hit) {
+            if (!hit) return cache.add(new Request(url, {credentials: "same-origin"}));
           });
-        });
-      }
+        }));
+      });
     }).catch(function () {});
   }
 
   var form = app.querySelector("[data-field-form]");
-  if (!form) return;
+  if (!form) {
+    if (supported) loadKey(); // the list of visits: the key is then on the device for a visit opened offline
+    return;
+  }
   if (!supported) { say(T.unsupported); return; }
 
   var saveButton = form.querySelector("[data-save]");

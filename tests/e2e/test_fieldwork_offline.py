@@ -8,36 +8,25 @@ the entries sync: exactly three sessions and one report. Sign-out wipes the devi
 from __future__ import annotations
 
 import os
-import shutil
 import time
 
 import pytest
 
 from salingsapa.fieldwork.models import FieldSession
 from salingsapa.intake.models import Report
+from tests.e2e.conftest import BROWSER
 from tests.fieldwork_helpers import make_visit
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = os.environ.get("SALINGSAPA_SCREENSHOTS", "")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Chromium is not installed (/usr/bin/chromium); browser tests run in CI"),
-]
+pytestmark = [*BROWSER]
 
 
 @pytest.fixture
-def phone(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync"])
-        context = browser.new_context(viewport={"width": 360, "height": 780}, locale="id-ID")
-        yield context
-        browser.close()
+def phone(browser):
+    """A phone-sized page context whose browser asks for Bahasa Indonesia (service workers allowed)."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="id-ID")
+    yield context
+    context.close()
 
 
 def _sign_in(context, live_server, user) -> None:

@@ -215,6 +215,11 @@ def _url_for(name: str, pattern: URLPattern, world) -> str | None:
         "stats:snapshot": None, "stats:export_job": None,
         "public_report_step": None,
         "field:visit": None, "field:visit_sessions": None,  # with a visit: tests/test_fieldwork_sessions.py
+        # awareness pages with an id or slug: rendered in English by tests/test_awareness_english.py
+        "awareness:event": None, "awareness:event_edit": None, "awareness:event_print": None,
+        "awareness:material": None, "awareness:material_delete": None, "awareness:article": None,
+        "awareness:article_edit": None, "awareness:article_action": None, "awareness:article_image": None,
+        "public_article": None, "public_article_image": None,
     }
     if name in args:
         return None if args[name] is None else reverse(name, args=args[name])

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salingsapa.awareness.selectors import reach as awareness_reach
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.fieldwork.selectors import field_counts
@@ -136,6 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # sessions of the mobile-counselling team in the office's area (or the chosen kecamatan/kelurahan)
         "field": field_counts(start=flt.start, end=flt.end, region_code=flt.area or selectors.scope_for(
             request.user, flt).report_region),
+        "reach": awareness_reach(start=flt.start, end=flt.end, area=flt.area or ""),  # awareness events (issue 13)
     })
 
 

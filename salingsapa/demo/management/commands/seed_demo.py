@@ -19,6 +19,7 @@ from rich.progress import (
 from salingsapa.cases.models import Case
 from salingsapa.core.dbmaint import analyze
 from salingsapa.demo import seed as demo
+from salingsapa.demo.awareness import seed_awareness
 from salingsapa.demo.fieldwork import field_sessions_seed
 from salingsapa.demo.publish import publish_article_snapshot
 
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         if cases is None:  # the article picture: publish its Jan–Okt 2025 statistics (four eyes)
             _snapshot, message = publish_article_snapshot()
             self.stdout.write(message)
+            self.stdout.write(seed_awareness())  # education articles (four eyes) and awareness events
         sessions = field_sessions_seed(random.Random(options["seed"]))  # noqa: S311 -- fake data
         if sessions:
             self.stdout.write(f"Demo field sessions: {sessions} consultations on past visits.")

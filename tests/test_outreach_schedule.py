@@ -101,7 +101,7 @@ def test_contact_details_are_sealed_blind_indexed_and_every_read_audited(
 
 @pytest.mark.parametrize("body, field, code", [
     ({"anonymous": False}, "contact", "contact_needed"),
-    ({"anonymous": True, "contact": {"name": "Ani"}}, "anonymous", "anonymous_with_contact"),
+    ({"anonymous": True, "contact": {"name": "Ani"}}, "contact", "anonymous_with_contact"),
     ({"anonymous": False, "contact": {"phone": "08123456789"}}, "contact.preferred_channel", "channel_needed"),
     ({"anonymous": False, "contact": {"phone": "abc", "preferred_channel": "sms"}}, "contact.phone", "invalid_phone"),
     ({"anonymous": "ya"}, "anonymous", "not_boolean"),

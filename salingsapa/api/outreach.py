@@ -13,18 +13,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
+from pydantic import BaseModel as PydanticModel
 
 from salingsapa.api.v1 import ErrorOut, _error_response, _invalid, guarded
 from salingsapa.core import codelists
 from salingsapa.intake import ratelimit
+from salingsapa.intake.schema import KELURAHAN_PATTERN
 from salingsapa.outreach.models import Booking, Slot, Visit
 from salingsapa.outreach.schema import BookingInput, BookingInvalid, RequestInput
 from salingsapa.outreach.selectors import visits_upcoming
@@ -120,27 +123,52 @@ def _slot_out(slot: Slot) -> dict[str, Any]:
     return {"id": slot.pk, "starts_at": timezone.localtime(slot.starts_at), "minutes": slot.minutes}
 
 
+def _body_schema(model: type[PydanticModel]) -> dict[str, Any]:
+    """The request body in the OpenAPI document. The body is validated by ``outreach.schema`` itself
+    (not by ninja), so the rules of a whole booking keep their field and code in a 400."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    # Its one nested model, ContactIn, is in the document's components already (POST /reports uses it).
+    schema.pop("$defs", None)
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _json_body(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return _error_response(400, _("Isi permintaan bukan JSON yang valid."), {"body": [_("JSON tidak valid.")]},
+                               {"body": ["invalid_json"]})
+
+
 @router.get("/visits", response=list[VisitOut], summary="Jadwal konseling keliling (upcoming visits)")
-def visits_list(request: HttpRequest, response: HttpResponse) -> Any:
+def visits_list(
+    request: HttpRequest,
+    response: HttpResponse,
+    kelurahan: str | None = Query(None, pattern=KELURAHAN_PATTERN,  # type: ignore[type-arg]
+                                  description="only visits in this kelurahan (Kemendagri code)"),
+) -> Any:
     response["Cache-Control"] = "public, max-age=60"
-    return [visit_out(v) for v in visits_upcoming()]
+    return [visit_out(v) for v in visits_upcoming(kelurahan_code=kelurahan)]
 
 
 @router.post(
     "/visits/{visit_id}/bookings",
     response={201: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 429: ErrorOut},
     summary="Pesan slot konseling (book a slot)",
+    openapi_extra=_body_schema(BookingInput),
 )
 @decorate_view(guarded("api-booking", "BOOKING_RATE_LIMIT", "BOOKING_RATE_WINDOW"))
 def bookings_create(
     request: HttpRequest,
     response: HttpResponse,
     visit_id: int,
-    payload: BookingInput,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),  # type: ignore[type-arg]
 ) -> Any:
     try:
-        receipt = booking_create(visit_id=visit_id, data=payload, idempotency_key=idempotency_key)
+        body = _json_body(request)
+        if isinstance(body, HttpResponse):
+            return body
+        receipt = booking_create(visit_id=visit_id, data=body, idempotency_key=idempotency_key)
     except BookingInvalid as exc:
         return _invalid(exc.field_errors)
     except IdempotencyConflict:
@@ -164,16 +192,19 @@ def bookings_create(
     "/requests",
     response={201: RequestOut, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut, 429: ErrorOut},
     summary="Minta kunjungan atau minta dihubungi (request a visit or a call-back)",
+    openapi_extra=_body_schema(RequestInput),
 )
 @decorate_view(guarded("api-booking", "BOOKING_RATE_LIMIT", "BOOKING_RATE_WINDOW"))
 def requests_create(
     request: HttpRequest,
     response: HttpResponse,
-    payload: RequestInput,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),  # type: ignore[type-arg]
 ) -> Any:
     try:
-        receipt = request_create(data=payload, idempotency_key=idempotency_key)
+        body = _json_body(request)
+        if isinstance(body, HttpResponse):
+            return body
+        receipt = request_create(data=body, idempotency_key=idempotency_key)
     except BookingInvalid as exc:
         return _invalid(exc.field_errors)
     except IdempotencyConflict:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from django.utils.translation import gettext_noop as N_
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from salingsapa.intake.schema import (
@@ -25,6 +25,7 @@ from salingsapa.intake.schema import (
 )
 from salingsapa.outreach.models import Booking, VenueKind
 
+NO_NUL = {"pattern": r"^[^\u0000]*$"}  # as intake's text fields: the document says NUL is refused
 TOPIC_MAX = 500
 VENUE_NAME_MAX = 200
 WHEN_MAX = 200
@@ -57,13 +58,20 @@ class BookingInput(_In):
 
     anonymous: Flag = Field(True, description="true: no contact details are kept; follow up with reference + codename")
     slot_id: int | None = Field(None, ge=1, description="a free slot of this visit; omitted: the next free slot")
-    contact: ContactIn | None = Field(None, description="needed when anonymous is false (sealed at rest)")
-    topic: TopicText = Field("", max_length=TOPIC_MAX, description="optional: what the person wants to talk about")
+    contact: ContactIn | None = Field(
+        None, validate_default=True,
+        description="needed when anonymous is false, with a phone or email and a safe preferred_channel "
+                    "(else 400 `contact_needed` / `channel_needed`); refused when anonymous is true "
+                    "(`anonymous_with_contact`). Sealed at rest.")
+    topic: TopicText = Field("", max_length=TOPIC_MAX, json_schema_extra=NO_NUL,
+                             description="optional: what the person wants to talk about")
 
-    @model_validator(mode="after")
-    def _contact_rules(self) -> BookingInput:
-        _check_contact(self.anonymous, self.contact, callback=False)
-        return self
+    @field_validator("contact")
+    @classmethod
+    def _contact_rules(cls, value: ContactIn | None, info: ValidationInfo) -> ContactIn | None:
+        if "anonymous" in info.data:
+            _check_contact(info.data["anonymous"], value, callback=False)
+        return value
 
 
 class RequestInput(_In):
@@ -71,19 +79,28 @@ class RequestInput(_In):
 
     kind: Literal["visit_request", "callback"]
     anonymous: Flag = True
-    contact: ContactIn | None = None
+    contact: ContactIn | None = Field(None, validate_default=True,
+                                      description="needed for a call-back (`callback_needs_contact`)")
     kelurahan_code: str = Field("", pattern=KELURAHAN_PATTERN + "|^$")
     venue_kind: Literal[tuple(VenueKind.values) + ("",)] = ""  # type: ignore[valid-type]
-    venue_name: VenueText = Field("", max_length=VENUE_NAME_MAX)
-    when: WhenText = Field("", max_length=WHEN_MAX)
-    topic: TopicText = Field("", max_length=TOPIC_MAX)
+    venue_name: VenueText = Field("", max_length=VENUE_NAME_MAX, validate_default=True, json_schema_extra=NO_NUL,
+                                  description="needed for a visit request (`place_needed`)")
+    when: WhenText = Field("", max_length=WHEN_MAX, json_schema_extra=NO_NUL)
+    topic: TopicText = Field("", max_length=TOPIC_MAX, json_schema_extra=NO_NUL)
 
-    @model_validator(mode="after")
-    def _rules(self) -> RequestInput:
-        _check_contact(self.anonymous, self.contact, callback=self.kind == "callback")
-        if self.kind == "visit_request" and not self.venue_name:
+    @field_validator("contact")
+    @classmethod
+    def _contact_rules(cls, value: ContactIn | None, info: ValidationInfo) -> ContactIn | None:
+        if "anonymous" in info.data and "kind" in info.data:
+            _check_contact(info.data["anonymous"], value, callback=info.data["kind"] == "callback")
+        return value
+
+    @field_validator("venue_name")
+    @classmethod
+    def _place(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("kind") == "visit_request" and not value:
             raise PydanticCustomError("place_needed", "a place is needed")
-        return self
+        return value
 
 
 def _has_contact(contact: ContactIn | None) -> bool:
@@ -118,27 +135,21 @@ class BookingInvalid(ValueError):
         return out
 
 
-# Where each rule of a whole booking lands (the field a person must change).
-_RULE_FIELD = {
-    "contact_needed": "contact",
-    "channel_needed": "contact.preferred_channel",
-    "callback_needs_contact": "contact",
-    "anonymous_with_contact": "anonymous",
-    "place_needed": "venue_name",
-}
+# Rules raised on the contact block that concern one of its fields.
+_RULE_FIELD = {"channel_needed": "contact.preferred_channel"}
 
 
 def errors_of(exc: ValidationError) -> list[FieldError]:
-    """pydantic's errors as ``FieldError``s, the rules of this schema on the field they concern."""
+    """pydantic's errors as ``FieldError``s; this schema's own rules keep their code and message."""
     out: list[FieldError] = []
-    plain: list[dict[str, Any]] = []
     for item in exc.errors(include_url=False):
         kind = str(item.get("type", ""))
         if kind in MESSAGES:
-            out.append(field_error(_RULE_FIELD[kind], kind, MESSAGES[kind]))
+            path = ".".join(str(p) for p in item.get("loc", ())) or "body"
+            out.append(field_error(_RULE_FIELD.get(kind, path), kind, MESSAGES[kind]))
         else:
-            plain.append(dict(item))
-    return field_errors(plain) + out
+            out.extend(field_errors([dict(item)]))
+    return out
 
 
 def booking_input(raw: Mapping[str, Any] | BookingInput) -> BookingInput:
@@ -164,3 +175,7 @@ def request_input(raw: Mapping[str, Any] | RequestInput) -> RequestInput:
 
 
 KIND_OF_REQUEST = {"visit_request": Booking.Kind.VISIT_REQUEST, "callback": Booking.Kind.CALLBACK}
+
+# Rules no JSON Schema keyword states (as ``intake.schema.SEMANTIC_CODES``): a body valid by the
+# OpenAPI document can still get a 400 with one of these codes; each is described on its field.
+SEMANTIC_CODES = frozenset(MESSAGES)

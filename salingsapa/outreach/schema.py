@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from django.utils.translation import gettext_noop as N_
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from salingsapa.intake.schema import (
@@ -25,7 +26,7 @@ from salingsapa.intake.schema import (
 )
 from salingsapa.outreach.models import Booking, VenueKind
 
-NO_NUL = {"pattern": r"^[^\u0000]*$"}  # as intake's text fields: the document says NUL is refused
+NO_NUL: JsonDict = {"pattern": r"^[^\u0000]*$"}  # as intake's text fields: the document says NUL is refused
 TOPIC_MAX = 500
 VENUE_NAME_MAX = 200
 WHEN_MAX = 200

@@ -40,7 +40,7 @@ REFERENCE_PREFIX = "KK"  # konseling keliling; a report's is "LP"
 __all__ = [
     "IdempotencyConflict", "VisitFull", "SlotTaken", "VisitNotOpen", "BookingReceipt",
     "visit_create", "visit_publish", "visit_cancel", "slots_generate", "booking_create", "request_create",
-    "booking_cancel", "booking_move", "booking_for_codename", "reminders_queue",
+    "booking_cancel", "booking_done", "booking_move", "booking_for_codename", "reminders_queue",
 ]
 
 
@@ -376,6 +376,16 @@ def booking_cancel(*, booking: Booking, by: Any = None) -> Booking:
         booking.reminder_due_at = None
         booking.save(update_fields=["status", "cancelled_at", "reminder_due_at"])
         audit_log(actor=by, action="cancel", object_type="booking", object_id=booking.pk)
+    return booking
+
+
+def booking_done(*, booking: Booking, by: Any = None) -> Booking:
+    """The appointment took place (marked by the professional or a planner)."""
+    if booking.status == Booking.Status.ACTIVE:
+        booking.status = Booking.Status.DONE
+        booking.reminder_due_at = None
+        booking.save(update_fields=["status", "reminder_due_at"])
+        audit_log(actor=by, action="done", object_type="booking", object_id=booking.pk)
     return booking
 
 

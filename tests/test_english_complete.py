@@ -167,6 +167,8 @@ NOT_PAGES = {
     "network:evidence_hide", "stats:snapshot_approve", "stats:report_pdf", "stats:export_download",
     "public_report_summary", "public_report_done", "public_followup_message", "public_followup_files",
     "public_followup_logout", "public_leave", "public_report_evidence", "set_language",
+    "outreach:visit_action", "outreach:booking_action", "outreach_done", "outreach_manage_cancel",
+    "outreach_manage_move", "outreach_manage_logout",
 }
 
 
@@ -213,6 +215,8 @@ def _url_for(name: str, pattern: URLPattern, world) -> str | None:
         "network:case_referrals": [case.pk], "network:referral": [referral.pk], "network:conference": [conference.pk],
         "stats:snapshot": None, "stats:export_job": None,
         "public_report_step": None,
+        # pages of one visit or booking: rendered in English by test_outreach_english
+        "outreach_poster": None, "outreach_book": None, "outreach:visit": None, "outreach:booking": None,
     }
     if name in args:
         return None if args[name] is None else reverse(name, args=args[name])

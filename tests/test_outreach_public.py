@@ -4,8 +4,10 @@ requests and the person's own booking by reference + codename."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from salingsapa.outreach.models import Booking
 from tests.outreach_helpers import make_visit
@@ -42,9 +44,7 @@ def test_poster_and_print_css(client, case_manager, partner_psychologist):
     visit = make_visit(case_manager, [partner_psychologist])
     response = client.get(f"/konseling-keliling/{visit.pk}/poster/")
     assert response.status_code == 200 and visit.venue_name in response.content.decode()
-    from django.contrib.staticfiles import finders
-
-    css = open(finders.find("public/outreach.css"), encoding="utf-8").read()
+    css = Path(finders.find("public/outreach.css")).read_text(encoding="utf-8")
     assert "@media print" in css and ".top" in css.split("@media print")[1]
 
 

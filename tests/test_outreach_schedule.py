@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from salingsapa.core.models import AuditEvent
@@ -79,8 +80,6 @@ def test_contact_details_are_sealed_blind_indexed_and_every_read_audited(
         "contact": {"name": "Melati", "phone": "0812-3456-7890", "preferred_channel": "whatsapp",
                     "safe_time": "setelah jam 8 malam"},
     })
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT contact_name, contact_phone, safe_time FROM outreach_booking WHERE id = %s",
                        [receipt.booking.pk])
@@ -92,8 +91,6 @@ def test_contact_details_are_sealed_blind_indexed_and_every_read_audited(
     booking = access_booking(partner_psychologist, receipt.booking.pk)
     assert booking.contact_phone == "+6281234567890"
     assert AuditEvent.objects.filter(object_type="booking", object_id=str(booking.pk), action="read").exists()
-    from django.http import Http404
-
     with pytest.raises(Http404):
         access_booking(counsellor, receipt.booking.pk)
     assert AuditEvent.objects.filter(object_type="booking", action="denied").exists()

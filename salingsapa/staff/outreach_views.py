@@ -6,6 +6,7 @@ and the requests for a visit or a call-back. A booking is opened only through
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from typing import Any
 
 from django import forms
@@ -31,6 +32,21 @@ from salingsapa.staff.common import first_error, forbidden, page_of
 from salingsapa.staff.decorators import staff_required
 
 TEAM_ROWS = 4
+
+
+def outreach_staff_required(view: Any) -> Any:
+    """Signed in with both factors, and working with people: lead-agency casework roles or a partner
+    professional (media partners and administrators have no rota)."""
+
+    @wraps(view)
+    @staff_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user: Any = request.user
+        if not (user.is_lead_agency_staff or user.role == Role.PARTNER):
+            return forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _team_users() -> Any:
@@ -82,7 +98,7 @@ class VisitForm(forms.Form):
         return [(users[pk], role) for pk, role in ids.items() if pk in users]
 
 
-@staff_required
+@outreach_staff_required
 def index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     planner = can_plan_visits(user)
@@ -98,7 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff_required
+@outreach_staff_required
 def visit_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not can_plan_visits(user):
@@ -130,7 +146,7 @@ def _visit(user: Any, pk: int) -> Visit:
     return visit
 
 
-@staff_required
+@outreach_staff_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     visit = _visit(user, pk)
@@ -146,7 +162,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@staff_required
+@outreach_staff_required
 @require_POST
 def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user: Any = request.user
@@ -173,14 +189,14 @@ def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return back
 
 
-@staff_required
+@outreach_staff_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = access_booking(request.user, pk, purpose="booking")  # audited read (contact details)
     channel = codelists.label("preferred_channel", booking.preferred_channel) if booking.preferred_channel else ""
     return render(request, "staff/outreach/booking.html", {"booking": booking, "channel_label": channel})
 
 
-@staff_required
+@outreach_staff_required
 @require_POST
 def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     booking = access_booking(request.user, pk, purpose=f"booking:{action}")

@@ -9,7 +9,7 @@ its field by the error's path (``intake.schema.errors_to_form``). Nothing typed 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -97,7 +97,7 @@ class BookingForm(_ContactFields):
             at = timezone.localtime(slot.starts_at).strftime("%H.%M")
             role = roles.get(slot.professional_id or 0, "")
             choices.append((str(slot.pk), f"{at} · {role}" if role else at))
-        self.fields["slot"].choices = choices
+        cast(forms.ChoiceField, self.fields["slot"]).choices = choices
 
 
 class RequestForm(_ContactFields):
@@ -117,7 +117,7 @@ class RequestForm(_ContactFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kelurahan"].choices = [("", "—"), *kelurahan_choices()]
+        cast(forms.ChoiceField, self.fields["kelurahan"]).choices = [("", "—"), *kelurahan_choices()]
 
 
 class LoginForm(forms.Form):
@@ -213,7 +213,7 @@ def book(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 def _refreshed(form: BookingForm, visit: Visit) -> BookingForm:
     """The same answers with today's free slots (and a new key: the old one was spent on another slot)."""
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict: the POST
     data["kunci"] = _new_key()
     data["slot"] = ""
     fresh = BookingForm(data, slots=free_slots(visit), roles=_roles(visit))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -73,7 +73,7 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kelurahan"].choices = [("", "—"), *kelurahan_choices()]
+        cast(forms.ChoiceField, self.fields["kelurahan"]).choices = [("", "—"), *kelurahan_choices()]
         people = [("", "—")] + [(str(u.pk), f"{u.display_name} ({u.organisation or '-'})") for u in _team_users()]
         for i in range(TEAM_ROWS):
             self.fields[f"member_{i}"] = forms.ChoiceField(label=gettext_lazy("Anggota tim %(n)d") % {"n": i + 1},

@@ -135,3 +135,9 @@ def test_openapi_documents_the_outreach_operations(client):
     assert "/api/v1/outreach/visits" in paths
     booking = paths["/api/v1/outreach/visits/{visit_id}/bookings"]["post"]
     assert {"201", "400", "409"} <= set(booking["responses"])
+
+
+def test_schedule_filters_by_kelurahan(client, case_manager, partner_psychologist):
+    visit = make_visit(case_manager, [partner_psychologist])
+    assert [v["id"] for v in client.get(VISITS, {"kelurahan": visit.kelurahan.code}).json()] == [visit.pk]
+    assert client.get(VISITS, {"kelurahan": "36.73.99.9999"}).json() == []

@@ -27,7 +27,6 @@ from pydantic import BaseModel as PydanticModel
 from salingsapa.api.v1 import ErrorOut, _error_response, _invalid, guarded
 from salingsapa.core import codelists
 from salingsapa.intake import ratelimit
-from salingsapa.intake.schema import KELURAHAN_PATTERN
 from salingsapa.outreach.models import Booking, Slot, Visit
 from salingsapa.outreach.schema import BookingInput, BookingInvalid, RequestInput
 from salingsapa.outreach.selectors import visits_upcoming
@@ -144,8 +143,9 @@ def _json_body(request: HttpRequest) -> Any:
 def visits_list(
     request: HttpRequest,
     response: HttpResponse,
-    kelurahan: str | None = Query(None, pattern=KELURAHAN_PATTERN,  # type: ignore[type-arg]
-                                  description="only visits in this kelurahan (Kemendagri code)"),
+    kelurahan: str | None = Query(None, max_length=20,  # type: ignore[type-arg]
+                                  description="only visits in this kelurahan (Kemendagri code, e.g. 36.73.01.1001); "
+                                              "an unknown code lists nothing"),
 ) -> Any:
     response["Cache-Control"] = "public, max-age=60"
     return [visit_out(v) for v in visits_upcoming(kelurahan_code=kelurahan)]

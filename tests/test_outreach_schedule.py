@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from salingsapa.core.models import AuditEvent
+from salingsapa.notify.models import OutboundMessage
 from salingsapa.outreach import selectors, services
 from salingsapa.outreach.access import access_booking
 from salingsapa.outreach.models import Booking, Slot, Visit
@@ -122,14 +123,23 @@ def test_requests_and_reminders(case_manager, partner_psychologist, counsellor):
     # a counsellor of the lead agency sees the requests, not other people's slot bookings
     assert set(selectors.bookings_for(counsellor)) == {callback.booking, visit_request.booking}
 
-    visit = make_visit(case_manager, [partner_psychologist])
+    visit = make_visit(case_manager, [partner_psychologist], end="10:30")  # three slots
     booked = services.booking_create(visit_id=visit.pk, data={
         "anonymous": False, "contact": {"phone": "081234567890", "preferred_channel": "sms"}})
     services.booking_create(visit_id=visit.pk, data={"anonymous": True})  # anonymous: nobody to remind
+    by_phone = services.booking_create(visit_id=visit.pk, data={
+        "anonymous": False, "contact": {"phone": "081298765432", "preferred_channel": "phone"}})
     later = booked.booking.slot.starts_at - dt.timedelta(minutes=5)
-    assert services.reminders_queue(now=later) == 1
+    assert services.reminders_queue(now=later) == 2
     assert services.reminders_queue(now=later) == 0  # once
-    assert Booking.objects.get(pk=booked.booking.pk).reminder_sent_at is not None
+    booked.booking.refresh_from_db()
+    assert booked.booking.reminder_sent_at is not None and booked.booking.reminder_via == "sms"
+    [message] = OutboundMessage.objects.filter(purpose="visit_reminder")
+    assert message.channel == "sms" and message.address == "+6281234567890"
+    assert message.reference == booked.reference
+    text = message.content["body"]
+    assert booked.reference in text and "konseling" not in text.lower() and "SDN" not in text  # neutral
+    assert Booking.objects.get(pk=by_phone.booking.pk).reminder_via == "in_app"  # a call, not a message
 
 
 def test_rota_shows_reference_only_and_cancelling_a_visit_frees_nothing_twice(case_manager, partner_psychologist):

@@ -26,6 +26,8 @@ from salingsapa.core.models import Region
 from salingsapa.intake.codenames import REFERENCE_ALPHABET, codename_for_key, codename_new, normalise_codename
 from salingsapa.intake.schema import ContactIn
 from salingsapa.intake.services import IdempotencyConflict
+from salingsapa.notify.safetime import safe_hours
+from salingsapa.notify.services import OutboundMessage, email_message, message_queue, sms_text, whatsapp_text
 from salingsapa.outreach.models import Booking, Slot, TeamRole, Visit, VisitMember
 from salingsapa.outreach.schema import (
     KIND_OF_REQUEST,
@@ -421,7 +423,7 @@ def reminders_queue(*, now: dt.datetime | None = None) -> int:
     """Queue the reminders that are due (periodic job ``visit-reminders``); returns how many.
 
     Each due booking is claimed by a conditional UPDATE (``reminder_sent_at`` still empty), so two
-    workers never send one reminder twice."""
+    workers never send one reminder twice; the message is queued in the same transaction."""
     now = now or timezone.now()
     due = Booking.objects.filter(
         status=Booking.Status.ACTIVE, reminder_due_at__lte=now, reminder_sent_at__isnull=True,
@@ -442,6 +444,35 @@ def reminders_queue(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+REMINDER_PURPOSE = "visit_reminder"
+# Neutral on purpose: a phone may be read by someone else. No service, place or purpose; the time and
+# the reference only. Bahasa Indonesia (the person's language is not recorded).
+REMINDER_TEXT = "Pengingat: Anda punya janji pada {date} pukul {time}. Nomor janji: {reference}."
+REMINDER_CHANNELS = frozenset({"whatsapp", "sms", "email"})
+
+
 def _send_reminder(booking: Booking) -> str:
-    """Shown on the booking's own page (``in_app``) until the outbound-message layer carries it."""
-    return "in_app"
+    """Queue the reminder by the person's chosen channel, in their safe hours (``notify``); returns
+    the channel, or ``in_app`` when there is no channel to write to (a phone-call preference, an
+    address the channel cannot take, a do-not-contact block): the booking's own page then shows it."""
+    channel = booking.preferred_channel
+    address = booking.contact_email if channel == "email" else booking.contact_phone
+    if channel not in REMINDER_CHANNELS or not address or booking.slot is None:
+        return "in_app"
+    when = timezone.localtime(booking.slot.starts_at)
+    body = REMINDER_TEXT.format(date=when.strftime("%d-%m-%Y"), time=when.strftime("%H.%M"),
+                                reference=booking.reference)
+    if channel == "whatsapp":
+        content = whatsapp_text(body)
+    elif channel == "sms":
+        content = sms_text(body)
+    else:
+        content = email_message("Pengingat janji", body)
+    try:
+        message = message_queue(channel=channel, address=address, content=content, purpose=REMINDER_PURPOSE,
+                                reference=booking.reference, hours=safe_hours(booking.safe_time))
+    except ValueError:  # an address this channel cannot take
+        return "in_app"
+    if message.status == OutboundMessage.Status.BLOCKED:
+        return "in_app"
+    return channel

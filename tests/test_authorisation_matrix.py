@@ -19,8 +19,11 @@ from salingsapa.awareness import services as awareness
 from salingsapa.cases import services as case_services
 from salingsapa.core.models import AuditEvent, Region
 from salingsapa.network import services as net
+from salingsapa.outreach import services as outreach_services
 from salingsapa.stats import services as stats_services
 from tests.casework_helpers import make_report, verified_client
+from tests.fieldwork_helpers import make_visit as field_visit_make
+from tests.outreach_helpers import make_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +100,17 @@ GET_MATRIX: dict[str, set[str]] = {
     "awareness:article": LEAD,
     "awareness:article_edit": LEAD,
     "awareness:article_image": LEAD,
+    "outreach_schedule": EVERYONE,
+    "outreach_poster": EVERYONE,
+    "outreach_book": EVERYONE,
+    "outreach_ask": EVERYONE,
+    "outreach_manage": EVERYONE,
+    "api-v1:visits_list": EVERYONE,
+    "outreach:index": LEAD | PARTNERS,
+    "outreach:visit_new": {"case_manager", "supervisor"},
+    # a visit the psychology partner is on the team of, and a booking (with contact) of their slot
+    "outreach:visit": {"case_manager", "supervisor", "partner_psychologist"},
+    "outreach:booking": {"case_manager", "supervisor", "partner_psychologist"},
     "admin:index": {"administrator"},
     "admin:accounts_organisation_changelist": {"administrator"},
     "admin:core_region_changelist": {"administrator"},
@@ -116,6 +130,8 @@ POST_MATRIX: dict[str, set[str]] = {
     "field:sync": SIGNED_IN,  # each entry is then checked against its visit (test_fieldwork_sessions)
     "awareness:material_delete": LEAD,
     "awareness:article_action": LEAD,
+    "outreach:visit_action": {"case_manager", "supervisor"},
+    "outreach:booking_action": {"case_manager", "supervisor", "partner_psychologist"},
 }
 
 # Endpoints outside the role matrix, with the reason (each is tested in its own module).
@@ -139,6 +155,14 @@ NOT_IN_MATRIX = {
     "stats:export_download": "one-time token bound to the exporting session (test_exports)",
     "field:service_worker": "the field app's service worker script: no data (test_fieldwork_sessions)",
     "field:manifest": "the field app's web-app manifest: no data (test_fieldwork_sessions)",
+    "outreach_done": "public booking receipt, session-bound (test_outreach_public)",
+    "outreach_manage_cancel": "codename session (test_outreach_public)",
+    "outreach_manage_move": "codename session (test_outreach_public)",
+    "outreach_manage_logout": "codename session (test_outreach_public)",
+    "api-v1:bookings_create": "public POST endpoint (test_outreach_api)",
+    "api-v1:requests_create": "public POST endpoint (test_outreach_api)",
+    "api-v1:bookings_cancel": "reference + codename (test_outreach_api)",
+    "api-v1:bookings_move": "reference + codename (test_outreach_api)",
 }
 
 
@@ -191,9 +215,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
 
     export = export_job_create(user=supervisor, kind="research", fmt="csv",
                                flt=StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31)))
-    from tests.fieldwork_helpers import make_visit
-
-    visit = make_visit()
+    field_visit = field_visit_make()  # a visit whose team holds no partner
     event = awareness.event_create(
         actor=case_manager, materials=[(jpeg_with_gps(), "foto.jpg")],
         data={"title": "Sosialisasi", "topic": "other", "audiences": ["parents"], "held_on": dt.date(2025, 3, 1),
@@ -205,8 +227,11 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
     image = awareness.article_image_add(actor=case_manager, article=article, data=jpeg_with_gps(), alt_id="Poster")
     awareness.article_submit(actor=case_manager, article=article)
     awareness.article_publish(actor=supervisor, article=article)
+    visit = make_visit(case_manager, [users["partner_psychologist"]])
+    booking = outreach_services.booking_create(visit_id=visit.pk, data={"anonymous": False, "contact": {
+        "name": "Kontak Janji", "phone": "081234567890", "preferred_channel": "sms"}}).booking
     kwargs = {
-        "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
+        "visit_id": visit.pk, "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
         "case_person_pk": victim.pk, "action": "tidak-ada", "token": "x",
         "material_pk": event.materials.get().pk, "image_pk": image.pk, "slug": article.slug,
     }
@@ -217,8 +242,10 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "network:conference_action": conference.pk,
         "network:evidence_view": evidence.pk, "network:evidence_download": evidence.pk,
         "network:evidence_hide": evidence.pk,
+        "outreach:visit": visit.pk, "outreach:visit_action": visit.pk,
+        "outreach:booking": booking.pk, "outreach:booking_action": booking.pk,
         "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk, "stats:export_job": export.pk,
-        "field:visit": visit.pk, "field:visit_sessions": visit.pk,
+        "field:visit": field_visit.pk, "field:visit_sessions": field_visit.pk,
         **dict.fromkeys(["awareness:event", "awareness:event_edit", "awareness:event_print", "awareness:material",
                          "awareness:material_delete"], event.pk),
         **dict.fromkeys(["awareness:article", "awareness:article_edit", "awareness:article_action",

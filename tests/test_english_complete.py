@@ -168,6 +168,8 @@ NOT_PAGES = {
     "public_report_summary", "public_report_done", "public_followup_message", "public_followup_files",
     "public_followup_logout", "public_leave", "public_report_evidence", "set_language",
     "field:sync",
+    "outreach:visit_action", "outreach:booking_action", "outreach_done", "outreach_manage_cancel",
+    "outreach_manage_move", "outreach_manage_logout",
 }
 
 
@@ -220,6 +222,8 @@ def _url_for(name: str, pattern: URLPattern, world) -> str | None:
         "awareness:material": None, "awareness:material_delete": None, "awareness:article": None,
         "awareness:article_edit": None, "awareness:article_action": None, "awareness:article_image": None,
         "public_article": None, "public_article_image": None,
+        # pages of one visit or booking: rendered in English by test_outreach_english
+        "outreach_poster": None, "outreach_book": None, "outreach:visit": None, "outreach:booking": None,
     }
     if name in args:
         return None if args[name] is None else reverse(name, args=args[name])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salingsapa.accounts.models import User
 from salingsapa.cases import alert_text
+from salingsapa.core import identifiers
 from salingsapa.core.fields import EncryptedJSONField, EncryptedTextField
 from salingsapa.intake.models import RiskLevel
 
@@ -113,6 +114,10 @@ class PersonIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"PersonIdentifier #{self.pk} ({self.kind})"
+
+    @property
+    def kind_label(self) -> str:
+        return identifiers.kind_label(self.kind)
 
 
 class CasePerson(models.Model):

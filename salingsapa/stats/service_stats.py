@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from salingsapa.core import codelists
+from salingsapa.network.models import delivery_kind_label
 from salingsapa.stats.filters import StatsFilter, _area_q
 
 RISK_LABELS = {"high": "risiko tinggi", "medium": "risiko sedang", "low": "risiko rendah", "": "belum ditriase"}
@@ -163,7 +164,7 @@ def delivery_rows(flt: StatsFilter) -> list[tuple[str, int]]:
     if flt.area:
         q &= _area_q("referral__case__kelurahan__code", flt.area)
     rows = ServiceDelivery.objects.filter(q).values_list("kind").annotate(n=Count("pk")).order_by("-n", "kind")
-    return [(str(kind).replace("-", " "), n) for kind, n in rows]
+    return [(delivery_kind_label(str(kind)), n) for kind, n in rows]
 
 
 def service_stats(flt: StatsFilter, *, now: dt.datetime | None = None) -> ServiceStats:

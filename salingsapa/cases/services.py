@@ -53,6 +53,7 @@ from salingsapa.core.models import Code
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
 from salingsapa.intake.services import report_case_link
+from salingsapa.notify.services import staff_alert_deliver
 
 CONFLICT_MESSAGE = gettext_lazy(
     "Kasus ini telah diubah oleh orang lain, muat ulang halaman lalu ulangi perubahan Anda."
@@ -166,6 +167,9 @@ def alert_create(
                     recipient=user, kind=kind, message=message[:300], case=case, report=report,
                     deadline=deadline, link=link[:200], created_at=_now(),
                 )
+                # by the user's preference also by email or WhatsApp: the kind and the reference only
+                staff_alert_deliver(user=user, kind=str(Alert.Kind(kind).label) if kind in Alert.Kind.values else kind,
+                                    reference=case.number if case else report.reference if report else "")
             written += 1
         except IntegrityError:  # a concurrent job wrote it first
             continue

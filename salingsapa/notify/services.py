@@ -51,3 +51,47 @@ def notify_on_duty(*, reference: str) -> int:
     for officer in officers:
         notification_send(to=officer.get_username(), subject=subject, body=body, kind="emergency", data=data)
     return len(officers)
+
+
+# --- TEMPORARY stand-in for waout's outbound interface (issue 12); replaced by main's on merge ---------
+class MediaUnavailable(Exception):
+    """The media could not be fetched (stand-in)."""
+
+
+def whatsapp_text(body: str) -> dict[str, Any]:
+    return {"type": "text", "text": {"body": body}}
+
+
+def whatsapp_buttons(body: str, buttons: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"type": "interactive", "interactive": {"type": "button", "body": {"text": body}, "action": {
+        "buttons": [{"type": "reply", "reply": {"id": i, "title": t}} for i, t in buttons]}}}
+
+
+def whatsapp_list(body: str, button: str, rows: list[tuple[str, str, str]], section_title: str = "") -> dict[str, Any]:
+    return {"type": "interactive", "interactive": {"type": "list", "body": {"text": body}, "action": {
+        "button": button, "sections": [{"title": section_title, "rows": [
+            {"id": i, "title": t, "description": d} for i, t, d in rows]}]}}}
+
+
+def message_queue(*, channel: str = "whatsapp", address: str, content: dict[str, Any], purpose: str,
+                  reference: str = "") -> Any:
+    import json as _json
+
+    from django.conf import settings as _settings
+    path = getattr(_settings, "WHATSAPP_OUTBOX_STANDIN", None)
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(_json.dumps({"messaging_product": "whatsapp", "to": address.lstrip("+"), **content}) + "\n")
+    return None
+
+
+def inbound_seen(*, channel: str, address: str, at: Any) -> None:
+    return None
+
+
+def status_record(*, provider_id: str, status: str, at: Any, error_code: int | None = None, error_title: str = "") -> bool:
+    return False
+
+
+def media_download(media_id: str) -> tuple[bytes, str]:
+    raise MediaUnavailable(media_id)

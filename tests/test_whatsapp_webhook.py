@@ -3,10 +3,12 @@ delivery stored sealed with its job, size bound, and every payload shape of Meta
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from salingsapa.channels.models import WhatsAppDelivery, WhatsAppInbound
@@ -21,10 +23,16 @@ from tests.whatsapp_helpers import (
     fixture,
     fixture_bytes,
     post,
+    run_jobs,
     sign,
     text,
-    whatsapp,  # noqa: F401  (fixture)
+    whatsapp_on,
 )
+
+
+@pytest.fixture
+def whatsapp(settings, tmp_path):
+    return whatsapp_on(settings, tmp_path)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +95,7 @@ def test_bad_signatures_are_refused_and_nothing_is_stored(client, whatsapp, case
 def test_no_secret_configured_refuses_everything(client, settings, whatsapp):
     settings.WHATSAPP_APP_SECRET = ""
     raw = fixture_bytes("text")
-    assert post(client, raw, secret=None, signature="sha256=" + __import__("hashlib").sha256(raw).hexdigest()).status_code == 401
+    assert post(client, raw, secret=None, signature="sha256=" + hashlib.sha256(raw).hexdigest()).status_code == 401
     assert not WhatsAppDelivery.objects.exists()
 
 
@@ -106,8 +114,6 @@ def test_signed_garbage_is_a_400_and_not_stored(client, whatsapp):
 
 
 def test_no_csrf_token_needed(whatsapp):
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     assert post(strict, fixture_bytes("text")).status_code == 200
 
@@ -168,8 +174,6 @@ def test_odd_items_are_skipped_not_raised():
 
 def test_inbound_rows_hold_no_number(client, whatsapp):
     post(client, fixture_bytes("text"))
-    from tests.whatsapp_helpers import run_jobs
-
     run_jobs()
     row = WhatsAppInbound.objects.get()
     assert SENDER not in row.message_key and "wamid" not in row.message_key and PHONE not in str(row.__dict__)

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
@@ -167,8 +166,8 @@ def reply_ids(out: dict[str, Any]) -> list[str]:
     return []
 
 
-@pytest.fixture
-def whatsapp(settings, tmp_path):
+def whatsapp_on(settings, tmp_path) -> Outbox:
+    """The channel on with the test secrets; the outbox file the transport writes to."""
     settings.WHATSAPP_ENABLED = True
     settings.WHATSAPP_APP_SECRET = SECRET
     settings.WHATSAPP_VERIFY_TOKEN = VERIFY

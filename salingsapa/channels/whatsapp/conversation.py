@@ -288,7 +288,7 @@ def _reask(turn: Turn) -> None:
     if step.startswith("report:"):
         _ask(turn, step.removeprefix("report:"))
     elif step == "check:reference":
-        turn.say(_("Tulis nomor pengaduan Anda (misalnya PGD-2025-XXXXXX)."))
+        turn.say(_("Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
     elif step == "check:codename":
         turn.say(_("Tulis kode rahasia Anda (7 kata)."))
 
@@ -304,7 +304,7 @@ PATHS: dict[str, list[str]] = {
     "in_danger_now": ["in_danger_now"],
     "narrative": ["narrative"],
     "violence_forms": ["violence_forms", "tpks_forms"],
-    "victim_sex": ["victim.sex", "victim"],
+    "victim_sex": ["victim.sex"],
     "victim_age_group": ["victim.age_group", "victim.is_child"],
     "kecamatan": [],
     "kelurahan": ["kelurahan_code"],
@@ -314,10 +314,10 @@ PATHS: dict[str, list[str]] = {
     "met_via": ["met_via"],
     "met_via_platform": ["met_via_platform"],
     "identifier": ["perpetrator_identifiers"],
-    "contact": ["contact.preferred_channel", "contact.phone", "contact", "consent.contact_me"],
+    "contact": ["contact.preferred_channel", "contact.phone", "consent.contact_me"],
     "safe_time": ["contact.safe_time"],
     "contact_name": ["contact.name", "contact.email"],
-    "consent_share": ["consent.share_with_partners", "consent"],
+    "consent_share": ["consent.share_with_partners"],
     "evidence": [],
     "confirm": [],
 }
@@ -326,9 +326,13 @@ OPTIONAL = {"place", "incident_date", "relationship", "met_via", "met_via_platfo
             "contact_name", "evidence"}
 
 
+# A whole group missing (``victim``, ``contact``, ``consent``) goes to the step that asks its first field.
+GROUP_STEP = {"victim": "victim_sex", "contact": "contact", "consent": "contact"}
+
+
 def step_for_field(path: str) -> str:
     """The step that asks the schema field ``path`` (longest matching path wins)."""
-    best, found = -1, "reporter_role"
+    best, found = -1, GROUP_STEP.get(path, "reporter_role")
     for step, paths in PATHS.items():
         for p in paths:
             if (path == p or path.startswith(p + ".")) and len(p) > best:
@@ -828,13 +832,13 @@ def _check_start(turn: Turn) -> None:
         turn.state.pop("step", None)
         turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
         return
-    turn.say(_("Cek laporan. Tulis nomor pengaduan Anda (misalnya PGD-2025-XXXXXX)."))
+    turn.say(_("Cek laporan. Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
 
 
 def _check_reference(turn: Turn) -> None:
     text = (turn.message.text or "").strip() if turn.message.kind == "text" else ""
     if not text or len(text) > 20:
-        turn.say(_("Tulis nomor pengaduan Anda (misalnya PGD-2025-XXXXXX)."))
+        turn.say(_("Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
         return
     turn.state["check_reference"] = text
     turn.state["step"] = "check:codename"

@@ -429,3 +429,31 @@ def test_concurrent_duplicates_are_handled_once(whatsapp):
     assert sorted(outcomes) == ["duplicate"] * 3 + ["handled"]
     assert WhatsAppInbound.objects.count() == 1 and Conversation.objects.count() == 1
     assert len(whatsapp.new()) == 2
+
+
+@pytest.mark.django_db
+def test_a_template_quick_reply_cek_opens_the_check(client, whatsapp):
+    chat = Chat(client, whatsapp)
+    chat.send(message_button := {"from": SENDER, "id": "wamid.QR1", "timestamp": str(int(timezone.now().timestamp())),
+                                 "type": "button", "button": {"payload": "CEK", "text": "Cek pesan"}})
+    assert message_button["type"] == "button"
+    assert "Tulis nomor pengaduan" in chat.text
+
+
+@pytest.mark.django_db
+def test_a_message_that_breaks_gets_an_apology_and_the_others_go_on(client, whatsapp, monkeypatch):
+    real = conv_module._dispatch
+
+    def fragile(turn):
+        if turn.message.text == "meledak":
+            raise RuntimeError("isi pesan rahasia")
+        real(turn)
+
+    monkeypatch.setattr(conv_module, "_dispatch", fragile)
+    post(client, envelope([text("meledak"), text("halo")]))
+    run_jobs()
+    out = whatsapp.new()
+    assert "ada gangguan" in body_text(out[0]) and "Saling Sapa" in body_text(out[1])
+    assert sorted(WhatsAppInbound.objects.values_list("outcome", flat=True)) == ["failed", "handled"]
+    run_jobs()  # nothing is retried
+    assert whatsapp.new() == []

@@ -78,6 +78,7 @@ ENGLISH = {"ENGLISH", "EN", "INGGRIS"}
 INDONESIAN = {"INDONESIA", "ID", "BAHASA", "BAHASA INDONESIA"}
 SKIP = {"LEWATI", "SKIP", "LEWAT", "-"}
 DONE = {"SELESAI", "DONE", "LANJUT", "NEXT"}
+REPLY_IDS = {"skip", "done", "send", "cancel", "menu"}  # our own reply ids without a namespace
 
 
 # --- replies -------------------------------------------------------------------------------------
@@ -139,6 +140,8 @@ def _dispatch(turn: Turn) -> None:
     msg, state = turn.message, turn.state
     word = _word(msg) if msg.kind == "text" else ""
     choice = msg.choice_id if msg.kind == "choice" else ""
+    if choice and ":" not in choice and choice not in REPLY_IDS:
+        word, choice = choice.strip().upper(), ""  # a template's quick-reply payload such as "CEK"
     if word in EMERGENCY or choice == "menu:darurat-now":
         _emergency(turn)
         return

@@ -19,9 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from salingsapa.channels.models import Conversation, WhatsAppDelivery, WhatsAppInbound
-from salingsapa.channels.whatsapp.conversation import respond
+from salingsapa.channels.whatsapp.conversation import respond, text_reply
 from salingsapa.channels.whatsapp.parse import Inbound, parse_delivery
 from salingsapa.core import crypto
 from salingsapa.core.identifiers import identifier_index
@@ -56,7 +57,10 @@ def delivery_process(delivery_id: int) -> dict[str, int]:
                       error_code=status.error_code, error_title=status.error_title)
     outcomes: dict[str, int] = {}
     for message in messages:
-        outcome = message_handle(message, delivery=delivery)
+        try:
+            outcome = message_handle(message, delivery=delivery)
+        except Exception as exc:  # one message that breaks must not lose the others, nor loop forever
+            outcome = _failed(message, delivery, exc)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     WhatsAppDelivery.objects.filter(pk=delivery.pk).update(
         processed_at=timezone.now(), messages=len(messages), statuses=len(statuses))
@@ -107,6 +111,24 @@ def message_handle(message: Inbound, *, delivery: WhatsAppDelivery | None = None
         outcome = "late" if late else "handled"
         WhatsAppInbound.objects.filter(pk=row.pk).update(outcome=outcome)
     return outcome
+
+
+def _failed(message: Inbound, delivery: WhatsAppDelivery, exc: Exception) -> str:
+    """Record the message as handled (so it is not retried for ever) and apologise; the log names
+    the error's type only (its text could hold what the person wrote)."""
+    log.error("whatsapp message in delivery %s failed: %s", delivery.pk, type(exc).__name__)
+    phone = sender_phone(message.sender)
+    try:
+        with transaction.atomic():
+            WhatsAppInbound.objects.create(message_key=message_key(message.message_id), delivery=delivery,
+                                           kind=message.raw_type or "?", sent_at=message.sent_at,
+                                           handled_at=timezone.now(), outcome="failed")
+            message_queue(channel=CHANNEL, address=phone, purpose="conversation", content=text_reply(
+                gettext("Maaf, ada gangguan saat membaca pesan Anda. Coba lagi, atau ketik MENU. "
+                        "Jika darurat, telepon 112.")))
+    except IntegrityError:
+        return "duplicate"
+    return "failed"
 
 
 def conversations_expire(*, now: dt.datetime | None = None) -> int:

@@ -161,7 +161,7 @@ def _walk(patterns, ns=None):
 # Named URLs that are not pages to read: actions (POST only), files, sign-in steps before the second factor,
 # and the public report steps that need a draft in the session (rendered through public_report_start below).
 NOT_PAGES = {
-    "healthz", "staff:logout", "staff:login_verify", "staff:login_enrol", "staff:report_action", "staff:case_action",
+    "healthz", "whatsapp_webhook", "staff:logout", "staff:login_verify", "staff:login_enrol", "staff:report_action", "staff:case_action",
     "staff:case_document", "network:case_referrals_action", "network:referral_letter", "network:referral_action",
     "network:conference_minutes", "network:conference_action", "network:evidence_view", "network:evidence_download",
     "network:evidence_hide", "stats:snapshot_approve", "stats:report_pdf", "stats:export_download",

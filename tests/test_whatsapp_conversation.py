@@ -10,6 +10,7 @@ import io
 import re
 import threading
 
+import pikepdf
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -23,6 +24,7 @@ from salingsapa.channels.whatsapp.parse import parse_message
 from salingsapa.intake.evidence import evidence_read
 from salingsapa.intake.models import Evidence, Report, ReportMessage
 from salingsapa.intake.services import report_message_add
+from tests.support.fake_graph import FakeGraph
 from tests.whatsapp_helpers import (
     PHONE,
     SENDER,
@@ -30,6 +32,7 @@ from tests.whatsapp_helpers import (
     button,
     envelope,
     image,
+    message,
     pick,
     post,
     reply_ids,
@@ -384,27 +387,62 @@ def _jpeg() -> bytes:
     return buf.getvalue()
 
 
+@pytest.fixture
+def graph(settings):
+    """notify's stand-in for the Graph API (media by id); replies still go to the file outbox."""
+    with FakeGraph(token="test-token") as fake:
+        settings.WHATSAPP_API_BASE = fake.base
+        settings.WHATSAPP_TOKEN = "test-token"
+        settings.WHATSAPP_PHONE_NUMBER_ID = "1098765432"
+        yield fake
+
+
+def _pdf() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Author"] = "Nama Asli Pelapor"
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
 @pytest.mark.django_db
-def test_media_during_a_report_and_in_a_checked_session_becomes_sealed_evidence(client, whatsapp, monkeypatch):
-    photos = {"m-1": _jpeg(), "m-2": _jpeg(), "m-zip": b"PK\x03\x04not allowed"}
-    monkeypatch.setattr(conv_module, "media_download", lambda media_id: (photos[media_id], "image/jpeg"))
+def test_media_by_id_during_a_report_and_in_a_checked_session_becomes_sealed_evidence(client, whatsapp, graph,
+                                                                                         settings):
+    graph.add_media("1001", _jpeg(), "image/jpeg")
+    graph.add_media("1002", _pdf(), "application/pdf")
+    graph.add_media("1003", b"PK\x03\x04 not a photo", "application/zip")
+    graph.add_media("1004", _jpeg() + b"\0" * 4096, "image/jpeg")
     chat = Chat(client, whatsapp)
     chat.say("halo")
     fill_report(chat)
-    chat.send(image("m-1"))
-    assert "Berkas diterima (1)" in chat.text
-    chat.send(image("m-zip"))
+    chat.send(image("1001"))
+    assert "Berkas diterima (1)" in chat.text and "done" in reply_ids(chat.last[-1])
+    chat.send(message("document", document={"filename": "visum.pdf", "mime_type": "application/pdf", "sha256": "x",
+                                            "id": "1002"}))
+    assert "Berkas diterima (2)" in chat.text
+    chat.send(message("document", document={"filename": "a.zip", "mime_type": "application/zip", "sha256": "x",
+                                            "id": "1003"}))
     assert "Jenis berkas tidak diterima" in chat.text
-    chat.tap("done") if "done" in [i for o in chat.last for i in reply_ids(o)] else chat.say("SELESAI")
+    chat.send(image("does-not-exist"))
+    assert "tidak bisa kami ambil" in chat.text
+    chat.tap("done")
     chat.tap("send")
     report = Report.objects.get()
-    [evidence] = report.evidence.all()
-    assert evidence.source == "whatsapp" and evidence.content_type == "image/jpeg"
-    chat.send(image("m-2"))  # the session right after the report is a checked one
+    rows = list(report.evidence.order_by("pk"))
+    assert [(e.source, e.content_type) for e in rows] == [("whatsapp", "image/jpeg"), ("whatsapp", "application/pdf")]
+    assert b"KameraRahasia" not in evidence_read(rows[0]) and b"Nama Asli Pelapor" not in evidence_read(rows[1])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT original_name FROM intake_evidence")
+        assert all(name.startswith("s1:") for (name,) in cursor.fetchall())
+    settings.EVIDENCE_MAX_BYTES = len(_jpeg()) + 100  # oversized: a polite message, nothing stored
+    chat.send(image("1004"))  # the session right after the report is a checked one
+    assert "paling besar" in chat.text
+    chat.send(image("1001"))
     assert "dilampirkan pada laporan" in chat.text
-    assert Evidence.objects.filter(report=report, source="whatsapp").count() == 2
-    for row in report.evidence.all():
-        assert b"KameraRahasia" not in evidence_read(row)
+    assert Evidence.objects.filter(report=report, source="whatsapp").count() == 3
+    assert all("Authorization" in r["headers"] or "authorization" in r["headers"]
+               for r in graph.requests if r["path"].startswith("/v23.0/10"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -428,6 +466,7 @@ def test_concurrent_duplicates_are_handled_once(whatsapp):
         t.join()
     assert sorted(outcomes) == ["duplicate"] * 3 + ["handled"]
     assert WhatsAppInbound.objects.count() == 1 and Conversation.objects.count() == 1
+    run_worker()  # notify's send jobs: the greeting and the menu, once
     assert len(whatsapp.new()) == 2
 
 

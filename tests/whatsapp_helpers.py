@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,8 @@ def envelope(messages: list[dict[str, Any]] | None = None, statuses: list[dict[s
 class Clock:
     """Message timestamps that go forward one second per message."""
 
-    def __init__(self, start: int = 1_764_547_200) -> None:  # 2025-12-01
-        self.now = start
+    def __init__(self) -> None:  # shortly before now: inside WhatsApp's 24-hour customer-service window
+        self.now = int(time.time()) - 600
 
     def tick(self) -> str:
         self.now += 1
@@ -172,5 +173,6 @@ def whatsapp_on(settings, tmp_path) -> Outbox:
     settings.WHATSAPP_APP_SECRET = SECRET
     settings.WHATSAPP_VERIFY_TOKEN = VERIFY
     outbox = tmp_path / "outbox.jsonl"
-    settings.WHATSAPP_OUTBOX_STANDIN = str(outbox)
+    settings.NOTIFY_TRANSPORT = "file"  # notify's file transport: one Cloud API body per line
+    settings.OUTBOX_FILE = str(outbox)
     return Outbox(outbox)

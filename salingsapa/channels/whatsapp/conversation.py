@@ -762,7 +762,7 @@ def _submit(turn: Turn) -> None:
 
 
 def _media(turn: Turn, *, reask: bool = True) -> None:
-    state, msg = turn.state, turn.message
+    state = turn.state
     report = _checked_report(state)
     in_draft = bool(state.get("draft")) and state.get("step", "").startswith("report:")
     if not in_draft and report is None:
@@ -771,33 +771,40 @@ def _media(turn: Turn, *, reask: bool = True) -> None:
             _menu(turn)
         return
     scope = f"wa-draft:{state['draft']['token']}" if in_draft else f"report:{report.pk if report else 0}"
-    if not in_draft and ratelimit.hit(turn.client, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT,
-                                      window=3600):
-        turn.say(_("Terlalu banyak kiriman. Coba lagi nanti."))
+    stored = _media_prepare(turn, scope=scope, pending=in_draft)
+    if in_draft:
+        if stored is not None:
+            evidence_pending_add(evidence=stored)
+            state["draft"].setdefault("evidence", []).append(stored.as_dict())
+            turn.say(_("Berkas diterima (%(n)d).") % {"n": len(state["draft"]["evidence"])})
+        if reask:
+            _reask(turn)  # the question the person was at (at the evidence step: "send more, or Done")
         return
+    if stored is not None:
+        assert report is not None
+        report_evidence_add(report=report, evidence=stored, source=Evidence.Source.WHATSAPP)
+        turn.say(_("Berkas sudah dilampirkan pada laporan %(reference)s.") % {"reference": report.reference})
+
+
+def _media_prepare(turn: Turn, *, scope: str, pending: bool) -> StoredEvidence | None:
+    """Fetch the file by its media id, then the web upload's budgets, checks, stripping and sealing."""
+    msg = turn.message
+    if not pending and ratelimit.hit(turn.client, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT,
+                                     window=3600):
+        turn.say(_("Terlalu banyak kiriman. Coba lagi nanti."))
+        return None
     try:
         data, _mime = media_download(msg.media_id)
     except MediaUnavailable:
-        turn.say(_("Maaf, berkas itu tidak bisa kami ambil dari WhatsApp. Coba kirim sekali lagi."))
-        return
-    try:  # the same budgets and the same cleaning and sealing as a file sent through the web form
-        upload_files_allowed(client=turn.client, scope=scope, sizes=[len(data)], pending=in_draft)
-        stored = evidence_prepare(data=data, filename=msg.filename or f"whatsapp-{msg.media_kind}")
+        turn.say(_("Maaf, berkas itu tidak bisa kami ambil dari WhatsApp (paling besar %(mb)d MB). Kirim berkas "
+                   "yang lebih kecil, atau coba sekali lagi.") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)})
+        return None
+    try:
+        upload_files_allowed(client=turn.client, scope=scope, sizes=[len(data)], pending=pending)
+        return evidence_prepare(data=data, filename=msg.filename or f"whatsapp-{msg.media_kind}")
     except EvidenceRejected as exc:
         turn.say(exc.message)
-        return
-    if in_draft:
-        evidence_pending_add(evidence=stored)
-        state["draft"].setdefault("evidence", []).append(stored.as_dict())
-        turn.say(_("Berkas diterima (%(n)d). Kirim berkas lain, atau pilih Selesai.")
-                 % {"n": len(state["draft"]["evidence"])} if state.get("step") == "report:evidence"
-                 else _("Berkas diterima dan akan dilampirkan pada laporan."))
-        if reask and state.get("step") != "report:evidence":
-            _reask(turn)
-        return
-    assert report is not None
-    report_evidence_add(report=report, evidence=stored, source=Evidence.Source.WHATSAPP)
-    turn.say(_("Berkas sudah dilampirkan pada laporan %(reference)s.") % {"reference": report.reference})
+        return None
 
 
 # --- "Cek laporan" -----------------------------------------------------------------------------------

@@ -86,6 +86,17 @@ GET_MATRIX: dict[str, set[str]] = {
     "field:visit": LEAD,  # a visit whose team holds no partner
     "field:visit_sessions": LEAD,
     "field:stats": LEAD,
+    "outreach_schedule": EVERYONE,
+    "outreach_poster": EVERYONE,
+    "outreach_book": EVERYONE,
+    "outreach_ask": EVERYONE,
+    "outreach_manage": EVERYONE,
+    "api-v1:visits_list": EVERYONE,
+    "outreach:index": LEAD | PARTNERS,
+    "outreach:visit_new": {"case_manager", "supervisor"},
+    # a visit the psychology partner is on the team of, and a booking (with contact) of their slot
+    "outreach:visit": {"case_manager", "supervisor", "partner_psychologist"},
+    "outreach:booking": {"case_manager", "supervisor", "partner_psychologist"},
     "public_articles": EVERYONE,
     "public_article": EVERYONE,
     "public_article_image": EVERYONE,
@@ -100,17 +111,6 @@ GET_MATRIX: dict[str, set[str]] = {
     "awareness:article": LEAD,
     "awareness:article_edit": LEAD,
     "awareness:article_image": LEAD,
-    "outreach_schedule": EVERYONE,
-    "outreach_poster": EVERYONE,
-    "outreach_book": EVERYONE,
-    "outreach_ask": EVERYONE,
-    "outreach_manage": EVERYONE,
-    "api-v1:visits_list": EVERYONE,
-    "outreach:index": LEAD | PARTNERS,
-    "outreach:visit_new": {"case_manager", "supervisor"},
-    # a visit the psychology partner is on the team of, and a booking (with contact) of their slot
-    "outreach:visit": {"case_manager", "supervisor", "partner_psychologist"},
-    "outreach:booking": {"case_manager", "supervisor", "partner_psychologist"},
     "admin:index": {"administrator"},
     "admin:accounts_organisation_changelist": {"administrator"},
     "admin:core_region_changelist": {"administrator"},
@@ -149,6 +149,7 @@ NOT_IN_MATRIX = {
     "public_followup_files": "codename session (test_codename_followup)",
     "public_followup_logout": "codename session (test_codename_followup)",
     "public_leave": "quick exit (test_public_report)",
+    "whatsapp_webhook": "Meta's signed webhook, no user session: signature and token (test_whatsapp_webhook)",
     "api-v1:reports_create": "public POST endpoint (test_api_reports)",
     "api-v1:api-root": "API index",
     "api-v1:summary": "bearer token of a partner system only (test_summary_api_refuses_session_users, test_stats_api)",
@@ -216,6 +217,9 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
     export = export_job_create(user=supervisor, kind="research", fmt="csv",
                                flt=StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31)))
     field_visit = field_visit_make()  # a visit whose team holds no partner
+    visit = make_visit(case_manager, [users["partner_psychologist"]])
+    booking = outreach_services.booking_create(visit_id=visit.pk, data={"anonymous": False, "contact": {
+        "name": "Kontak Janji", "phone": "081234567890", "preferred_channel": "sms"}}).booking
     event = awareness.event_create(
         actor=case_manager, materials=[(jpeg_with_gps(), "foto.jpg")],
         data={"title": "Sosialisasi", "topic": "other", "audiences": ["parents"], "held_on": dt.date(2025, 3, 1),
@@ -227,9 +231,6 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
     image = awareness.article_image_add(actor=case_manager, article=article, data=jpeg_with_gps(), alt_id="Poster")
     awareness.article_submit(actor=case_manager, article=article)
     awareness.article_publish(actor=supervisor, article=article)
-    visit = make_visit(case_manager, [users["partner_psychologist"]])
-    booking = outreach_services.booking_create(visit_id=visit.pk, data={"anonymous": False, "contact": {
-        "name": "Kontak Janji", "phone": "081234567890", "preferred_channel": "sms"}}).booking
     kwargs = {
         "visit_id": visit.pk, "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
         "case_person_pk": victim.pk, "action": "tidak-ada", "token": "x",

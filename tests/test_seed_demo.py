@@ -23,6 +23,7 @@ from salingsapa.core.models import AuditEvent
 from salingsapa.demo import seed as demo
 from salingsapa.demo.outreach import PLAN, demo_visits_ensure
 from salingsapa.intake.models import Report, ReportIdentifier
+from salingsapa.network.models import Consent, Referral
 from salingsapa.outreach.models import Visit
 from salingsapa.outreach.selectors import visits_upcoming
 
@@ -55,6 +56,8 @@ def snapshot() -> list[tuple]:
 
 
 def clear_demo_data() -> None:
+    Referral.objects.all().delete()  # with the services delivered; referrals and consents protect their case
+    Consent.objects.all().delete()
     ReportIdentifier.objects.all().delete()
     Report.objects.all().delete()
     Case.objects.all().delete()  # cascades to incidents and case-person links
@@ -227,10 +230,13 @@ def test_one_summary_audit_entry_by_the_system(db):
     entry = entries.get()
     assert entry.action == "create" and entry.actor_id is None
     assert entry.detail["cases"] == 124 and entry.detail["seed"] == demo.DEFAULT_SEED
-    # not one entry per row; the publication of the article's statistics is audited as the users who did it
-    # (nor are the education articles, nor the demo's mobile-counselling visits, made through the staff services
-    # as manajer1, and their bookings)
-    assert AuditEvent.objects.exclude(object_type__in=["stats.snapshot", "article", "visit", "booking"]).count() == 1
+    # not one entry per row; the publication of the article's statistics, the education articles and the referrals
+    # sent now through the services (demo/casework.py live_casework) are audited as the users who did them; so are
+    # the demo's mobile-counselling visits (as manajer1) and their anonymous bookings (as the public)
+    through_services = {"stats.snapshot", "article", "consent", "referral", "visit", "booking"}
+    assert AuditEvent.objects.exclude(object_type__in=through_services).count() == 1
+    assert set(AuditEvent.objects.filter(object_type__in={"consent", "referral"}).values_list(
+        "actor__username", flat=True)) <= {"manajer1", "manajer2", "psikolog"}
     assert set(AuditEvent.objects.filter(object_type="visit").values_list("actor__username", flat=True)) == {"manajer1"}
     assert sorted(AuditEvent.objects.filter(object_type="stats.snapshot").values_list("actor__username", flat=True)) == [
         "manajer1", "supervisor"]

@@ -176,6 +176,7 @@ NOT_PAGES = {
     "network:case_referrals_action", "network:referral_action", "network:conference_action", "network:evidence_hide",
     "stats:snapshot_approve", "public_followup_message", "public_followup_files", "public_followup_logout",
     "public_leave", "set_language", "field:sync",
+    "field:key", "field:manifest", "field:service_worker",  # JSON and a script of the field app, no page
     "outreach:visit_action", "outreach:booking_action", "outreach_done", "outreach_manage_cancel",
     "outreach_manage_move", "outreach_manage_logout",
 }

@@ -167,6 +167,7 @@ NOT_PAGES = {
     "network:evidence_hide", "stats:snapshot_approve", "stats:report_pdf", "stats:export_download",
     "public_report_summary", "public_report_done", "public_followup_message", "public_followup_files",
     "public_followup_logout", "public_leave", "public_report_evidence", "set_language",
+    "staff_outbound:report_do_not_contact",
 }
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,10 +20,12 @@ from salingsapa.notify.services import (
     MediaUnavailable,
     address_do_not_contact,
     address_may_contact,
+    email_message,
     inbound_seen,
     mask_address,
     media_download,
     message_queue,
+    sms_text,
     status_record,
     whatsapp_buttons,
     whatsapp_list,
@@ -354,3 +357,40 @@ def test_media_download_through_the_fake_graph(fake_graph, settings):  # noqa: F
 
 def test_neutral_notice_text():
     assert NEUTRAL_NOTICE == "Ada pesan baru untuk Anda di Saling Sapa. Balas CEK untuk membaca."
+
+
+# --- SMS and email -------------------------------------------------------------------------------------
+
+
+def test_sms_through_the_file_gateway(settings, tmp_path):
+    settings.SMS_GATEWAY = "file"
+    settings.SMS_OUTBOX_FILE = str(tmp_path / "sms.jsonl")
+    message = message_queue(channel="sms", address=PHONE, content=sms_text("Ada pesan baru."), purpose="t")
+    assert message_deliver(message.pk) == "sent"
+    assert outbox(tmp_path / "sms.jsonl") == [{"to": "+6281234567123", "message": "Ada pesan baru."}]
+
+
+def test_sms_http_gateway_errors(settings, fake_graph):  # noqa: F811  (any local server answering 404 will do)
+    settings.SMS_GATEWAY = "http"
+    settings.SMS_GATEWAY_URL = f"{fake_graph.root}/sms"
+    message = message_queue(channel="sms", address=PHONE, content=sms_text("Halo"), purpose="t")
+    assert message_deliver(message.pk) == "failed"  # 4xx: permanent
+    assert OutboundMessage.objects.get(pk=message.pk).error_code == 401  # no bearer token for the fake
+
+
+def test_email_through_djangos_backend():
+    message = message_queue(channel="email", address="Petugas@DP3AKB.example", purpose="t",
+                            content=email_message("Saling Sapa: peringatan baru", "Buka aplikasi staf."))
+    assert message.address == "petugas@dp3akb.example"
+    assert message_deliver(message.pk) == "sent"
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["petugas@dp3akb.example"], "Saling Sapa: peringatan baru")]
+
+
+def test_console_sender_logs_no_number_and_no_text(caplog, settings):
+    settings.NOTIFY_TRANSPORT = "console"
+    window_open()
+    message = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Rahasia sekali"), purpose="t")
+    with caplog.at_level("INFO", logger="salingsapa.notify"):
+        assert message_deliver(message.pk) == "sent"
+    assert "+62 8** **** 123" in caplog.text
+    assert "Rahasia" not in caplog.text and "3456" not in caplog.text

@@ -31,6 +31,7 @@ from salingsapa.notify.services import (
     whatsapp_list,
     whatsapp_text,
 )
+from salingsapa.notify.tasks import outbound_prune_job
 from tests.support.fake_graph import fake_graph  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -394,3 +395,19 @@ def test_console_sender_logs_no_number_and_no_text(caplog, settings):
         assert message_deliver(message.pk) == "sent"
     assert "+62 8** **** 123" in caplog.text
     assert "Rahasia" not in caplog.text and "3456" not in caplog.text
+
+
+# --- retention -------------------------------------------------------------------------------------------
+
+
+def test_finished_messages_lose_address_and_content_after_the_retention_period(file_outbox):
+    window_open()
+    old = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Lama"), purpose="t")
+    waiting = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Antre"), purpose="t")
+    message_deliver(old.pk)
+    OutboundMessage.objects.filter(pk__in=[old.pk, waiting.pk]).update(created_at=timezone.now() - dt.timedelta(days=40))
+    assert outbound_prune_job.call() == {"pruned": 1}
+    old, waiting = OutboundMessage.objects.get(pk=old.pk), OutboundMessage.objects.get(pk=waiting.pk)
+    assert (old.address, old.content, old.status) == ("", {}, "sent")  # the status and errors stay for the staff list
+    assert waiting.address == "+6281234567123"  # still to be sent: kept
+    assert outbound_prune_job.call() == {"pruned": 0}  # once

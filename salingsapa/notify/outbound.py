@@ -303,6 +303,28 @@ def status_record(
     return True
 
 
+# --- retention -----------------------------------------------------------------------------------
+
+
+FINISHED = (
+    OutboundMessage.Status.SENT, OutboundMessage.Status.DELIVERED, OutboundMessage.Status.READ,
+    OutboundMessage.Status.FAILED, OutboundMessage.Status.BLOCKED,
+)
+
+
+def outbound_prune(*, older_than: dt.timedelta) -> int:
+    """Finished messages older than ``older_than`` lose their address and content; the row (status,
+    attempts, errors, reference) stays for the staff list. Returns how many were emptied (once each)."""
+    cutoff = timezone.now() - older_than
+    pruned = 0
+    rows = OutboundMessage.objects.filter(status__in=FINISHED, created_at__lt=cutoff).exclude(address="")
+    for message in rows.order_by("pk").iterator():
+        message.address, message.content = "", {}
+        message.save(update_fields=["address", "content"])
+        pruned += 1
+    return pruned
+
+
 # --- media ---------------------------------------------------------------------------------------
 
 

@@ -12,15 +12,11 @@ import pytest
 from salingsapa.notify.models import OutboundMessage
 from salingsapa.notify.services import message_queue, whatsapp_text
 from tests.casework_helpers import make_report, totp_device
-from tests.e2e.test_case_flow_browser import CHROMIUM, browser, sign_in  # noqa: F401  (browser is a fixture)
+from tests.e2e.conftest import BROWSER
+from tests.e2e.test_case_flow_browser import sign_in
 from tests.e2e.test_public_report_browser import serious_violations
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)"),
-]
+pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ["SALINGSAPA_SCREENSHOTS"]) if os.environ.get("SALINGSAPA_SCREENSHOTS") else None
 
@@ -35,7 +31,7 @@ def _check(page, name: str) -> None:
             page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
-def test_outbound_pages_in_the_browser(live_server, browser, supervisor):  # noqa: F811
+def test_outbound_pages_in_the_browser(live_server, browser, supervisor):
     report = make_report(contact_phone="0812-7777-6543", preferred_channel="whatsapp", consent_contact=True)
     for n in range(3):
         message = message_queue(channel="whatsapp", address="0812-3456-7123", content=whatsapp_text(f"Halo {n}"),

@@ -411,3 +411,17 @@ def test_finished_messages_lose_address_and_content_after_the_retention_period(f
     assert (old.address, old.content, old.status) == ("", {}, "sent")  # the status and errors stay for the staff list
     assert waiting.address == "+6281234567123"  # still to be sent: kept
     assert outbound_prune_job.call() == {"pruned": 0}  # once
+
+
+def test_marked_do_not_contact_while_sending_stays_blocked(monkeypatch, supervisor):
+    window_open()
+    message = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Halo"), purpose="t")
+
+    def send_while_staff_mark_the_number(msg, now):
+        address_do_not_contact(actor=supervisor, channel="whatsapp", address=PHONE, reason="dipantau")
+        return "wamid.RACE"
+
+    monkeypatch.setattr("salingsapa.notify.outbound._send_once", send_while_staff_mark_the_number)
+    assert message_deliver(message.pk) == "superseded"
+    row = OutboundMessage.objects.get(pk=message.pk)
+    assert (row.status, row.provider_id) == ("blocked", "wamid.RACE")  # it did go out once: staff can see that

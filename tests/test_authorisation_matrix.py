@@ -77,6 +77,8 @@ GET_MATRIX: dict[str, set[str]] = {
     "stats:report_pdf": LEAD,
     "stats:exports": {"supervisor"},
     "stats:export_job": {"supervisor"},
+    "staff_outbound:list": {"supervisor", "administrator"},
+    "staff_outbound:preferences": SIGNED_IN,
     "admin:index": {"administrator"},
     "admin:accounts_organisation_changelist": {"administrator"},
     "admin:core_region_changelist": {"administrator"},
@@ -93,6 +95,7 @@ POST_MATRIX: dict[str, set[str]] = {
     "network:conference_action": LEAD | {"partner_psychologist"},
     "network:evidence_hide": LEAD,
     "stats:snapshot_approve": {"supervisor"},
+    "staff_outbound:report_do_not_contact": LEAD,
 }
 
 # Endpoints outside the role matrix, with the reason (each is tested in its own module).
@@ -171,7 +174,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "case_person_pk": victim.pk, "action": "tidak-ada", "token": "x",
     }
     object_for = {
-        "staff:report": report.pk, "staff:report_action": report.pk,
+        "staff:report": report.pk, "staff:report_action": report.pk, "staff_outbound:report_do_not_contact": report.pk,
         "network:referral": referral.pk, "network:referral_letter": referral.pk, "network:referral_action": referral.pk,
         "network:conference": conference.pk, "network:conference_minutes": conference.pk,
         "network:conference_action": conference.pk,

@@ -178,6 +178,7 @@ NOT_PAGES = {
     "public_leave", "set_language",
     "outreach:visit_action", "outreach:booking_action", "outreach_done", "outreach_manage_cancel",
     "outreach_manage_move", "outreach_manage_logout",
+    "staff_outbound:report_do_not_contact",
 }
 # awareness pages with an id or slug: rendered in English by tests/test_awareness_english.py
 ELSEWHERE = {

@@ -19,6 +19,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from salingsapa.accounts.tokens import TokenAuth
+from salingsapa.core.dbrouter import replica_reads
 from salingsapa.stats import selectors
 from salingsapa.stats.engine import FilterError, StatsFilter
 
@@ -67,6 +68,7 @@ class Summary(Schema):
 
 @router.get("/summary", response={200: Summary, 400: Message, 401: Message}, auth=TokenAuth(),
             summary="Statistik rinci untuk sistem mitra (token)")
+@replica_reads
 def summary(
     request: HttpRequest, start: dt.date, end: dt.date, area: str = "", form: str = "", age_group: str = "",
 ) -> Any:

@@ -68,7 +68,6 @@ class Summary(Schema):
 
 @router.get("/summary", response={200: Summary, 400: Message, 401: Message}, auth=TokenAuth(),
             summary="Statistik rinci untuk sistem mitra (token)")
-@replica_reads
 def summary(
     request: HttpRequest, start: dt.date, end: dt.date, area: str = "", form: str = "", age_group: str = "",
 ) -> Any:
@@ -79,7 +78,8 @@ def summary(
         flt = StatsFilter(start=start, end=end, area=area, form=form, age_group=age_group)
     except FilterError as exc:
         raise HttpError(400, str(exc)) from None
-    s = selectors.dashboard_summary(user, flt)
+    with replica_reads():  # read-only: the read replica when there is one (core/dbrouter.py)
+        s = selectors.dashboard_summary(user, flt)
     return {
         "period": flt.label(), "previous_period": flt.previous_year().label(),
         "cases": s.cases, "cases_previous": s.cases_previous, "victims": s.victims,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_list_indexes'),
+        ('cases', '0009_list_indexes'),
         ('core', '0007_list_indexes'),
         ('intake', '0007_rate_counter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

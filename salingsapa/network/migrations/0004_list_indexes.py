@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_second_factor_from_plain_tables'),
-        ('cases', '0007_list_indexes'),
+        ('cases', '0009_list_indexes'),
         ('network', '0003_consent_include_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_second_factor_from_plain_tables'),
-        ('cases', '0006_alert_kind_security'),
+        ('cases', '0008_remove_caseevent_summary'),
         ('core', '0007_list_indexes'),
         ('intake', '0007_rate_counter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

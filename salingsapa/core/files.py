@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -66,6 +67,14 @@ class DurableFileSystemStorage(FileSystemStorage):
                 os.unlink(tmp)
             raise
         return name.replace("\\", "/")
+
+
+SEALED_DIR = "sealed"  # the default disk storage's folder under MEDIA_ROOT
+
+
+def _root() -> Path:
+    """Where the default disk storage keeps sealed files (tests look there; object storage has no folder)."""
+    return Path(settings.MEDIA_ROOT) / SEALED_DIR
 
 
 def file_storage(alias: str = SEALED) -> Storage:

@@ -420,6 +420,23 @@ EMAIL_BACKEND = (
 )
 
 # (inbound: webhook verify token, app secret, conversation — channels/)
+# The webhook /webhooks/whatsapp answers only when the channel is on. Meta signs every POST with the
+# app secret (X-Hub-Signature-256); the verify token answers Meta's GET handshake once.
+WHATSAPP_ENABLED = env_bool("SALINGSAPA_WHATSAPP_ENABLED", False)
+WHATSAPP_VERIFY_TOKEN = env_str("SALINGSAPA_WHATSAPP_VERIFY_TOKEN") or ""
+WHATSAPP_APP_SECRET = env_str("SALINGSAPA_WHATSAPP_APP_SECRET") or ""
+if PRODUCTION and WHATSAPP_ENABLED:
+    if len(WHATSAPP_APP_SECRET) < 16:
+        raise ConfigError("SALINGSAPA_WHATSAPP_APP_SECRET: required when the WhatsApp channel is on (the Meta app secret)")
+    if len(WHATSAPP_VERIFY_TOKEN) < 16:
+        raise ConfigError("SALINGSAPA_WHATSAPP_VERIFY_TOKEN: required when the WhatsApp channel is on (16+ random characters)")
+# A webhook body larger than this is refused (413) before it is read; Meta's deliveries are a few KB.
+WHATSAPP_WEBHOOK_MAX_BYTES = env_int("SALINGSAPA_WHATSAPP_WEBHOOK_MAX_BYTES", 512 * 1024, minimum=16 * 1024)
+# A conversation silent this long starts again at the menu (its draft and checked report dropped).
+WHATSAPP_CONVERSATION_HOURS = env_int("SALINGSAPA_WHATSAPP_CONVERSATION_HOURS", 24, minimum=1)
+# Raw deliveries (sealed) are kept this many days after they were processed, then deleted.
+WHATSAPP_DELIVERY_KEEP_DAYS = env_int("SALINGSAPA_WHATSAPP_DELIVERY_KEEP_DAYS", 7, minimum=1)
+PERIODIC_JOBS["whatsapp-cleanup"] = ("salingsapa.channels.tasks.whatsapp_cleanup_job", 3600)
 
 # --- mobile counselling, field sessions, awareness (issue 13) ------------------------------------
 

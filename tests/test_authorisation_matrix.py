@@ -127,6 +127,7 @@ NOT_IN_MATRIX = {
     "public_followup_files": "codename session (test_codename_followup)",
     "public_followup_logout": "codename session (test_codename_followup)",
     "public_leave": "quick exit (test_public_report)",
+    "whatsapp_webhook": "Meta's signed webhook, no user session: signature and token (test_whatsapp_webhook)",
     "api-v1:reports_create": "public POST endpoint (test_api_reports)",
     "api-v1:api-root": "API index",
     "api-v1:summary": "bearer token of a partner system only (test_summary_api_refuses_session_users, test_stats_api)",

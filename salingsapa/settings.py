@@ -395,6 +395,9 @@ WHATSAPP_TEMPLATE_LANGUAGE = env_str("SALINGSAPA_WHATSAPP_TEMPLATE_LANGUAGE") or
 # Sending: attempts per message and the first retry delay (doubling each time, at most one hour).
 NOTIFY_MAX_ATTEMPTS = env_int("SALINGSAPA_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 NOTIFY_RETRY_SECONDS = env_int("SALINGSAPA_NOTIFY_RETRY_SECONDS", 30, minimum=1)
+# Finished outbound messages keep their (sealed) address and content this long, then only the status row.
+RETENTION_OUTBOUND_DAYS = env_int("SALINGSAPA_RETENTION_OUTBOUND_DAYS", 30, minimum=1)
+PERIODIC_JOBS["outbound-prune"] = ("salingsapa.notify.tasks.outbound_prune_job", 24 * 3600)
 # SMS gateway: console, file (one JSON line per message to SALINGSAPA_SMS_OUTBOX_FILE) or http (POST
 # {"to", "message"} with a bearer token to SALINGSAPA_SMS_GATEWAY_URL).
 SMS_GATEWAY = env_str("SALINGSAPA_SMS_GATEWAY") or "console"

@@ -176,6 +176,7 @@ NOT_PAGES = {
     "network:case_referrals_action", "network:referral_action", "network:conference_action", "network:evidence_hide",
     "stats:snapshot_approve", "public_followup_message", "public_followup_files", "public_followup_logout",
     "public_leave", "set_language",
+    "staff_outbound:report_do_not_contact",
 }
 # awareness pages with an id or slug: rendered in English by tests/test_awareness_english.py
 ELSEWHERE = {

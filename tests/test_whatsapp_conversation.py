@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 import threading
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -22,7 +23,7 @@ from salingsapa.channels.whatsapp.conversation import step_for_field
 from salingsapa.channels.whatsapp.handle import message_handle
 from salingsapa.channels.whatsapp.parse import parse_message
 from salingsapa.intake.evidence import evidence_read
-from salingsapa.intake.models import Evidence, Report, ReportMessage
+from salingsapa.intake.models import Evidence, PendingUpload, Report, ReportMessage
 from salingsapa.intake.services import report_message_add
 from tests.support.fake_graph import FakeGraph
 from tests.whatsapp_helpers import (
@@ -496,3 +497,23 @@ def test_a_message_that_breaks_gets_an_apology_and_the_others_go_on(client, what
     assert sorted(WhatsAppInbound.objects.values_list("outcome", flat=True)) == ["failed", "handled"]
     run_jobs()  # nothing is retried
     assert whatsapp.new() == []
+
+
+@pytest.mark.django_db
+def test_a_photo_sent_mid_question_joins_the_draft_and_the_question_is_asked_again(client, whatsapp, graph,
+                                                                                    settings):
+    graph.add_media("2001", _jpeg(), "image/jpeg")
+    chat = Chat(client, whatsapp)
+    chat.say("halo")
+    chat.tap("menu:lapor")
+    chat.tap("v:victim")
+    chat.tap("v:no")
+    chat.send(image("2001"))
+    assert "Berkas diterima (1)" in chat.text and "Ceritakan" in chat.text
+    assert len(Conversation.objects.get().state["draft"]["evidence"]) == 1
+    [stored] = PendingUpload.objects.values_list("storage_name", flat=True)
+    sealed = list(Path(settings.MEDIA_ROOT).rglob(stored.split("/")[-1]))
+    assert len(sealed) == 1
+    chat.say("batal")
+    assert not Evidence.objects.exists() and not PendingUpload.objects.exists()  # the sealed file is deleted too
+    assert not sealed[0].exists()

@@ -51,6 +51,7 @@ from salingsapa.intake.services import (
     IdempotencyConflict,
     codename_attempts_blocked,
     evidence_pending_add,
+    evidence_pending_remove,
     report_codename_login,
     report_create,
     report_evidence_add,
@@ -147,6 +148,8 @@ def _dispatch(turn: Turn) -> None:
         return
     if word in CANCEL or choice == "cancel":
         had_draft = bool(state.get("draft"))
+        for item in (state.get("draft") or {}).get("evidence", []):
+            evidence_pending_remove(storage_name=str(item.get("storage_name", "")))  # its sealed file goes now
         _reset(state)
         turn.say(_("Laporan dibatalkan. Isian yang belum dikirim sudah kami hapus.") if had_draft
                  else _("Dibatalkan."))

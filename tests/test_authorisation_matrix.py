@@ -97,6 +97,8 @@ GET_MATRIX: dict[str, set[str]] = {
     # a visit the psychology partner is on the team of, and a booking (with contact) of their slot
     "outreach:visit": {"case_manager", "supervisor", "partner_psychologist"},
     "outreach:booking": {"case_manager", "supervisor", "partner_psychologist"},
+    "staff_outbound:list": {"supervisor", "administrator"},
+    "staff_outbound:preferences": SIGNED_IN,
     "public_articles": EVERYONE,
     "public_article": EVERYONE,
     "public_article_image": EVERYONE,
@@ -128,6 +130,9 @@ POST_MATRIX: dict[str, set[str]] = {
     "network:evidence_hide": LEAD,
     "stats:snapshot_approve": {"supervisor"},
     "field:sync": SIGNED_IN,  # each entry is then checked against its visit (test_fieldwork_sessions)
+    "outreach:visit_action": {"case_manager", "supervisor"},
+    "outreach:booking_action": {"case_manager", "supervisor", "partner_psychologist"},
+    "staff_outbound:report_do_not_contact": LEAD,
     "awareness:material_delete": LEAD,
     "awareness:article_action": LEAD,
     "outreach:visit_action": {"case_manager", "supervisor"},
@@ -237,7 +242,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "material_pk": event.materials.get().pk, "image_pk": image.pk, "slug": article.slug,
     }
     object_for = {
-        "staff:report": report.pk, "staff:report_action": report.pk,
+        "staff:report": report.pk, "staff:report_action": report.pk, "staff_outbound:report_do_not_contact": report.pk,
         "network:referral": referral.pk, "network:referral_letter": referral.pk, "network:referral_action": referral.pk,
         "network:conference": conference.pk, "network:conference_minutes": conference.pk,
         "network:conference_action": conference.pk,

@@ -179,6 +179,7 @@ NOT_PAGES = {
     "field:key", "field:manifest", "field:service_worker",  # JSON and a script of the field app, no page
     "outreach:visit_action", "outreach:booking_action", "outreach_done", "outreach_manage_cancel",
     "outreach_manage_move", "outreach_manage_logout",
+    "staff_outbound:report_do_not_contact",
 }
 # awareness pages with an id or slug: rendered in English by tests/test_awareness_english.py
 ELSEWHERE = {

@@ -35,7 +35,6 @@ from salingsapa.intake.schema import (
     ReportInput,
     ReportInvalid,
     field_error,
-    home_kelurahan,
     report_input,
 )
 from salingsapa.intake.selectors import report_for_codename
@@ -190,7 +189,7 @@ def _insert(
         victim_sex=d.victim.sex,
         victim_age_group=d.victim.age_group,
         victim_is_child=d.victim.child,
-        kelurahan=home_kelurahan(d.kelurahan_code),
+        kelurahan_id=d.kelurahan_code or None,  # validated by the schema as a kelurahan of the home region
         incident_date=d.incident_date,
         place=d.place,
         relationship=d.relationship,

@@ -135,8 +135,6 @@ POST_MATRIX: dict[str, set[str]] = {
     "staff_outbound:report_do_not_contact": LEAD,
     "awareness:material_delete": LEAD,
     "awareness:article_action": LEAD,
-    "outreach:visit_action": {"case_manager", "supervisor"},
-    "outreach:booking_action": {"case_manager", "supervisor", "partner_psychologist"},
 }
 
 # Endpoints outside the role matrix, with the reason (each is tested in its own module).

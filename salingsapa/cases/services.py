@@ -117,7 +117,7 @@ def _require_supervisor(actor: Any) -> None:
 
 def _event(case: Case, actor: Any, kind: str, summary: str, reason: str = "") -> CaseEvent:
     """The timeline entry every change of a case writes; the case's figures in statistics go stale."""
-    publish(Event.COUNTED_DATA_CHANGED)
+    publish(Event.COUNTED_DATA_CHANGED, case_ids=[case.pk])
     return CaseEvent.objects.create(
         case=case, at=_now(), actor=actor if getattr(actor, "pk", None) else None, kind=kind,
         summary=summary[:200], reason=reason,

@@ -36,6 +36,8 @@ class Command(BaseCommand):
                             help=f"random seed; the same seed gives the same data (default {demo.DEFAULT_SEED})")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the database already holds cases")
+        parser.add_argument("--workers", type=int, default=1, metavar="W",
+                            help="write batches in W processes (PostgreSQL only; default 1)")
         parser.add_argument("--batch-size", type=int, default=demo.BATCH_SIZE, metavar="B",
                             help=f"cases written per transaction (default {demo.BATCH_SIZE})")
 
@@ -57,7 +59,8 @@ class Command(BaseCommand):
             task = progress.add_task("Data demo: kasus", total=total)
             try:
                 result = demo.seed_demo(cases=cases, seed=options["seed"], batch_size=options["batch_size"],
-                                        progress=lambda n: progress.advance(task, n))
+                                        progress=lambda n: progress.advance(task, n),
+                                        workers=max(1, options["workers"]))
             except demo.DemoError as exc:
                 raise CommandError(str(exc)) from None
         seconds = analyze()  # planner statistics for the freshly loaded tables (docs/performance.md)

@@ -298,13 +298,20 @@ def mark_changed(*, case_ids: Iterable[int] = (), report_ids: Iterable[int] = ()
 
 
 def rebuild_after_bulk_load(**_: Any) -> None:
-    """The handler of ``BULK_LOADED`` (restore, imports)."""
-    rebuild()
+    """The handler of ``BULK_LOADED`` (restore, imports): rebuild the rollups if they are in use.
+
+    An installation that never built them (or a backup of one) reads live, which is right without them."""
+    if RollupState.objects.filter(built_at__isnull=False).exists():
+        rebuild()
 
 
 # --- reading -------------------------------------------------------------------------------------
 
 _session: contextvars.ContextVar[bool | None] = contextvars.ContextVar("stats_rollup_ready", default=None)
+# within a session: fact sums already read, per (side, scope, months, grouping); one query serves every
+# dimension of a side, so a whole summary costs a handful of queries instead of one per breakdown
+_bundles: contextvars.ContextVar[dict[Any, dict[tuple[Any, ...], tuple[int, int]]] | None] = contextvars.ContextVar(
+    "stats_rollup_bundles", default=None)
 
 
 @contextlib.contextmanager
@@ -312,9 +319,11 @@ def session() -> Iterator[None]:
     """Check (and flush) the rollups once for a batch of reads, e.g. a whole dashboard summary."""
     known = _session.get()
     token = _session.set(flush() if known is None else known)
+    bundles = _bundles.set({} if _bundles.get() is None else _bundles.get())
     try:
         yield
     finally:
+        _bundles.reset(bundles)
         _session.reset(token)
 
 
@@ -378,7 +387,6 @@ def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, ho
     """Sums of ``n`` (and ``total``) per ``by`` key (``m`` month, ``k`` kelurahan, ``c`` category) for the
     period and scope of ``flt``: whole months from the facts, partly covered months live."""
     side = REPORT_SIDE if dimension.startswith("report") else CASE_SIDE
-    columns = {"m": "month", "k": "kelurahan_id", "c": "category"}
     months, partial = split(flt)
     out: dict[tuple[Any, ...], list[int]] = {}
 
@@ -388,12 +396,8 @@ def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, ho
         cell[1] += total
 
     if months:
-        facts = StatsFact.objects.filter(_fact_q(flt, side, home), dimension=dimension, month__gte=months[0],
-                                         month__lte=months[-1])
-        fields = [columns[b] for b in by]
-        aggs = {"s": Sum("n"), "t": Sum("total")} if with_total else {"s": Sum("n")}
-        for row in facts.values(*fields).annotate(**aggs).order_by():
-            add(tuple(row[f] for f in fields), int(row["s"] or 0), int(row.get("t") or 0))
+        for key, (n, total) in _fact_sums(flt, side, dimension, by, months, home).items():
+            add(key, n, total)
     for lo_day, hi_day in partial:
         lo, hi = StatsFilter(start=lo_day, end=hi_day).bounds
         for m, o, k, c, n, total in _live(dimension, lo, hi, flt):
@@ -405,6 +409,32 @@ def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, ho
                 continue
             add(tuple({"m": m, "k": k, "c": c}[b] for b in by), n, total)
     return out
+
+
+SIDE_DIMENSIONS = {
+    CASE_SIDE: [d.name for d in DIMENSIONS if d.side == CASE_SIDE] + [CLOSURE],
+    REPORT_SIDE: [d.name for d in DIMENSIONS if d.side == REPORT_SIDE],
+}
+
+
+def _fact_sums(flt: StatsFilter, side: str, dimension: str, by: tuple[str, ...], months: list[int],
+               home: str) -> dict[tuple[Any, ...], tuple[int, int]]:
+    columns = {"m": "month", "k": "kelurahan_id", "c": "category"}
+    cache = _bundles.get()
+    per_dimension = cache is None or "k" in by  # kelurahan groupings are large: one dimension at a time
+    key = (side, flt.organisation_id, flt.report_region, flt.area, months[0], months[-1], by,
+           dimension if per_dimension else None)
+    rows = cache.get(key) if cache is not None else None
+    if rows is None:
+        facts = StatsFact.objects.filter(_fact_q(flt, side, home), month__gte=months[0], month__lte=months[-1])
+        facts = facts.filter(dimension=dimension) if per_dimension else facts.filter(dimension__in=SIDE_DIMENSIONS[side])
+        fields = ["dimension", *(columns[b] for b in by)]
+        rows = {}
+        for row in facts.values(*fields).annotate(s=Sum("n"), t=Sum("total")).order_by():
+            rows[tuple(row[f] for f in fields)] = (int(row["s"] or 0), int(row["t"] or 0))
+        if cache is not None:
+            cache[key] = rows
+    return {k[1:]: v for k, v in rows.items() if k[0] == dimension}
 
 
 def _live(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilter) -> Iterator[tuple[Any, ...]]:

@@ -295,8 +295,8 @@ LOGGING = {
 # --- public reporting, JSON API, notifications (issue 3) --------------------------------------
 INSTALLED_APPS += ["salingsapa.public", "salingsapa.api", "salingsapa.notify", "salingsapa.demo"]
 NOTIFY_TRANSPORT = env_str("SALINGSAPA_NOTIFY_TRANSPORT", "console") or "console"
-if NOTIFY_TRANSPORT not in {"console", "file", "none"}:
-    raise ConfigError(f"SALINGSAPA_NOTIFY_TRANSPORT: expected console, file or none, got {NOTIFY_TRANSPORT!r}")
+if NOTIFY_TRANSPORT not in {"console", "file", "cloud", "none"}:
+    raise ConfigError(f"SALINGSAPA_NOTIFY_TRANSPORT: expected console, file, cloud or none, got {NOTIFY_TRANSPORT!r}")
 NOTIFY_FILE = env_str("SALINGSAPA_NOTIFY_FILE") or str(DATA_DIR / "notifications.jsonl")
 # Where the quick-exit button and Esc Esc send a person: a neutral site (only navigated to).
 QUICK_EXIT_URL = env_str("SALINGSAPA_QUICK_EXIT_URL", "https://www.bmkg.go.id/") or "https://www.bmkg.go.id/"
@@ -378,6 +378,45 @@ PERIODIC_JOBS["retention"] = ("salingsapa.cases.tasks.retention_job", 24 * 3600)
 
 # --- WhatsApp channel and outbound messages (issue 12: notify/ outbound, channels/ inbound) ------
 # (outbound: transports, retries, templates, do-not-contact — notify/)
+# SALINGSAPA_NOTIFY_TRANSPORT (above) also picks the WhatsApp sender: console (a masked log line),
+# file (one JSON line per message: exactly the body POSTed to /{phone-number-id}/messages) or cloud.
+OUTBOX_FILE = env_str("SALINGSAPA_OUTBOX_FILE") or str(DATA_DIR / "outbox.jsonl")
+WHATSAPP_TOKEN = env_str("SALINGSAPA_WHATSAPP_TOKEN") or ""  # a system user's permanent token (or _FILE)
+WHATSAPP_PHONE_NUMBER_ID = env_str("SALINGSAPA_WHATSAPP_PHONE_NUMBER_ID") or ""
+WHATSAPP_API_BASE = (env_str("SALINGSAPA_WHATSAPP_API_BASE") or "https://graph.facebook.com/v23.0").rstrip("/")
+if not WHATSAPP_API_BASE.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    raise ConfigError("SALINGSAPA_WHATSAPP_API_BASE: must be an https:// address (http only on this machine)")
+if NOTIFY_TRANSPORT == "cloud" and not (WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID):
+    raise ConfigError("SALINGSAPA_NOTIFY_TRANSPORT=cloud needs SALINGSAPA_WHATSAPP_TOKEN and SALINGSAPA_WHATSAPP_PHONE_NUMBER_ID")
+# The approved template sent outside the 24-hour customer-service window (its text: content.NEUTRAL_NOTICE).
+WHATSAPP_TEMPLATE = env_str("SALINGSAPA_WHATSAPP_TEMPLATE") or "saling_sapa_pesan_baru"
+WHATSAPP_TEMPLATE_LANGUAGE = env_str("SALINGSAPA_WHATSAPP_TEMPLATE_LANGUAGE") or "id"
+# Sending: attempts per message and the first retry delay (doubling each time, at most one hour).
+NOTIFY_MAX_ATTEMPTS = env_int("SALINGSAPA_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+NOTIFY_RETRY_SECONDS = env_int("SALINGSAPA_NOTIFY_RETRY_SECONDS", 30, minimum=1)
+# SMS gateway: console, file (one JSON line per message to SALINGSAPA_SMS_OUTBOX_FILE) or http (POST
+# {"to", "message"} with a bearer token to SALINGSAPA_SMS_GATEWAY_URL).
+SMS_GATEWAY = env_str("SALINGSAPA_SMS_GATEWAY") or "console"
+if SMS_GATEWAY not in {"console", "file", "http"}:
+    raise ConfigError(f"SALINGSAPA_SMS_GATEWAY: expected console, file or http, got {SMS_GATEWAY!r}")
+SMS_OUTBOX_FILE = env_str("SALINGSAPA_SMS_OUTBOX_FILE") or str(DATA_DIR / "sms-outbox.jsonl")
+SMS_GATEWAY_URL = env_str("SALINGSAPA_SMS_GATEWAY_URL") or ""
+SMS_GATEWAY_TOKEN = env_str("SALINGSAPA_SMS_GATEWAY_TOKEN") or ""
+if SMS_GATEWAY == "http" and not SMS_GATEWAY_URL.startswith("https://"):
+    raise ConfigError("SALINGSAPA_SMS_GATEWAY=http needs an https:// SALINGSAPA_SMS_GATEWAY_URL")
+# Email (staff notifications by preference, reporters who chose email): SMTP when a host is set,
+# else the console backend.
+EMAIL_HOST = env_str("SALINGSAPA_EMAIL_HOST") or ""
+EMAIL_PORT = env_int("SALINGSAPA_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("SALINGSAPA_EMAIL_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("SALINGSAPA_EMAIL_PASSWORD") or ""
+EMAIL_USE_SSL = EMAIL_PORT == 465
+EMAIL_USE_TLS = EMAIL_PORT == 587  # STARTTLS on the submission port; 465 is TLS from the start
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("SALINGSAPA_EMAIL_FROM") or "Saling Sapa <no-reply@localhost>"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
 
 # (inbound: webhook verify token, app secret, conversation — channels/)
 

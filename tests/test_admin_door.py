@@ -262,3 +262,14 @@ def test_plain_django_otp_rows_are_moved_sealed_and_deleted(case_manager):
     recovery = RecoveryCodeDevice.objects.get(user=case_manager)
     assert recovery.remaining() == 2
     assert recovery.verify_token("ijklmnop") and recovery.remaining() == 1
+
+
+def test_admin_changing_their_own_password_is_audited_and_alerted(administrator, supervisor):
+    client = _admin_signed_in(administrator)
+    response = client.post("/admin/password_change/", {
+        "old_password": PASSWORD, "new_password1": "sandi-baru-yang-panjang-1", "new_password2": "sandi-baru-yang-panjang-1",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEvent.objects.filter(object_type="user", object_id=str(administrator.pk), detail__via="admin").latest("id")
+    assert entry.actor == administrator and entry.detail["fields"] == ["password"]
+    assert Alert.objects.filter(recipient=supervisor, message__contains="(password)").exists()

@@ -320,8 +320,8 @@ def test_evidence_is_served_only_to_lead_agency_staff_and_every_read_is_audited(
     from django.http import Http404
 
     from salingsapa.core.models import AuditEvent
-    from salingsapa.intake.access import access_evidence
     from salingsapa.intake.evidence import evidence_read
+    from salingsapa.network.access import access_evidence
 
     fill_steps(client)
     doc = io.BytesIO(PDF)

@@ -139,3 +139,17 @@ def test_next_is_kept_but_never_offsite(case_manager):
 def test_login_page_has_labels_and_language(db):
     page = Client().get("/staf/masuk/").content.decode()
     assert '<html lang="id">' in page and '<label for="id_username"' in page and '<main id="isi"' in page
+
+
+def test_session_end_message_in_the_readers_language(case_manager, settings):
+    """The sign-out notice follows the reader's language (it was Indonesian-only before)."""
+    for language, expected in (("id", "Sesi Anda berakhir karena tidak ada aktivitas"),
+                               ("en", "Your session ended because there was no activity")):
+        client = verified_client(case_manager)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        client.get("/staf/")
+        session = client.session
+        session["ss_last_seen"] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 5
+        session.save()
+        page = client.get("/staf/", follow=True)
+        assert expected in page.content.decode()

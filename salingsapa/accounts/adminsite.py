@@ -8,7 +8,8 @@
 * Every addition, change and deletion made through the admin is written to the hash-chained audit
   log (model and object id; changed field names for accounts), and account changes that could
   open case content are alerted to the supervisors (``accounts.services.account_change_record``).
-* Sign-out from the admin is audited like sign-out from the staff app.
+* Sign-out from the admin is audited like sign-out from the staff app, and an administrator's change of
+  their own password (``/admin/password_change/``) is audited and alerted like any account change.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_POST
 
+from salingsapa.accounts.services import account_change_record
 from salingsapa.core.audit import audit_log
 
 
@@ -88,6 +90,13 @@ class StaffDoorAdminSite(admin.AdminSite):
 
     def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:  # type: ignore[override]
         return _admin_logout(request)
+
+    def password_change(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:  # type: ignore[override]
+        """An administrator changing their own password: audited and alerted like a change made to anyone else."""
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302 and request.user.is_authenticated:
+            account_change_record(actor=request.user, user=request.user, created=False, fields=["password"])
+        return response
 
 
 @require_POST

@@ -89,6 +89,12 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # reverse man
         verbose_name=_("organisasi"),
     )
     on_duty = models.BooleanField(_("piket (menerima peringatan darurat)"), default=False)
+    # Alerts always show in the app; by choice also by email or WhatsApp (notify.people).
+    notify_by = models.CharField(
+        _("pemberitahuan"), max_length=10, default="app",
+        choices=[("app", _("Hanya di aplikasi")), ("email", _("Aplikasi + email")), ("whatsapp", _("Aplikasi + WhatsApp"))],
+    )
+    notify_phone = EncryptedTextField(_("nomor WhatsApp untuk pemberitahuan"), blank=True, default="")
 
     class Meta:
         verbose_name = _("pengguna")

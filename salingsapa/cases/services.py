@@ -16,7 +16,7 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,6 +53,7 @@ from salingsapa.core.models import Code
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report
 from salingsapa.intake.services import report_case_link
+from salingsapa.notify.services import staff_alert_deliver
 
 CONFLICT_MESSAGE = gettext_lazy(
     "Kasus ini telah diubah oleh orang lain, muat ulang halaman lalu ulangi perubahan Anda."
@@ -165,6 +166,9 @@ def alert_create(
                     recipient=user, kind=kind, message=message[:300], case=case, report=report,
                     deadline=deadline, link=link[:200], created_at=_now(),
                 )
+                # by the user's preference also by email or WhatsApp: the kind and the reference only
+                staff_alert_deliver(user=user, kind=str(Alert.Kind(kind).label) if kind in Alert.Kind.values else kind,
+                                    reference=case.number if case else report.reference if report else "")
             written += 1
         except IntegrityError:  # a concurrent job wrote it first
             continue
@@ -219,15 +223,19 @@ def deadline_first_contact_ensure(*, report: Report) -> Deadline:
         return Deadline.objects.get(report=report, kind=Deadline.Kind.FIRST_CONTACT)
 
 
-def deadlines_reschedule(*, risk_level: str, emergency: bool, report: Report | None = None, case: Case | None = None) -> int:
-    """Move open first-contact clocks to the clock of a new risk level (after triage or assessment)."""
+def _running_first_contact_clocks(*, report: Report | None, case: Case | None) -> QuerySet[Deadline]:
+    """The first-contact clocks still running for a report, or for a case and every report attached to it."""
     qs = Deadline.objects.filter(kind=Deadline.Kind.FIRST_CONTACT, met_at__isnull=True)
     if report is not None:
-        qs = qs.filter(report=report)
-    elif case is not None:
-        qs = qs.filter(Q(case=case) | Q(report__case=case))
-    else:
-        return 0
+        return qs.filter(report=report)
+    if case is not None:
+        return qs.filter(Q(case=case) | Q(report__case=case))
+    return qs.none()
+
+
+def deadlines_reschedule(*, risk_level: str, emergency: bool, report: Report | None = None, case: Case | None = None) -> int:
+    """Move open first-contact clocks to the clock of a new risk level (after triage or assessment)."""
+    qs = _running_first_contact_clocks(report=report, case=case)
     risk = sla.effective_risk(risk_level, emergency=emergency)
     changed = 0
     for deadline in qs:
@@ -241,13 +249,7 @@ def deadlines_reschedule(*, risk_level: str, emergency: bool, report: Report | N
 def first_contact_record(*, actor: User, report: Report | None = None, case: Case | None = None) -> int:
     """Stop the first-contact clock(s) of a report or of every report of a case."""
     _require_casework(actor)
-    qs = Deadline.objects.filter(kind=Deadline.Kind.FIRST_CONTACT, met_at__isnull=True)
-    if report is not None:
-        qs = qs.filter(report=report)
-    elif case is not None:
-        qs = qs.filter(Q(case=case) | Q(report__case=case))
-    else:
-        return 0
+    qs = _running_first_contact_clocks(report=report, case=case)
     now = _now()
     count = 0
     for deadline in qs:

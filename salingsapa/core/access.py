@@ -1,7 +1,7 @@
 """The generic access helper behind every domain's ``access_*`` functions.
 
 Each domain owns its scope and its typed helpers (``cases.access.access_case -> Case``,
-``intake.access.access_report -> Report``, ``intake.access.access_evidence -> Evidence``,
+``intake.access.access_report -> Report``, ``network.access.access_evidence -> Evidence``,
 ``network.access.access_referral -> Referral``, ``network.access.access_conference``); they all
 end here. :func:`access_scoped` fetches one record from the user's scoped queryset, writes the
 audit entry and answers ``Http404`` both for "does not exist" and "not yours" (so ids cannot be

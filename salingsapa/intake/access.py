@@ -1,5 +1,7 @@
-"""Which reports and evidence files a user may list and open (scope + audit through
-``core.access.access_scoped``)."""
+"""Which reports a user may list and open (scope + audit through ``core.access.access_scoped``).
+
+Evidence files are opened through ``network.access.access_evidence``: the one rule for a file, which
+also knows a partner's referral package and the victim's consent."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from salingsapa.accounts.users import AnyUser, lead_agency_org_id, signed_in
 from salingsapa.core.access import access_scoped
-from salingsapa.intake.models import Evidence, Report
+from salingsapa.intake.models import Report
 
 
 def _org_region_code(user: AnyUser) -> str:
@@ -31,9 +33,3 @@ def reports_for(user: AnyUser) -> QuerySet[Report]:
 
 def access_report(user: AnyUser, report_id: object, *, purpose: str = "view") -> Report:
     return access_scoped(user, reports_for(user), report_id, object_type="report", purpose=purpose)
-
-
-def access_evidence(user: AnyUser, evidence_id: object, *, purpose: str = "view") -> Evidence:
-    """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes): lead-agency staff only."""
-    visible = Evidence.objects.filter(report__in=reports_for(user))
-    return access_scoped(user, visible, evidence_id, object_type="evidence", purpose=purpose)

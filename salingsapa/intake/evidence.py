@@ -421,5 +421,5 @@ def evidence_prepare(*, data: bytes, filename: str = "") -> StoredEvidence:
 
 
 def evidence_read(evidence: Any) -> bytes:
-    """The cleaned bytes of an ``Evidence`` row fetched with ``intake.access.access_evidence``."""
+    """The cleaned bytes of an ``Evidence`` row fetched with ``network.access.access_evidence``."""
     return read_sealed_file(evidence.storage_name, purpose=EVIDENCE_PURPOSE)

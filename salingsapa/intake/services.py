@@ -38,7 +38,7 @@ from salingsapa.intake.schema import (
 )
 
 __all__ = ["FieldError", "IdempotencyConflict", "ReportInput", "ReportInvalid", "ReportReceipt", "report_create"]
-from salingsapa.notify.services import notify_on_duty
+from salingsapa.notify.services import notify_on_duty, reporter_notice_queue
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +281,8 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
             object_id=message.pk,
             detail={"report": report.pk, "sender": sender},
         )
+        if sender == ReportMessage.Sender.STAFF:  # the reporter hears "a new message", never its text
+            reporter_notice_queue(report=report)
     return message
 
 

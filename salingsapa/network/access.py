@@ -24,5 +24,5 @@ def access_evidence(user: AnyUser, evidence_id: object, *, purpose: str = "view"
     """An evidence file's record (then ``intake.evidence.evidence_read`` for its bytes), as
     ``network.selectors.evidence_for`` allows: lead-agency staff of the report's area or of the case's
     office; a partner only through an accepted referral whose package and consent include evidence.
-    (``intake.access.access_evidence`` is the narrower, report-area-only scope of the intake layer.)"""
+    The one way to open a file: there is no narrower copy of this rule in a lower layer."""
     return access_scoped(user, evidence_for(user), evidence_id, object_type="evidence", purpose=purpose)

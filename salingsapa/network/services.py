@@ -187,6 +187,24 @@ def _require_partner(user: Any, referral: Referral) -> None:
         raise NetworkError("Rujukan ini bukan untuk organisasi Anda.")
 
 
+def _referral_conclude(
+    *, actor: Any, referral: Referral, waiting: str, not_waiting: str, status: str, text_field: str, text: str,
+    text_missing: str, stamps: dict[str, Any],
+) -> None:
+    """A partner's answer that needs words (decline: the reason; complete: the outcome): checked, saved, audited."""
+    _require_partner(actor, referral)
+    if referral.status != waiting:
+        raise NetworkError(not_waiting)
+    if not text.strip():
+        raise NetworkError(text_missing)
+    referral.status = status
+    setattr(referral, text_field, text)
+    for name, value in stamps.items():
+        setattr(referral, name, value)
+    referral.save(update_fields=["status", text_field, *stamps])
+    audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": str(status)})
+
+
 def referral_accept(*, actor: Any, referral: Referral) -> Referral:
     _require_partner(actor, referral)
     if referral.status != Referral.Status.SENT:
@@ -199,16 +217,11 @@ def referral_accept(*, actor: Any, referral: Referral) -> Referral:
 
 
 def referral_decline(*, actor: Any, referral: Referral, reason: str) -> Referral:
-    _require_partner(actor, referral)
-    if referral.status != Referral.Status.SENT:
-        raise NetworkError("Rujukan ini tidak menunggu jawaban.")
-    if not reason.strip():
-        raise NetworkError("Tuliskan alasan menolak rujukan.")
-    referral.status = Referral.Status.DECLINED
-    referral.decline_reason = reason
-    referral.responded_at, referral.responded_by = timezone.now(), actor
-    referral.save(update_fields=["status", "decline_reason", "responded_at", "responded_by"])
-    audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": "declined"})
+    _referral_conclude(actor=actor, referral=referral, waiting=Referral.Status.SENT,
+                       not_waiting="Rujukan ini tidak menunggu jawaban.",
+                       status=Referral.Status.DECLINED, text_field="decline_reason", text=reason,
+                       text_missing="Tuliskan alasan menolak rujukan.",
+                       stamps={"responded_at": timezone.now(), "responded_by": actor})
     _alert_case_owner(referral.case, kind="decision",
                       message=f"Rujukan kasus {referral.case.number} ke {referral.organisation} ditolak; lihat alasannya.")
     return referral
@@ -234,16 +247,10 @@ def service_delivery_record(
 
 
 def referral_complete(*, actor: Any, referral: Referral, outcome: str) -> Referral:
-    _require_partner(actor, referral)
-    if referral.status != Referral.Status.ACCEPTED:
-        raise NetworkError("Hanya rujukan yang diterima yang dapat diselesaikan.")
-    if not outcome.strip():
-        raise NetworkError("Tuliskan hasil layanan.")
-    referral.status = Referral.Status.COMPLETED
-    referral.outcome = outcome
-    referral.completed_at = timezone.now()
-    referral.save(update_fields=["status", "outcome", "completed_at"])
-    audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": "completed"})
+    _referral_conclude(actor=actor, referral=referral, waiting=Referral.Status.ACCEPTED,
+                       not_waiting="Hanya rujukan yang diterima yang dapat diselesaikan.",
+                       status=Referral.Status.COMPLETED, text_field="outcome", text=outcome,
+                       text_missing="Tuliskan hasil layanan.", stamps={"completed_at": timezone.now()})
     _alert_case_owner(referral.case, kind="decision",
                       message=f"Rujukan kasus {referral.case.number} ke {referral.organisation} selesai.")
     return referral

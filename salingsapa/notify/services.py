@@ -9,7 +9,59 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from salingsapa.accounts.models import CASEWORK_ROLES, Organisation
+from salingsapa.notify.content import (
+    NEUTRAL_NOTICE,
+    email_message,
+    sms_text,
+    whatsapp_buttons,
+    whatsapp_list,
+    whatsapp_template,
+    whatsapp_text,
+)
+from salingsapa.notify.models import OutboundMessage
+from salingsapa.notify.outbound import (
+    address_do_not_contact,
+    address_index_do_not_contact,
+    address_may_contact,
+    inbound_seen,
+    media_download,
+    message_queue,
+    status_record,
+)
+from salingsapa.notify.people import (
+    reporter_notice_queue,
+    staff_alert_deliver,
+    staff_preference_set,
+)
+from salingsapa.notify.senders import MediaUnavailable, mask_address
 from salingsapa.notify.transports import Notification, get_transport
+
+__all__ = [
+    "NEUTRAL_NOTICE",
+    "NOBODY_ON_DUTY",
+    "MediaUnavailable",
+    "OutboundMessage",
+    "address_do_not_contact",
+    "address_index_do_not_contact",
+    "address_may_contact",
+    "email_message",
+    "inbound_seen",
+    "mask_address",
+    "media_download",
+    "message_queue",
+    "notification_send",
+    "notify_on_duty",
+    "on_duty_officers",
+    "reporter_notice_queue",
+    "sms_text",
+    "staff_alert_deliver",
+    "staff_preference_set",
+    "status_record",
+    "whatsapp_buttons",
+    "whatsapp_list",
+    "whatsapp_template",
+    "whatsapp_text",
+]
 
 logger = logging.getLogger("salingsapa.notify")
 
@@ -50,4 +102,5 @@ def notify_on_duty(*, reference: str) -> int:
         return 0
     for officer in officers:
         notification_send(to=officer.get_username(), subject=subject, body=body, kind="emergency", data=data)
+        staff_alert_deliver(user=officer, kind="DARURAT", reference=reference)  # + email/WhatsApp by preference
     return len(officers)

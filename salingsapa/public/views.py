@@ -6,6 +6,7 @@ in its cache) and carries the quick-exit control.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -237,6 +238,22 @@ def report_evidence_step(request: HttpRequest) -> HttpResponse:
     return csrf_protect(_report_evidence_step)(request)
 
 
+def _store_uploads(uploads: list[Any], keep: Callable[[Any], Any]) -> tuple[list[str], int]:
+    """Prepare each upload (strip, seal) and hand it to ``keep``; a refused file is named in the errors and the
+    others are still kept. Returns the errors and the worst status (200 when none was refused)."""
+    errors: list[str] = []
+    status = 200
+    for upload in uploads:
+        try:
+            stored = _prepare_upload(upload)
+        except EvidenceRejected as exc:
+            errors.append(f"{upload.name}: {exc.message}")
+            status = max(status, exc.status)
+            continue
+        keep(stored)
+    return errors, status
+
+
 def _files_refused(request: HttpRequest, scope: str, uploads: list[Any], *, pending: bool) -> EvidenceRejected | None:
     try:
         upload_files_allowed(client=ratelimit.client_ip(request), scope=scope,
@@ -272,15 +289,14 @@ def _report_evidence_step(request: HttpRequest) -> HttpResponse:
             errors.append(refused.message)
             status = refused.status
         else:
-            for upload in uploads:
-                try:
-                    stored = _prepare_upload(upload)
-                except EvidenceRejected as exc:
-                    errors.append(f"{upload.name}: {exc.message}")
-                    status = max(status, exc.status)
-                    continue
+
+            def keep(stored: Any) -> None:
                 evidence_pending_add(evidence=stored)
                 draft.setdefault("evidence", []).append(stored.as_dict())
+
+            refusals, refused_status = _store_uploads(uploads, keep)
+            errors += refusals
+            status = max(status, refused_status)
             drafts.draft_save(request, draft)
         if not errors and request.POST.get("lanjut") == "1":
             return _redirect(reverse("public_report_summary"))
@@ -502,14 +518,9 @@ def _followup_files(request: HttpRequest) -> HttpResponse:
         status = 400
     elif refused := _files_refused(request, f"report:{report.pk}", uploads, pending=False):
         return _thread_page(request, report, file_errors=[refused.message], status=refused.status)
-    for upload in uploads:
-        try:
-            stored = _prepare_upload(upload)
-        except EvidenceRejected as exc:
-            errors.append(f"{upload.name}: {exc.message}")
-            status = max(status, exc.status)
-            continue
-        report_evidence_add(report=report, evidence=stored)
+    refusals, refused_status = _store_uploads(uploads, lambda stored: report_evidence_add(report=report, evidence=stored))
+    errors += refusals
+    status = max(status, refused_status)
     if errors:
         return _thread_page(request, report, file_errors=errors, status=status)
     return _redirect(reverse("public_followup"))

@@ -254,26 +254,33 @@ def staff_choices(organisation_id: int | None) -> Any:
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    """A colleague of the user's own organisation; the choices are set by :class:`OrganisationStaffForm`."""
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.get_full_name() or obj.get_username()} ({obj.get_role_display()})"
 
 
-class AssignForm(VersionForm):
-    manager = StaffChoiceField(label=_("Manajer kasus"), queryset=User.objects.none(), required=False,
-                               empty_label=_("— belum ditetapkan —"))
+class OrganisationStaffForm(forms.Form):
+    """A form whose :class:`StaffChoiceField` fields offer the active casework staff of one organisation."""
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            if isinstance(field, StaffChoiceField):
+                field.queryset = staff_choices(organisation_id)
 
 
-class BulkReassignForm(forms.Form):
+class AssignForm(OrganisationStaffForm, VersionForm):
+    manager = StaffChoiceField(label=_("Manajer kasus"), queryset=User.objects.none(), required=False,
+                               empty_label=_("— belum ditetapkan —"))
+
+
+class BulkReassignForm(OrganisationStaffForm):
     cases = forms.TypedMultipleChoiceField(label=_("Kasus"), coerce=int, choices=[])
     manager = StaffChoiceField(label=_("Alihkan ke"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, organisation_id: int | None = None, case_choices: Any = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
+        super().__init__(*args, organisation_id=organisation_id, **kwargs)
         self.fields["cases"].choices = list(case_choices)  # type: ignore[attr-defined]
 
 
@@ -323,15 +330,11 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Isi catatan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
 
 
-class TaskForm(forms.Form):
+class TaskForm(OrganisationStaffForm):
     title = forms.CharField(label=_("Tugas"), max_length=500)
     assigned_to = StaffChoiceField(label=_("Penanggung jawab"), queryset=User.objects.none())
     due_at = forms.DateTimeField(label=_("Batas waktu"), widget=DateTimeInput(),
                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
-
-    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
 
 
 class DocumentForm(forms.Form):
@@ -344,13 +347,9 @@ class TriageForm(ChecksOnTheirOwnLine, forms.Form):
     is_emergency = forms.BooleanField(label=_("Darurat"), required=False)
 
 
-class OpenCaseForm(forms.Form):
+class OpenCaseForm(OrganisationStaffForm):
     case_manager = StaffChoiceField(label=_("Manajer kasus"), queryset=User.objects.none(), required=False,
                                     empty_label=_("— tetapkan nanti —"))
-
-    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["case_manager"].queryset = staff_choices(organisation_id)  # type: ignore[attr-defined]
 
 
 class AttachForm(forms.Form):

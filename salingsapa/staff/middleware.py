@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from salingsapa.core.audit import audit_log
 
@@ -40,9 +41,9 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    "Sesi Anda berakhir karena tidak ada aktivitas. Silakan masuk lagi."
+                    _("Sesi Anda berakhir karena tidak ada aktivitas. Silakan masuk lagi.")
                     if reason == "idle"
-                    else "Sesi Anda sudah mencapai batas waktu. Silakan masuk lagi.",
+                    else _("Sesi Anda sudah mencapai batas waktu. Silakan masuk lagi."),
                 )
             else:
                 if LOGIN_AT not in session:

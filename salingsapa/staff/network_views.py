@@ -165,9 +165,7 @@ def _render_referral(request: HttpRequest, referral: Referral, *, error: str = "
         "reason_form": forms.get("reason_form") or f.ReasonForm(auto_id="decline_%s"),
         "error": error,
     }
-    response = render(request, "network/referral.html", context, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "network/referral.html", context, status=status)  # no-store: @staff_required
 
 
 @staff_required
@@ -299,9 +297,7 @@ def _conference_context(user: Any, conference: Any) -> dict[str, Any]:
 def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     conference = _conference_or_404(user, pk, "view")
-    response = render(request, "network/conference.html", _conference_context(user, conference))
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "network/conference.html", _conference_context(user, conference))  # no-store: @staff_required
 
 
 @staff_required

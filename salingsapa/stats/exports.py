@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -147,7 +147,31 @@ def _region_parts(case: Case) -> dict[str, str]:
     }
 
 
-def simfoni_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
+class _VictimRow(NamedTuple):
+    """One victim of one case, with the case facts both export layouts read."""
+
+    case: Case
+    facts: dict[str, Any]
+    region: dict[str, str]
+    link: CasePerson
+    perps: list[CasePerson]
+
+    def shared_columns(self) -> dict[str, Any]:
+        """Columns both layouts carry, labels in Bahasa Indonesia."""
+        person, case = self.link.person, self.case
+        return {
+            "jenis_kelamin_korban": codelists.label("sex", person.sex, "id"),
+            "kelompok_umur_korban": self.link.age_group,
+            "korban_anak": "Ya" if self.link.is_child else "Tidak",
+            "pendidikan_korban": codelists.label("education", person.education, "id") if person.education else "",
+            "disabilitas_korban": codelists.label("disability", person.disability, "id") if person.disability else "",
+            "kelompok_umur_pelaku": "; ".join(sorted({p.age_group for p in self.perps if p.age_group})),
+            "sumber_pengaduan": codelists.label("channel", case.channel, "id") if case.channel else "",
+            "status_kasus": case.get_status_display(),
+        }
+
+
+def _victim_rows(flt: StatsFilter) -> Iterator[_VictimRow]:
     for case in _cases(flt):
         facts = _incident_facts(case)
         facts.pop("_first")
@@ -155,31 +179,29 @@ def simfoni_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
         people = list(case.participants.all())
         perps = [p for p in people if p.role == CasePerson.Role.PERPETRATOR]
         for link in (p for p in people if p.role == CasePerson.Role.VICTIM):
-            person = link.person
-            yield {
-                "no_registrasi": case.number,
-                "tanggal_pelaporan": case.reported_at.astimezone(JAKARTA).date().isoformat(),
-                **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in facts.items()},
-                **region,
-                "nama_korban": person.full_name,
-                "nik_korban": person.nik,
-                "alamat_korban": person.address,
-                "telepon_korban": person.phone,
-                "jenis_kelamin_korban": codelists.label("sex", person.sex, "id"),
-                "kelompok_umur_korban": link.age_group,
-                "korban_anak": "Ya" if link.is_child else "Tidak",
-                "pendidikan_korban": codelists.label("education", person.education, "id") if person.education else "",
-                "pekerjaan_korban": codelists.label("occupation", person.occupation, "id") if person.occupation else "",
-                "status_perkawinan_korban": codelists.label("marital_status", person.marital_status, "id")
-                if person.marital_status else "",
-                "disabilitas_korban": codelists.label("disability", person.disability, "id") if person.disability else "",
-                "jenis_kelamin_pelaku": "; ".join(sorted({codelists.label("sex", p.person.sex, "id") for p in perps})),
-                "kelompok_umur_pelaku": "; ".join(sorted({p.age_group for p in perps if p.age_group})),
-                "jumlah_pelaku": len(perps),
-                "sumber_pengaduan": codelists.label("channel", case.channel, "id") if case.channel else "",
-                "status_kasus": case.get_status_display(),
-                "tanggal_terminasi": case.closed_at.astimezone(JAKARTA).date().isoformat() if case.closed_at else "",
-            }
+            yield _VictimRow(case, facts, region, link, perps)
+
+
+def simfoni_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
+    for row in _victim_rows(flt):
+        case, person = row.case, row.link.person
+        yield {
+            "no_registrasi": case.number,
+            "tanggal_pelaporan": case.reported_at.astimezone(JAKARTA).date().isoformat(),
+            **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.facts.items()},
+            **row.region,
+            "nama_korban": person.full_name,
+            "nik_korban": person.nik,
+            "alamat_korban": person.address,
+            "telepon_korban": person.phone,
+            **row.shared_columns(),
+            "pekerjaan_korban": codelists.label("occupation", person.occupation, "id") if person.occupation else "",
+            "status_perkawinan_korban": codelists.label("marital_status", person.marital_status, "id")
+            if person.marital_status else "",
+            "jenis_kelamin_pelaku": "; ".join(sorted({codelists.label("sex", p.person.sex, "id") for p in row.perps})),
+            "jumlah_pelaku": len(row.perps),
+            "tanggal_terminasi": case.closed_at.astimezone(JAKARTA).date().isoformat() if case.closed_at else "",
+        }
 
 
 def _duration_bucket(case: Case) -> str:
@@ -191,37 +213,25 @@ def _duration_bucket(case: Case) -> str:
 
 def research_rows(flt: StatsFilter) -> Iterator[dict[str, Any]]:
     pseudonymise = crypto.export_pseudonymiser()  # a fresh key per export: two exports cannot be linked
-    for case in _cases(flt):
-        facts = _incident_facts(case)
-        facts.pop("_first")
-        region = _region_parts(case)
-        people = list(case.participants.all())
-        perps = [p for p in people if p.role == CasePerson.Role.PERPETRATOR]
-        pseudonym = pseudonymise(str(case.pk))
-        for link in (p for p in people if p.role == CasePerson.Role.VICTIM):
-            person = link.person
-            yield {
-                "id_kasus": pseudonym,
-                "bulan_pelaporan": case.reported_at.astimezone(JAKARTA).strftime("%Y-%m"),
-                "kode_kecamatan": region["kode_kecamatan"],
-                "kecamatan": region["kecamatan"],
-                "tempat_kejadian": facts["tempat_kejadian"],
-                "jenis_kelamin_korban": codelists.label("sex", person.sex, "id"),
-                "kelompok_umur_korban": link.age_group,
-                "korban_anak": "Ya" if link.is_child else "Tidak",
-                "pendidikan_korban": codelists.label("education", person.education, "id") if person.education else "",
-                "disabilitas_korban": codelists.label("disability", person.disability, "id") if person.disability else "",
-                "bentuk_kekerasan": facts["bentuk_kekerasan"],
-                "bentuk_tpks": facts["bentuk_tpks"],
-                "hubungan_pelaku": facts["hubungan_pelaku"],
-                "kelompok_umur_pelaku": "; ".join(sorted({p.age_group for p in perps if p.age_group})),
-                "cara_kenal": facts["cara_kenal"],
-                "platform": facts["platform"],
-                "faktor_pendorong": facts["faktor_pendorong"],
-                "sumber_pengaduan": codelists.label("channel", case.channel, "id") if case.channel else "",
-                "status_kasus": case.get_status_display(),
-                "lama_penanganan": _duration_bucket(case),
-            }
+    pseudonyms: dict[int, str] = {}
+    for row in _victim_rows(flt):
+        case, facts = row.case, row.facts
+        pseudonym = pseudonyms.setdefault(case.pk, pseudonymise(str(case.pk)))
+        yield {
+            "id_kasus": pseudonym,
+            "bulan_pelaporan": case.reported_at.astimezone(JAKARTA).strftime("%Y-%m"),
+            "kode_kecamatan": row.region["kode_kecamatan"],
+            "kecamatan": row.region["kecamatan"],
+            "tempat_kejadian": facts["tempat_kejadian"],
+            **row.shared_columns(),
+            "bentuk_kekerasan": facts["bentuk_kekerasan"],
+            "bentuk_tpks": facts["bentuk_tpks"],
+            "hubungan_pelaku": facts["hubungan_pelaku"],
+            "cara_kenal": facts["cara_kenal"],
+            "platform": facts["platform"],
+            "faktor_pendorong": facts["faktor_pendorong"],
+            "lama_penanganan": _duration_bucket(case),
+        }
 
 
 def _safe_cell(value: Any) -> Any:

@@ -13,18 +13,12 @@ from django_otp.oath import totp
 
 from salingsapa.accounts.models import AuthenticatorDevice
 from salingsapa.demo import seed as demo
+from tests.e2e.conftest import BROWSER, launch_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("SALINGSAPA_SCREENSHOTS", "/tmp/salingsapa-screenshots"))
 SHOTS.mkdir(parents=True, exist_ok=True)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Chromium is not installed at /usr/bin/chromium (browser tests must run in CI)",
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -53,10 +47,7 @@ def browser(admin_password):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync",
-        ])
+        instance = launch_chromium(p)
         yield instance
         instance.close()
 

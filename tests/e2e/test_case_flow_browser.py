@@ -4,41 +4,14 @@ closure by an intake officer, a case manager and a supervisor, each signing in w
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 
-import pytest
 from django.utils import timezone
 
 from tests.casework_helpers import make_report, totp_code, totp_device
+from tests.e2e.conftest import BROWSER
 from tests.personas import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER
 
 
 def sign_in(browser, base_url: str, user):

@@ -12,17 +12,13 @@ from salingsapa.cases import services as case_services
 from salingsapa.core.models import AuditEvent
 from salingsapa.intake.models import Report
 from tests.casework_helpers import totp_device
+from tests.e2e.conftest import BROWSER
 from tests.e2e.forms import send
-from tests.e2e.test_case_flow_browser import CHROMIUM, browser, sign_in  # noqa: F401  (browser is a fixture)
+from tests.e2e.test_case_flow_browser import sign_in
 from tests.e2e.test_public_report_browser import next_step, serious_violations
 from tests.test_evidence import jpeg_with_gps
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)"),
-]
+pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ.get("SALINGSAPA_SCREENSHOTS", "")) if os.environ.get("SALINGSAPA_SCREENSHOTS") else None
 
@@ -61,7 +57,7 @@ def _report_with_a_photo(chromium, base: str) -> str:
     return reference
 
 
-def test_reporter_photo_reaches_the_case_manager_who_opens_it(live_server, browser, case_manager):  # noqa: F811
+def test_reporter_photo_reaches_the_case_manager_who_opens_it(live_server, browser, case_manager):
     base = live_server.url
     reference = _report_with_a_photo(browser, base)
     report = Report.objects.get(reference=reference)

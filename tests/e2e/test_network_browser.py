@@ -6,23 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-import pytest
 from django.utils import timezone
 
 from salingsapa.cases import services as case_services
 from salingsapa.cases.models import Task
 from tests.casework_helpers import make_report, totp_device
-from tests.e2e.test_case_flow_browser import CHROMIUM, browser, sign_in  # noqa: F401  (fixture)
+from tests.e2e.conftest import BROWSER
+from tests.e2e.test_case_flow_browser import sign_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)",
-    ),
-]
+pytestmark = BROWSER
 
 
 def _case(case_manager, **fields):
@@ -31,7 +25,7 @@ def _case(case_manager, **fields):
     return case_services.case_open(actor=case_manager, report=report, case_manager=case_manager)
 
 
-def test_referral_with_consent_worked_by_the_psychologist(live_server, browser, case_manager, psychology_org,  # noqa: F811
+def test_referral_with_consent_worked_by_the_psychologist(live_server, browser, case_manager, psychology_org,
                                                           partner_psychologist):
     base = live_server.url
     case = _case(case_manager)
@@ -57,7 +51,8 @@ def test_referral_with_consent_worked_by_the_psychologist(live_server, browser, 
     partner = sign_in(browser, base, partner_psychologist)
     partner.goto(f"{base}/staf/jejaring/rujukan/")
     partner.get_by_role("link", name=case.number).click()
-    assert partner.get_by_text("Melati").first.is_visible()
+    partner.wait_for_url("**/staf/jejaring/rujukan/*/")  # is_visible() does not wait for the navigation
+    partner.get_by_text("Melati").first.wait_for(state="visible")
     assert partner.get_by_text("Melati Anggraini").count() == 0  # the psychology package carries the first name only
     partner.get_by_role("button", name="Terima rujukan").click()
     partner.locator("#status-rujukan").get_by_text("Diterima").wait_for()
@@ -79,7 +74,7 @@ def test_referral_with_consent_worked_by_the_psychologist(live_server, browser, 
         assert page.external_requests == [] and page.csp_errors == []
 
 
-def test_case_conference_action_becomes_a_task(live_server, browser, case_manager, psychology_org):  # noqa: F811
+def test_case_conference_action_becomes_a_task(live_server, browser, case_manager, psychology_org):
     base = live_server.url
     case = _case(case_manager)
     case.risk_level = "high"

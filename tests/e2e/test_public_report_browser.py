@@ -6,26 +6,15 @@ site is answered by a stub so that the navigation can be observed without leavin
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 
+from tests.e2e.conftest import BROWSER, EXIT_URL, keep_on_this_machine, launch_chromium
 from tests.e2e.forms import send
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not shutil.which("chromium") and not os.environ.get("CI"),
-        reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
-EXIT_URL = "https://www.bmkg.go.id/"
 
 
 @pytest.fixture
@@ -35,24 +24,9 @@ def browser_page(live_server, settings):
     settings.QUICK_EXIT_URL = EXIT_URL
     outside: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
+        browser = launch_chromium(p)
         context = browser.new_context(locale="id-ID")
-
-        def route(route):
-            url = route.request.url
-            if url.startswith(live_server.url):
-                return route.continue_()
-            if url.startswith(EXIT_URL):
-                return route.fulfill(status=200, content_type="text/html",
-                                     body="<!doctype html><html lang=id><title>Cuaca</title><h1>Prakiraan cuaca</h1>")
-            outside.append(url)
-            return route.abort()
-
-        context.route("**/*", route)
+        keep_on_this_machine(context, live_server.url, outside)
         page = context.new_page()
         page.set_default_timeout(15_000)
         csp_errors: list[str] = []

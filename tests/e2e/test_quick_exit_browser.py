@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 
 import pytest
 
+from tests.e2e.conftest import BROWSER, EXIT_URL, keep_on_this_machine, launch_chromium
 from tests.e2e.forms import send
-from tests.e2e.test_public_report_browser import CHROMIUM, EXIT_URL, serious_violations
+from tests.e2e.test_public_report_browser import serious_violations
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not shutil.which("chromium") and not os.environ.get("CI"),
-        reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
 TELLTALE = re.compile(r"lapor|kekerasan|korban|pelaku|darurat|bahaya|rahasia|saling sapa|pengaduan|perempuan|"
                       r"anak|report|violence|victim|emergency|abuse|danger", re.I)
@@ -39,28 +31,13 @@ def browser(live_server, settings):
     settings.QUICK_EXIT_URL = EXIT_URL
     outside: list[str] = []
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
+        chromium = launch_chromium(p)
         contexts = []
 
         def new_page(*, javascript: bool = True, width: int = 360, height: int = 740):
             context = chromium.new_context(locale="id-ID", java_script_enabled=javascript,
                                            viewport={"width": width, "height": height})
-
-            def route(route):
-                url = route.request.url
-                if url.startswith(live_server.url):
-                    return route.continue_()
-                if url.startswith(EXIT_URL):
-                    return route.fulfill(status=200, content_type="text/html",
-                                         body="<!doctype html><html lang=id><title>Cuaca</title><h1>Prakiraan cuaca</h1>")
-                outside.append(url)
-                return route.abort()
-
-            context.route("**/*", route)
+            keep_on_this_machine(context, live_server.url, outside)
             contexts.append(context)
             page = context.new_page()
             page.set_default_timeout(15_000)

@@ -13,15 +13,11 @@ from salingsapa.cases import services as case_services
 from salingsapa.cases.models import RiskAssessment
 from salingsapa.cases.risk import ALL_ITEMS
 from tests.casework_helpers import make_report, totp_device
-from tests.e2e.test_case_flow_browser import CHROMIUM, browser, sign_in  # noqa: F401  (browser is a fixture)
+from tests.e2e.conftest import BROWSER
+from tests.e2e.test_case_flow_browser import sign_in
 from tests.e2e.test_public_report_browser import serious_violations
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Chromium is not installed at /usr/bin/chromium (browser tests run in CI)"),
-]
+pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ["SALINGSAPA_SCREENSHOTS"]) if os.environ.get("SALINGSAPA_SCREENSHOTS") else None
 
@@ -48,7 +44,7 @@ def _layout_problems(page, selector: str = "main form.stack") -> list:
     return page.locator(selector).evaluate(CHECK_LAYOUT)
 
 
-def test_risk_item_ticked_by_its_label_is_what_is_stored(live_server, browser, case_manager):  # noqa: F811
+def test_risk_item_ticked_by_its_label_is_what_is_stored(live_server, browser, case_manager):
     case = case_services.case_open(actor=case_manager, report=make_report(), case_manager=case_manager)
     totp_device(case_manager)
     page = sign_in(browser, live_server.url, case_manager)
@@ -83,7 +79,7 @@ def test_risk_item_ticked_by_its_label_is_what_is_stored(live_server, browser, c
     assert violations == [], "\n".join(violations)
 
 
-def test_staff_intake_checkboxes_sit_before_their_own_labels(live_server, browser, intake_officer):  # noqa: F811
+def test_staff_intake_checkboxes_sit_before_their_own_labels(live_server, browser, intake_officer):
     totp_device(intake_officer)
     page = sign_in(browser, live_server.url, intake_officer)
     page.goto(f"{live_server.url}/staf/pengaduan/baru/")

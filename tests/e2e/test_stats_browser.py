@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 
 import pytest
 
 from salingsapa.stats import services
+from tests.e2e.conftest import BROWSER, launch_chromium
 from tests.stats_fixtures import KASEMEN_1, make_case, wib
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Chromium is not installed (/usr/bin/chromium); browser tests run in CI"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -27,9 +22,7 @@ def browser_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync"])
+        browser = launch_chromium(p)
         # a phone whose browser asks for Bahasa Indonesia (the users' language; English is tested apart)
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
         yield context

@@ -113,7 +113,8 @@ class StatsFact(models.Model):
     total = models.BigIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["dimension", "month"], name="stats_fact_dim_month")]
+        indexes = [models.Index(fields=["dimension", "month"], name="stats_fact_dim_month"),
+                   models.Index(fields=["month", "organisation_id"], name="stats_fact_month_org")]
 
 
 class RollupState(models.Model):

@@ -421,6 +421,9 @@ def _fact_sums(flt: StatsFilter, side: str, dimension: str, by: tuple[str, ...],
                home: str) -> dict[tuple[Any, ...], tuple[int, int]]:
     columns = {"m": "month", "k": "kelurahan_id", "c": "category"}
     cache = _bundles.get()
+    if cache is not None and by == ():  # a total is the sum of the categories, which one query already holds
+        by_category = _fact_sums(flt, side, dimension, ("c",), months, home)
+        return {(): (sum(n for n, _t in by_category.values()), sum(t for _n, t in by_category.values()))}
     per_dimension = cache is None or "k" in by  # kelurahan groupings are large: one dimension at a time
     key = (side, flt.organisation_id, flt.report_region, flt.area, months[0], months[-1], by,
            dimension if per_dimension else None)

@@ -256,9 +256,11 @@ def flush() -> bool:
         state = _lock()
         if state.stale:
             return False
-        rows = list(RollupDirty.objects.values_list("pk", "case_id", "report_id"))
-        case_ids = {c for _pk, c, _r in rows if c is not None}
-        report_ids = {r for _pk, _c, r in rows if r is not None}
+        upto = RollupDirty.objects.aggregate(m=Max("pk"))["m"] or 0
+        queued = RollupDirty.objects.filter(pk__lte=upto)
+        case_ids = {int(c) for c in queued.filter(case_id__isnull=False).values_list("case_id", flat=True).distinct() if c}
+        report_ids = {int(r) for r in queued.filter(report_id__isnull=False).values_list("report_id", flat=True)
+                      .distinct() if r}
         if case_ids:  # a victim's sex is the person's: every case of the same victims counts it
             persons = CasePerson.objects.filter(case_id__in=case_ids, role=CasePerson.Role.VICTIM).values("person_id")
             case_ids |= set(CasePerson.objects.filter(person_id__in=persons, role=CasePerson.Role.VICTIM)
@@ -266,16 +268,23 @@ def flush() -> bool:
         # a case service also moves its reports (opened from, attached to): their months too
         report_ids |= set(Report.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)) if case_ids else set()
         months = _months_of(Case, case_ids, "reported_at") | _months_of(Report, report_ids, "received_at")
+        # rows between the ids the rollups knew and the newest queued one that nobody queued were loaded
+        # behind the services' back: the rollups cannot know their months (stale until rebuilt)
+        new_case, new_report = max(case_ids, default=0), max(report_ids, default=0)
+        unknown = (Case.objects.filter(pk__gt=state.last_case_id, pk__lte=new_case).exclude(pk__in=case_ids).exists()
+                   or Report.objects.filter(pk__gt=state.last_report_id, pk__lte=new_report)
+                   .exclude(pk__in=report_ids).exists())
+        if unknown:
+            state.stale = True
+            state.save(update_fields=["stale"])
+            return False
         refresh_months(months)
-        RollupDirty.objects.filter(pk__in=[pk for pk, _c, _r in rows]).delete()
-        last_case, last_report = _max_ids()
-        if max(case_ids, default=0) >= state.last_case_id:
-            state.last_case_id = max(state.last_case_id, max(case_ids, default=0))
-        if max(report_ids, default=0) >= state.last_report_id:
-            state.last_report_id = max(state.last_report_id, max(report_ids, default=0))
+        queued.delete()
+        state.last_case_id = max(state.last_case_id, new_case)
+        state.last_report_id = max(state.last_report_id, new_report)
         state.refreshed_at = timezone.now()
         state.save()
-        return (last_case, last_report) == (state.last_case_id, state.last_report_id)
+        return _max_ids() == (state.last_case_id, state.last_report_id)
 
 
 def _current(state: RollupState) -> bool:

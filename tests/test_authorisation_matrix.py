@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from salingsapa.awareness import services as awareness
 from salingsapa.cases import services as case_services
-from salingsapa.core.models import AuditEvent
+from salingsapa.core.models import AuditEvent, Region
 from salingsapa.network import services as net
 from salingsapa.stats import services as stats_services
 from tests.casework_helpers import make_report, verified_client
@@ -77,6 +78,20 @@ GET_MATRIX: dict[str, set[str]] = {
     "stats:report_pdf": LEAD,
     "stats:exports": {"supervisor"},
     "stats:export_job": {"supervisor"},
+    "public_articles": EVERYONE,
+    "public_article": EVERYONE,
+    "public_article_image": EVERYONE,
+    "awareness:events": LEAD,
+    "awareness:event_new": LEAD,
+    "awareness:event": LEAD,
+    "awareness:event_edit": LEAD,
+    "awareness:event_print": LEAD,
+    "awareness:material": LEAD,
+    "awareness:articles": LEAD,
+    "awareness:article_new": LEAD,
+    "awareness:article": LEAD,
+    "awareness:article_edit": LEAD,
+    "awareness:article_image": LEAD,
     "admin:index": {"administrator"},
     "admin:accounts_organisation_changelist": {"administrator"},
     "admin:core_region_changelist": {"administrator"},
@@ -93,6 +108,8 @@ POST_MATRIX: dict[str, set[str]] = {
     "network:conference_action": LEAD | {"partner_psychologist"},
     "network:evidence_hide": LEAD,
     "stats:snapshot_approve": {"supervisor"},
+    "awareness:material_delete": LEAD,
+    "awareness:article_action": LEAD,
 }
 
 # Endpoints outside the role matrix, with the reason (each is tested in its own module).
@@ -166,9 +183,21 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
 
     export = export_job_create(user=supervisor, kind="research", fmt="csv",
                                flt=StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31)))
+    event = awareness.event_create(
+        actor=case_manager, materials=[(jpeg_with_gps(), "foto.jpg")],
+        data={"title": "Sosialisasi", "topic": "other", "audiences": ["parents"], "held_on": dt.date(2025, 3, 1),
+              "venue": "Balai", "kelurahan": case.kelurahan or Region.objects.filter(level=4).first(), "notes": "",
+              "female_child": 0, "male_child": 0, "female_adult": 3, "male_adult": 2, "female_older": 0,
+              "male_older": 0, "participants_total": 5})
+    article = awareness.article_create(actor=case_manager, data={
+        "slug": "hak-korban", "title_id": "Hak korban", "summary_id": "Ringkas", "body_id": "Isi", "order": 1})
+    image = awareness.article_image_add(actor=case_manager, article=article, data=jpeg_with_gps(), alt_id="Poster")
+    awareness.article_submit(actor=case_manager, article=article)
+    awareness.article_publish(actor=supervisor, article=article)
     kwargs = {
         "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
         "case_person_pk": victim.pk, "action": "tidak-ada", "token": "x",
+        "material_pk": event.materials.get().pk, "image_pk": image.pk, "slug": article.slug,
     }
     object_for = {
         "staff:report": report.pk, "staff:report_action": report.pk,
@@ -178,6 +207,11 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "network:evidence_view": evidence.pk, "network:evidence_download": evidence.pk,
         "network:evidence_hide": evidence.pk,
         "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk, "stats:export_job": export.pk,
+        **dict.fromkeys(["awareness:event", "awareness:event_edit", "awareness:event_print", "awareness:material",
+                         "awareness:material_delete"], event.pk),
+        **dict.fromkeys(["awareness:article", "awareness:article_edit", "awareness:article_action",
+                         "awareness:article_image"], article.pk),
+        "public_article_image": image.pk,
     }
     return {"users": users, "case": case, "kwargs": kwargs, "object_for": object_for}
 

@@ -213,6 +213,11 @@ def _url_for(name: str, pattern: URLPattern, world) -> str | None:
         "network:case_referrals": [case.pk], "network:referral": [referral.pk], "network:conference": [conference.pk],
         "stats:snapshot": None, "stats:export_job": None,
         "public_report_step": None,
+        # awareness pages with an id or slug: rendered in English by tests/test_awareness_english.py
+        "awareness:event": None, "awareness:event_edit": None, "awareness:event_print": None,
+        "awareness:material": None, "awareness:material_delete": None, "awareness:article": None,
+        "awareness:article_edit": None, "awareness:article_action": None, "awareness:article_image": None,
+        "public_article": None, "public_article_image": None,
     }
     if name in args:
         return None if args[name] is None else reverse(name, args=args[name])

@@ -20,6 +20,7 @@ from django.views.csrf import csrf_failure as default_failure
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from salingsapa.awareness.selectors import articles_published
 from salingsapa.core import codelists
 from salingsapa.core.models import Region
 from salingsapa.intake import ratelimit
@@ -117,7 +118,9 @@ def _too_many(request: HttpRequest, message: str, window: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def home(request: HttpRequest) -> HttpResponse:
-    return page(request, "public/home.html")
+    lang = get_language() or "id"
+    education = [(a, a.in_language(lang)) for a in articles_published()[:6]]
+    return page(request, "public/home.html", {"education": education})
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salingsapa.awareness.selectors import reach as awareness_reach
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
 from salingsapa.staff.decorators import casework_required
@@ -132,6 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "highlights": highlights(summary), "glance": _glance(summary, flt), "key": _key_figures(summary),
         "previous_label": flt.previous_year().display_label, "can_export": selectors.can_export(request.user),
         "report_form": ReportForm(initial={"period": f"{flt.end.year}-{flt.end.month:02d}"}),
+        "reach": awareness_reach(start=flt.start, end=flt.end, area=flt.area or ""),  # awareness events (issue 13)
     })
 
 

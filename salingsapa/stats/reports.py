@@ -13,6 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from salingsapa.awareness.selectors import reach as awareness_reach
 from salingsapa.stats import charts, engine, rollup
 from salingsapa.stats.engine import MONTHS_ID_LONG, StatsFilter
 from salingsapa.stats.narrative import highlights
@@ -88,6 +89,7 @@ def report_context(kind: str, flt: StatsFilter, *, organisation_id: int | None =
                          "rate": key == "kecamatan"})
     ctx["sections"] = sections
     ctx["highlights"] = highlights(s)
+    ctx["reach"] = awareness_reach(start=flt.start, end=flt.end)  # awareness events (sosialisasi)
     top = max(s.breakdowns["violence_form"].rows, key=lambda r: r.value, default=None)
     ctx["top_form"] = top if top and top.value else None
     return ctx

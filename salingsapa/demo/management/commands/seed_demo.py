@@ -19,6 +19,7 @@ from rich.progress import (
 from salingsapa.cases.models import Case
 from salingsapa.core.dbmaint import analyze
 from salingsapa.demo import seed as demo
+from salingsapa.demo.awareness import seed_awareness
 from salingsapa.demo.publish import publish_article_snapshot
 from salingsapa.stats.management.commands.stats import rebuild_with_progress
 
@@ -77,4 +78,5 @@ class Command(BaseCommand):
         if cases is None:  # the article picture: publish its Jan–Okt 2025 statistics (four eyes)
             _snapshot, message = publish_article_snapshot()
             self.stdout.write(message)
+            self.stdout.write(seed_awareness())  # education articles (four eyes) and awareness events
         self.stdout.write(f"Demo logins: {demo.logins_path()} (show them with `salingsapa demo-logins`).")

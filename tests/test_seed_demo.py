@@ -20,6 +20,7 @@ from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.core.models import AuditEvent
 from salingsapa.demo import seed as demo
 from salingsapa.intake.models import Report, ReportIdentifier
+from salingsapa.network.models import Consent, Referral
 
 
 def seed(*args: str) -> str:
@@ -50,6 +51,8 @@ def snapshot() -> list[tuple]:
 
 
 def clear_demo_data() -> None:
+    Referral.objects.all().delete()  # with the services delivered; referrals and consents protect their case
+    Consent.objects.all().delete()
     ReportIdentifier.objects.all().delete()
     Report.objects.all().delete()
     Case.objects.all().delete()  # cascades to incidents and case-person links
@@ -207,8 +210,12 @@ def test_one_summary_audit_entry_by_the_system(db):
     entry = entries.get()
     assert entry.action == "create" and entry.actor_id is None
     assert entry.detail["cases"] == 124 and entry.detail["seed"] == demo.DEFAULT_SEED
-    # not one entry per row; the publication of the article's statistics is audited as the users who did it
-    assert AuditEvent.objects.exclude(object_type__in=["stats.snapshot", "article"]).count() == 1
+    # not one entry per row; the publication of the article's statistics, the education articles and the referrals
+    # sent now through the services (demo/casework.py live_casework) are audited as the users who did them
+    through_services = {"stats.snapshot", "article", "consent", "referral"}
+    assert AuditEvent.objects.exclude(object_type__in=through_services).count() == 1
+    assert set(AuditEvent.objects.filter(object_type__in={"consent", "referral"}).values_list(
+        "actor__username", flat=True)) <= {"manajer1", "manajer2", "psikolog"}
     assert sorted(AuditEvent.objects.filter(object_type="stats.snapshot").values_list("actor__username", flat=True)) == [
         "manajer1", "supervisor"]
     # the education articles: written and submitted by manajer1, published by supervisor (four eyes)

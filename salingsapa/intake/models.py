@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salingsapa.core import identifiers
 from salingsapa.core.fields import EncryptedTextField
 
 
@@ -106,6 +107,10 @@ class ReportIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"  # never the value itself
+
+    @property
+    def kind_label(self) -> str:
+        return identifiers.kind_label(self.kind)
 
 
 class Evidence(models.Model):

@@ -100,6 +100,20 @@ class Referral(models.Model):
         verbose_name_plural = _("rujukan")
 
 
+# The kinds of service a partner records (``ServiceDelivery.kind``; stored as these slugs, shown by label).
+DELIVERY_KINDS = [
+    ("sesi-konseling", _("Sesi konseling/psikologis")), ("asesmen-psikologis", _("Asesmen psikologis")),
+    ("konsultasi-hukum", _("Konsultasi hukum")), ("pendampingan-hukum", _("Pendampingan hukum/persidangan")),
+    ("pemeriksaan-medis", _("Pemeriksaan medis")), ("visum", _("Visum et repertum")),
+    ("laporan-polisi", _("Laporan polisi/BAP")), ("rumah-aman", _("Rumah aman")), ("lainnya", _("Lainnya")),
+]
+
+
+def delivery_kind_label(kind: str) -> str:
+    """The label of a delivery kind in the reader's language; an unknown (older) slug reads as words."""
+    return str(dict(DELIVERY_KINDS).get(kind, kind.replace("-", " ").capitalize()))
+
+
 class ServiceDelivery(models.Model):
     """A session or service a partner delivered under a referral."""
 
@@ -113,6 +127,10 @@ class ServiceDelivery(models.Model):
 
     class Meta:
         ordering = ["delivered_on", "id"]
+
+    @property
+    def kind_label(self) -> str:
+        return delivery_kind_label(self.kind)
 
 
 class PerpetratorLink(models.Model):

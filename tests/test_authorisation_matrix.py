@@ -78,6 +78,8 @@ GET_MATRIX: dict[str, set[str]] = {
     "stats:report_pdf": LEAD,
     "stats:exports": {"supervisor"},
     "stats:export_job": {"supervisor"},
+    "staff_outbound:list": {"supervisor", "administrator"},
+    "staff_outbound:preferences": SIGNED_IN,
     "public_articles": EVERYONE,
     "public_article": EVERYONE,
     "public_article_image": EVERYONE,
@@ -108,6 +110,7 @@ POST_MATRIX: dict[str, set[str]] = {
     "network:conference_action": LEAD | {"partner_psychologist"},
     "network:evidence_hide": LEAD,
     "stats:snapshot_approve": {"supervisor"},
+    "staff_outbound:report_do_not_contact": LEAD,
     "awareness:material_delete": LEAD,
     "awareness:article_action": LEAD,
 }
@@ -127,6 +130,7 @@ NOT_IN_MATRIX = {
     "public_followup_files": "codename session (test_codename_followup)",
     "public_followup_logout": "codename session (test_codename_followup)",
     "public_leave": "quick exit (test_public_report)",
+    "whatsapp_webhook": "Meta's signed webhook, no user session: signature and token (test_whatsapp_webhook)",
     "api-v1:reports_create": "public POST endpoint (test_api_reports)",
     "api-v1:api-root": "API index",
     "api-v1:summary": "bearer token of a partner system only (test_summary_api_refuses_session_users, test_stats_api)",
@@ -200,7 +204,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "material_pk": event.materials.get().pk, "image_pk": image.pk, "slug": article.slug,
     }
     object_for = {
-        "staff:report": report.pk, "staff:report_action": report.pk,
+        "staff:report": report.pk, "staff:report_action": report.pk, "staff_outbound:report_do_not_contact": report.pk,
         "network:referral": referral.pk, "network:referral_letter": referral.pk, "network:referral_action": referral.pk,
         "network:conference": conference.pk, "network:conference_minutes": conference.pk,
         "network:conference_action": conference.pk,

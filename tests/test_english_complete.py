@@ -172,10 +172,11 @@ def _walk(patterns, ns=None):
 # Files (PDFs) are read in English below (``test_pdfs_follow_the_readers_language``); every other named URL is a
 # page rendered here, the public report steps with a draft in the session and the receipt after sending it.
 NOT_PAGES = {
-    "healthz", "staff:logout", "staff:login_verify", "staff:login_enrol", "staff:report_action", "staff:case_action",
+    "healthz", "whatsapp_webhook", "staff:logout", "staff:login_verify", "staff:login_enrol", "staff:report_action", "staff:case_action",
     "network:case_referrals_action", "network:referral_action", "network:conference_action", "network:evidence_hide",
     "stats:snapshot_approve", "public_followup_message", "public_followup_files", "public_followup_logout",
     "public_leave", "set_language",
+    "staff_outbound:report_do_not_contact",
 }
 # awareness pages with an id or slug: rendered in English by tests/test_awareness_english.py
 ELSEWHERE = {

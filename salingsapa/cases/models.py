@@ -57,7 +57,12 @@ class Case(models.Model):
     class Meta:
         ordering = ["-reported_at"]
         constraints = [models.UniqueConstraint(fields=["year", "sequence"], name="case_unique_sequence_per_year")]
-        indexes = [models.Index(fields=["status", "risk_level"], name="case_status_risk_idx")]
+        indexes = [
+            models.Index(fields=["status", "risk_level"], name="case_status_risk_idx"),
+            # the case list (one office, newest first) and "my cases" read these in order (issue 14)
+            models.Index(fields=["organisation", "-reported_at", "-id"], name="case_org_reported_idx"),
+            models.Index(fields=["case_manager", "-reported_at", "-id"], name="case_manager_reported_idx"),
+        ]
         verbose_name = _("kasus")
         verbose_name_plural = _("kasus")
 
@@ -460,6 +465,7 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "-created_at", "-id"], name="alert_recipient_idx")]  # issue 14
         constraints = [
             models.UniqueConstraint(
                 fields=["deadline", "recipient"], condition=models.Q(deadline__isnull=False), name="alert_once_per_deadline"

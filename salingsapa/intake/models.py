@@ -85,7 +85,12 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "is_emergency", "received_at"], name="report_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "is_emergency", "received_at"], name="report_queue_idx"),
+            # the intake queue: only open reports, a small part of the table at any size (issue 14)
+            models.Index(fields=["received_at", "id"], name="report_open_idx",
+                         condition=models.Q(status__in=["new", "in_review"])),
+        ]
         verbose_name = _("pengaduan")
         verbose_name_plural = _("pengaduan")
 

@@ -96,6 +96,10 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [  # the referral list, newest first: a partner's own, and the lead agency's (issue 14)
+            models.Index(fields=["organisation", "-created_at", "-id"], name="referral_org_created_idx"),
+            models.Index(fields=["-created_at", "-id"], name="referral_created_idx"),
+        ]
         verbose_name = _("rujukan")
         verbose_name_plural = _("rujukan")
 

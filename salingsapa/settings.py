@@ -442,6 +442,12 @@ WHATSAPP_DELIVERY_KEEP_DAYS = env_int("SALINGSAPA_WHATSAPP_DELIVERY_KEEP_DAYS", 
 PERIODIC_JOBS["whatsapp-cleanup"] = ("salingsapa.channels.tasks.whatsapp_cleanup_job", 3600)
 
 # --- mobile counselling, field sessions, awareness (issue 13) ------------------------------------
+# Mobile counselling (outreach/): a booking with a contact is reminded this many hours before its slot
+# (periodic job "visit-reminders"); public bookings per client address per hour (web form and API).
+OUTREACH_REMINDER_HOURS = env_int("SALINGSAPA_OUTREACH_REMINDER_HOURS", 24, minimum=1)
+BOOKING_RATE_LIMIT = env_int("SALINGSAPA_BOOKING_RATE_LIMIT", 10, minimum=1)
+BOOKING_RATE_WINDOW = 3600
+PERIODIC_JOBS["visit-reminders"] = ("salingsapa.outreach.tasks.visit_reminders_job", 900)
 
 # --- scale: replica, shared cache, object storage (issue 14) -------------------------------------
 # Read-only work (statistics, exports, the PDF report) goes to a read replica when one is set

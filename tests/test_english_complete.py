@@ -176,6 +176,8 @@ NOT_PAGES = {
     "network:case_referrals_action", "network:referral_action", "network:conference_action", "network:evidence_hide",
     "stats:snapshot_approve", "public_followup_message", "public_followup_files", "public_followup_logout",
     "public_leave", "set_language",
+    "outreach:visit_action", "outreach:booking_action", "outreach_done", "outreach_manage_cancel",
+    "outreach_manage_move", "outreach_manage_logout",
     "staff_outbound:report_do_not_contact",
 }
 # awareness pages with an id or slug: rendered in English by tests/test_awareness_english.py
@@ -183,6 +185,8 @@ ELSEWHERE = {
     "awareness:event", "awareness:event_edit", "awareness:event_print", "awareness:material",
     "awareness:material_delete", "awareness:article", "awareness:article_edit", "awareness:article_action",
     "awareness:article_image", "public_article", "public_article_image",
+    # mobile-counselling pages of one visit or booking: rendered in English by tests/test_outreach_english.py
+    "outreach_poster", "outreach_book", "outreach:visit", "outreach:booking",
 }
 SIGNED_OUT = {"staff:login"}  # read before signing in
 FILES = {"staff:case_document", "network:referral_letter", "network:conference_minutes", "network:evidence_view",

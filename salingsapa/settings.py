@@ -7,6 +7,7 @@ otherwise development/demo keys are generated once into ``SALINGSAPA_DATA_DIR``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -267,7 +268,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -277,7 +278,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 CASE_NUMBER_PREFIX = env_str("SALINGSAPA_CASE_PREFIX", "SRG") or "SRG"
 HOME_REGION_CODE = env_str("SALINGSAPA_REGION", "36.73") or "36.73"  # Kota Serang
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 _redis = env_str("SALINGSAPA_REDIS_URL")
 if _redis:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}}
@@ -394,6 +395,9 @@ WHATSAPP_TEMPLATE_LANGUAGE = env_str("SALINGSAPA_WHATSAPP_TEMPLATE_LANGUAGE") or
 # Sending: attempts per message and the first retry delay (doubling each time, at most one hour).
 NOTIFY_MAX_ATTEMPTS = env_int("SALINGSAPA_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 NOTIFY_RETRY_SECONDS = env_int("SALINGSAPA_NOTIFY_RETRY_SECONDS", 30, minimum=1)
+# Finished outbound messages keep their (sealed) address and content this long, then only the status row.
+RETENTION_OUTBOUND_DAYS = env_int("SALINGSAPA_RETENTION_OUTBOUND_DAYS", 30, minimum=1)
+PERIODIC_JOBS["outbound-prune"] = ("salingsapa.notify.tasks.outbound_prune_job", 24 * 3600)
 # SMS gateway: console, file (one JSON line per message to SALINGSAPA_SMS_OUTBOX_FILE) or http (POST
 # {"to", "message"} with a bearer token to SALINGSAPA_SMS_GATEWAY_URL).
 SMS_GATEWAY = env_str("SALINGSAPA_SMS_GATEWAY") or "console"
@@ -419,7 +423,81 @@ EMAIL_BACKEND = (
 )
 
 # (inbound: webhook verify token, app secret, conversation — channels/)
+# The webhook /webhooks/whatsapp answers only when the channel is on. Meta signs every POST with the
+# app secret (X-Hub-Signature-256); the verify token answers Meta's GET handshake once.
+WHATSAPP_ENABLED = env_bool("SALINGSAPA_WHATSAPP_ENABLED", False)
+WHATSAPP_VERIFY_TOKEN = env_str("SALINGSAPA_WHATSAPP_VERIFY_TOKEN") or ""
+WHATSAPP_APP_SECRET = env_str("SALINGSAPA_WHATSAPP_APP_SECRET") or ""
+if PRODUCTION and WHATSAPP_ENABLED:
+    if len(WHATSAPP_APP_SECRET) < 16:
+        raise ConfigError("SALINGSAPA_WHATSAPP_APP_SECRET: required when the WhatsApp channel is on (the Meta app secret)")
+    if len(WHATSAPP_VERIFY_TOKEN) < 16:
+        raise ConfigError("SALINGSAPA_WHATSAPP_VERIFY_TOKEN: required when the WhatsApp channel is on (16+ random characters)")
+# A webhook body larger than this is refused (413) before it is read; Meta's deliveries are a few KB.
+WHATSAPP_WEBHOOK_MAX_BYTES = env_int("SALINGSAPA_WHATSAPP_WEBHOOK_MAX_BYTES", 512 * 1024, minimum=16 * 1024)
+# A conversation silent this long starts again at the menu (its draft and checked report dropped).
+WHATSAPP_CONVERSATION_HOURS = env_int("SALINGSAPA_WHATSAPP_CONVERSATION_HOURS", 24, minimum=1)
+# Raw deliveries (sealed) are kept this many days after they were processed, then deleted.
+WHATSAPP_DELIVERY_KEEP_DAYS = env_int("SALINGSAPA_WHATSAPP_DELIVERY_KEEP_DAYS", 7, minimum=1)
+PERIODIC_JOBS["whatsapp-cleanup"] = ("salingsapa.channels.tasks.whatsapp_cleanup_job", 3600)
 
 # --- mobile counselling, field sessions, awareness (issue 13) ------------------------------------
+# Mobile counselling (outreach/): a booking with a contact is reminded this many hours before its slot
+# (periodic job "visit-reminders"); public bookings per client address per hour (web form and API).
+OUTREACH_REMINDER_HOURS = env_int("SALINGSAPA_OUTREACH_REMINDER_HOURS", 24, minimum=1)
+BOOKING_RATE_LIMIT = env_int("SALINGSAPA_BOOKING_RATE_LIMIT", 10, minimum=1)
+BOOKING_RATE_WINDOW = 3600
+PERIODIC_JOBS["visit-reminders"] = ("salingsapa.outreach.tasks.visit_reminders_job", 900)
 
 # --- scale: replica, shared cache, object storage (issue 14) -------------------------------------
+# Read-only work (statistics, exports, the PDF report) goes to a read replica when one is set
+# (core/dbrouter.py); everything else, and every read inside a transaction, stays on the primary.
+_replica_url = env_str("DATABASE_REPLICA_URL")
+REPLICA_DATABASE: str | None = None
+if _replica_url:
+    if "default" not in DATABASES or not _database_url:
+        raise ConfigError("DATABASE_REPLICA_URL: needs DATABASE_URL (the primary) too")
+    try:
+        _replica = dj_database_url.parse(_replica_url, conn_max_age=env_int("SALINGSAPA_DB_CONN_MAX_AGE", 60))
+    except Exception as exc:
+        raise ConfigError(f"DATABASE_REPLICA_URL: cannot parse ({exc})") from None
+    if not _replica.get("ENGINE"):
+        raise ConfigError("DATABASE_REPLICA_URL: unknown database scheme")
+    _replica["TEST"] = {"MIRROR": "default"}  # the test suite reads the primary's test database through it
+    DATABASES["replica"] = _replica
+    REPLICA_DATABASE = "replica"
+DATABASE_ROUTERS = ["salingsapa.core.dbrouter.ReplicaRouter"]
+
+# Redis is the cache shared by every process on every app server (statistics figures). Rate limits
+# do not need it: they are atomic counter rows in the database (intake/ratelimit.py), shared anyway.
+if _redis:
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
+
+# Sealed files (evidence, case documents, exports waiting for their one download) go through Django's
+# storage API (core/files.py): on disk under the data folder, or in S3-compatible object storage.
+# They are sealed with AES-256-GCM before they leave the process, so the store only ever sees ciphertext.
+FILE_STORAGE = env_str("SALINGSAPA_FILE_STORAGE", "disk") or "disk"
+if FILE_STORAGE == "disk":
+    _file_options = {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}
+    # no location: <MEDIA_ROOT>/sealed, following MEDIA_ROOT (the test suite gives each test its own)
+    STORAGES["sealed"] = {"BACKEND": "salingsapa.core.files.DurableFileSystemStorage",
+                          "OPTIONS": {"subdir": "sealed", **_file_options}}
+    STORAGES["exports"] = {"BACKEND": "salingsapa.core.files.DurableFileSystemStorage",
+                           "OPTIONS": {"location": str(DATA_DIR / "exports"), **_file_options}}
+elif FILE_STORAGE == "s3":
+    _s3 = {
+        "bucket_name": env_str("SALINGSAPA_S3_BUCKET") or "",
+        "endpoint_url": env_str("SALINGSAPA_S3_ENDPOINT_URL"),
+        "region_name": env_str("SALINGSAPA_S3_REGION"),
+        "access_key": env_str("SALINGSAPA_S3_ACCESS_KEY_ID"),
+        "secret_key": env_str("SALINGSAPA_S3_SECRET_ACCESS_KEY"),
+        "default_acl": "private",
+        "querystring_auth": True,  # never a public URL; files are only handed out by the app anyway
+        "file_overwrite": True,  # names are 128-bit random: no existence check (one round trip less)
+    }
+    if not _s3["bucket_name"]:
+        raise ConfigError("SALINGSAPA_S3_BUCKET: required with SALINGSAPA_FILE_STORAGE=s3")
+    STORAGES["sealed"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "sealed"}}
+    STORAGES["exports"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "exports"}}
+else:
+    raise ConfigError(f"SALINGSAPA_FILE_STORAGE: expected disk or s3, got {FILE_STORAGE!r}")

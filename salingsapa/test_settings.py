@@ -13,3 +13,9 @@ os.environ.setdefault("SALINGSAPA_FAST_HASHING", "true")
 os.environ.setdefault("SALINGSAPA_ENV", "test")
 
 from salingsapa.settings import *  # noqa: E402,F403
+
+# A second connection alias for the read-replica router's tests (tests/test_scale_infra.py): a test
+# mirror of the primary (the same test database). Nothing is routed to it unless a test sets
+# REPLICA_DATABASE = "replica"; with DATABASE_REPLICA_URL set, settings.py has made it already.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

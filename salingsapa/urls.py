@@ -19,6 +19,7 @@ urlpatterns = [
     path("webhooks/", include("salingsapa.channels.urls")),  # WhatsApp Cloud API webhook (issue 12)
     path("konseling-keliling/", include("salingsapa.public.outreach_urls")),  # public schedule and booking
     path("edukasi/", include("salingsapa.public.awareness_urls")),  # public education pages
+    path("staf/pesan/", include("salingsapa.staff.outbound_urls")),  # outbound messages, do-not-contact (issue 12)
     path("staf/", include("salingsapa.staff.urls")),
     path("api/v1/", include("salingsapa.api.urls")),
     path("", include("salingsapa.public.urls")),

@@ -79,10 +79,11 @@ def test_thirty_parallel_wrong_passwords_check_at_most_five(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_thirty_parallel_codename_guesses_check_at_most_the_limit(monkeypatch, settings):
-    from salingsapa.public import views as public_views
+    from salingsapa.intake import services as intake_services
 
     settings.CODENAME_RATE_LIMIT = 5
-    checked = _slow_counting(monkeypatch, public_views, "report_for_codename")
+    # the check /lapor/cek/ and WhatsApp share (intake.services.report_codename_login)
+    checked = _slow_counting(monkeypatch, intake_services, "report_for_codename")
 
     statuses = _fire(lambda client, i: client.post(
         "/lapor/cek/", {"reference": "LP-ZZZZ-ZZZZ", "codename": f"kode salah nomor {i}"}).status_code)

@@ -19,8 +19,10 @@ from salingsapa.awareness import services as awareness
 from salingsapa.cases import services as case_services
 from salingsapa.core.models import AuditEvent, Region
 from salingsapa.network import services as net
+from salingsapa.outreach import services as outreach_services
 from salingsapa.stats import services as stats_services
 from tests.casework_helpers import make_report, verified_client
+from tests.outreach_helpers import make_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,19 @@ GET_MATRIX: dict[str, set[str]] = {
     "stats:report_pdf": LEAD,
     "stats:exports": {"supervisor"},
     "stats:export_job": {"supervisor"},
+    "outreach_schedule": EVERYONE,
+    "outreach_poster": EVERYONE,
+    "outreach_book": EVERYONE,
+    "outreach_ask": EVERYONE,
+    "outreach_manage": EVERYONE,
+    "api-v1:visits_list": EVERYONE,
+    "outreach:index": LEAD | PARTNERS,
+    "outreach:visit_new": {"case_manager", "supervisor"},
+    # a visit the psychology partner is on the team of, and a booking (with contact) of their slot
+    "outreach:visit": {"case_manager", "supervisor", "partner_psychologist"},
+    "outreach:booking": {"case_manager", "supervisor", "partner_psychologist"},
+    "staff_outbound:list": {"supervisor", "administrator"},
+    "staff_outbound:preferences": SIGNED_IN,
     "public_articles": EVERYONE,
     "public_article": EVERYONE,
     "public_article_image": EVERYONE,
@@ -109,6 +124,9 @@ POST_MATRIX: dict[str, set[str]] = {
     "network:conference_action": LEAD | {"partner_psychologist"},
     "network:evidence_hide": LEAD,
     "stats:snapshot_approve": {"supervisor"},
+    "outreach:visit_action": {"case_manager", "supervisor"},
+    "outreach:booking_action": {"case_manager", "supervisor", "partner_psychologist"},
+    "staff_outbound:report_do_not_contact": LEAD,
     "awareness:material_delete": LEAD,
     "awareness:article_action": LEAD,
 }
@@ -128,10 +146,19 @@ NOT_IN_MATRIX = {
     "public_followup_files": "codename session (test_codename_followup)",
     "public_followup_logout": "codename session (test_codename_followup)",
     "public_leave": "quick exit (test_public_report)",
+    "whatsapp_webhook": "Meta's signed webhook, no user session: signature and token (test_whatsapp_webhook)",
     "api-v1:reports_create": "public POST endpoint (test_api_reports)",
     "api-v1:api-root": "API index",
     "api-v1:summary": "bearer token of a partner system only (test_summary_api_refuses_session_users, test_stats_api)",
     "stats:export_download": "one-time token bound to the exporting session (test_exports)",
+    "outreach_done": "public booking receipt, session-bound (test_outreach_public)",
+    "outreach_manage_cancel": "codename session (test_outreach_public)",
+    "outreach_manage_move": "codename session (test_outreach_public)",
+    "outreach_manage_logout": "codename session (test_outreach_public)",
+    "api-v1:bookings_create": "public POST endpoint (test_outreach_api)",
+    "api-v1:requests_create": "public POST endpoint (test_outreach_api)",
+    "api-v1:bookings_cancel": "reference + codename (test_outreach_api)",
+    "api-v1:bookings_move": "reference + codename (test_outreach_api)",
 }
 
 
@@ -184,6 +211,9 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
 
     export = export_job_create(user=supervisor, kind="research", fmt="csv",
                                flt=StatsFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 10, 31)))
+    visit = make_visit(case_manager, [users["partner_psychologist"]])
+    booking = outreach_services.booking_create(visit_id=visit.pk, data={"anonymous": False, "contact": {
+        "name": "Kontak Janji", "phone": "081234567890", "preferred_channel": "sms"}}).booking
     event = awareness.event_create(
         actor=case_manager, materials=[(jpeg_with_gps(), "foto.jpg")],
         data={"title": "Sosialisasi", "topic": "other", "audiences": ["parents"], "held_on": dt.date(2025, 3, 1),
@@ -196,17 +226,19 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
     awareness.article_submit(actor=case_manager, article=article)
     awareness.article_publish(actor=supervisor, article=article)
     kwargs = {
-        "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
+        "visit_id": visit.pk, "pk": None, "case_pk": case.pk, "document_pk": document.pk, "incident_pk": case.incidents.first().pk,
         "case_person_pk": victim.pk, "action": "tidak-ada", "token": "x",
         "material_pk": event.materials.get().pk, "image_pk": image.pk, "slug": article.slug,
     }
     object_for = {
-        "staff:report": report.pk, "staff:report_action": report.pk,
+        "staff:report": report.pk, "staff:report_action": report.pk, "staff_outbound:report_do_not_contact": report.pk,
         "network:referral": referral.pk, "network:referral_letter": referral.pk, "network:referral_action": referral.pk,
         "network:conference": conference.pk, "network:conference_minutes": conference.pk,
         "network:conference_action": conference.pk,
         "network:evidence_view": evidence.pk, "network:evidence_download": evidence.pk,
         "network:evidence_hide": evidence.pk,
+        "outreach:visit": visit.pk, "outreach:visit_action": visit.pk,
+        "outreach:booking": booking.pk, "outreach:booking_action": booking.pk,
         "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk, "stats:export_job": export.pk,
         **dict.fromkeys(["awareness:event", "awareness:event_edit", "awareness:event_print", "awareness:material",
                          "awareness:material_delete"], event.pk),

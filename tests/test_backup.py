@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import override_settings
 
 from salingsapa.cases.models import Case
-from salingsapa.core import dbguard
+from salingsapa.core import dbguard, files
 from salingsapa.core.audit import audit_anchor, audit_log, audit_verify
 from salingsapa.core.backup import table_counts
 from salingsapa.core.files import read_sealed_file, store_sealed_file
@@ -48,6 +49,8 @@ def _wipe_installation():
     for path in Path(settings.MEDIA_ROOT).rglob("*"):
         if path.is_file():
             path.unlink()
+    for name in list(files.walk()):  # the file storage, wherever it is
+        files.delete_sealed_file(name)
     Path(settings.AUDIT_ANCHOR_FILE).unlink(missing_ok=True)
 
 
@@ -113,3 +116,24 @@ def test_backup_without_a_key_says_so_in_one_line(tmp_path, settings):
     with pytest.raises(CommandError, match="SALINGSAPA_BACKUP_KEY: not set"):
         call_command("backup", str(tmp_path / "x.ssbk"), verbosity=0)
     assert not (tmp_path / "x.ssbk").exists()
+
+
+def test_round_trip_with_the_files_in_an_object_store(uptd, tmp_path):
+    """The same through an in-memory storage standing in for S3-compatible object storage: the backup
+    lists and reads the files through the storage API and the restore writes them back there."""
+    memory = {**settings.STORAGES, "sealed": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    with override_settings(STORAGES=memory):
+        report, _case, storage_name, data = _records(uptd)
+        assert not (Path(settings.MEDIA_ROOT) / "sealed").exists()  # nothing on disk
+        stored = files.raw_read(storage_name)
+        target = tmp_path / "salingsapa.ssbk"
+        call_command("backup", str(target), verbosity=0)
+        with pytest.raises(CommandError, match="not empty"):
+            call_command("restore", str(target), verbosity=0)
+        _wipe_installation()
+        assert list(files.walk()) == []
+        call_command("restore", str(target), verbosity=0)
+        assert list(files.walk()) == [storage_name]
+        assert files.raw_read(storage_name) == stored  # the same ciphertext, never unsealed on the way
+        evidence = Evidence.objects.get(report_id=report.pk)
+        assert read_sealed_file(evidence.storage_name, purpose="evidence") == data

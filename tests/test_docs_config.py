@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 READERS = {"env_str", "env_bool", "env_int", "env_list", "env_networks", "_secret", "decode_key", "getenv", "get"}
-NAME = re.compile(r"(SALINGSAPA_[A-Z0-9_]+|DATABASE_URL)")
+NAME = re.compile(r"(SALINGSAPA_[A-Z0-9_]+|DATABASE_URL|DATABASE_REPLICA_URL)")
 
 
 def variables_read() -> set[str]:

@@ -178,7 +178,8 @@ def test_hiding_needs_a_reason_is_audited_and_never_deletes(case_manager):
     assert photo.hidden_reason == "Gambar tidak terkait kasus."
     assert AuditEvent.objects.filter(actor=case_manager, action="update", object_type="evidence",
                                      object_id=str(photo.pk), detail__event="hidden").exists()
-    event = CaseEvent.objects.filter(case=case, summary=f"Bukti #{photo.pk} disembunyikan").get()
+    event = CaseEvent.objects.filter(case=case, kind="document", params__what="evidence_hidden",
+                                     params__evidence=photo.pk).get()
     assert event.reason == "Gambar tidak terkait kasus."
     # still listed, with the reason, no longer shown inline; the file is kept and can still be downloaded
     page = client.get(reverse("staff:case", args=[case.pk])).content.decode()

@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from salingsapa.cases.models import Person
+from salingsapa.core import files
 from salingsapa.core.models import AuditEvent
 from salingsapa.stats import exports
 from salingsapa.stats.engine import StatsFilter
@@ -194,8 +195,7 @@ def test_undownloaded_exports_are_purged_after_a_day(data, supervisor):
     result = exports.export_run(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
     old = exports.stash(result)
     past = time.time() - exports.STASH_MAX_AGE_SECONDS - 60
-    for suffix in (".bin", ".meta"):
-        os.utime(exports._export_dir() / f"{old}{suffix}", (past, past))
+    os.utime(files.file_storage(files.EXPORTS).path(old), (past, past))
     fresh = exports.stash(result)
     assert exports.take(old) is None
     assert exports.take(fresh) is not None

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,15 +20,18 @@ from salingsapa.notify.services import (
     MediaUnavailable,
     address_do_not_contact,
     address_may_contact,
+    email_message,
     inbound_seen,
     mask_address,
     media_download,
     message_queue,
+    sms_text,
     status_record,
     whatsapp_buttons,
     whatsapp_list,
     whatsapp_text,
 )
+from salingsapa.notify.tasks import outbound_prune_job
 from tests.support.fake_graph import fake_graph  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -354,3 +358,70 @@ def test_media_download_through_the_fake_graph(fake_graph, settings):  # noqa: F
 
 def test_neutral_notice_text():
     assert NEUTRAL_NOTICE == "Ada pesan baru untuk Anda di Saling Sapa. Balas CEK untuk membaca."
+
+
+# --- SMS and email -------------------------------------------------------------------------------------
+
+
+def test_sms_through_the_file_gateway(settings, tmp_path):
+    settings.SMS_GATEWAY = "file"
+    settings.SMS_OUTBOX_FILE = str(tmp_path / "sms.jsonl")
+    message = message_queue(channel="sms", address=PHONE, content=sms_text("Ada pesan baru."), purpose="t")
+    assert message_deliver(message.pk) == "sent"
+    assert outbox(tmp_path / "sms.jsonl") == [{"to": "+6281234567123", "message": "Ada pesan baru."}]
+
+
+def test_sms_http_gateway_errors(settings, fake_graph):  # noqa: F811  (any local server answering 404 will do)
+    settings.SMS_GATEWAY = "http"
+    settings.SMS_GATEWAY_URL = f"{fake_graph.root}/sms"
+    message = message_queue(channel="sms", address=PHONE, content=sms_text("Halo"), purpose="t")
+    assert message_deliver(message.pk) == "failed"  # 4xx: permanent
+    assert OutboundMessage.objects.get(pk=message.pk).error_code == 401  # no bearer token for the fake
+
+
+def test_email_through_djangos_backend():
+    message = message_queue(channel="email", address="Petugas@DP3AKB.example", purpose="t",
+                            content=email_message("Saling Sapa: peringatan baru", "Buka aplikasi staf."))
+    assert message.address == "petugas@dp3akb.example"
+    assert message_deliver(message.pk) == "sent"
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["petugas@dp3akb.example"], "Saling Sapa: peringatan baru")]
+
+
+def test_console_sender_logs_no_number_and_no_text(caplog, settings):
+    settings.NOTIFY_TRANSPORT = "console"
+    window_open()
+    message = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Rahasia sekali"), purpose="t")
+    with caplog.at_level("INFO", logger="salingsapa.notify"):
+        assert message_deliver(message.pk) == "sent"
+    assert "+62 8** **** 123" in caplog.text
+    assert "Rahasia" not in caplog.text and "3456" not in caplog.text
+
+
+# --- retention -------------------------------------------------------------------------------------------
+
+
+def test_finished_messages_lose_address_and_content_after_the_retention_period(file_outbox):
+    window_open()
+    old = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Lama"), purpose="t")
+    waiting = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Antre"), purpose="t")
+    message_deliver(old.pk)
+    OutboundMessage.objects.filter(pk__in=[old.pk, waiting.pk]).update(created_at=timezone.now() - dt.timedelta(days=40))
+    assert outbound_prune_job.call() == {"pruned": 1}
+    old, waiting = OutboundMessage.objects.get(pk=old.pk), OutboundMessage.objects.get(pk=waiting.pk)
+    assert (old.address, old.content, old.status) == ("", {}, "sent")  # the status and errors stay for the staff list
+    assert waiting.address == "+6281234567123"  # still to be sent: kept
+    assert outbound_prune_job.call() == {"pruned": 0}  # once
+
+
+def test_marked_do_not_contact_while_sending_stays_blocked(monkeypatch, supervisor):
+    window_open()
+    message = message_queue(channel="whatsapp", address=PHONE, content=whatsapp_text("Halo"), purpose="t")
+
+    def send_while_staff_mark_the_number(msg, now):
+        address_do_not_contact(actor=supervisor, channel="whatsapp", address=PHONE, reason="dipantau")
+        return "wamid.RACE"
+
+    monkeypatch.setattr("salingsapa.notify.outbound._send_once", send_while_staff_mark_the_number)
+    assert message_deliver(message.pk) == "superseded"
+    row = OutboundMessage.objects.get(pk=message.pk)
+    assert (row.status, row.provider_id) == ("blocked", "wamid.RACE")  # it did go out once: staff can see that

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from salingsapa.cases import services
+from salingsapa.cases import services, timeline
 from salingsapa.cases.models import Deadline, RiskAssessment
 from salingsapa.cases.risk import ADULT_ITEMS, CHILD_ITEMS, risk_compute
 from salingsapa.cases.services import CaseError
@@ -80,7 +80,8 @@ def test_override_needs_a_reason_and_is_recorded(case, case_manager):
     case.refresh_from_db()
     assert case.risk_level == "high"
     event = case.events.get(kind="risk")
-    assert "penilaian profesional" in event.summary and event.reason.startswith("Pelaku baru")
+    assert event.params["judgement"] == "changed" and event.params["computed"] == "low"
+    assert "penilaian profesional" in timeline.event_text(event) and event.reason.startswith("Pelaku baru")
 
 
 def test_override_equal_to_result_is_not_an_override(case, case_manager):

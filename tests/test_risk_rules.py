@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from salingsapa.cases import services
+from salingsapa.cases import services, timeline
 from salingsapa.cases.models import RiskAssessment, ServicePlan
 from salingsapa.cases.risk import HIGH_RISK_RULES, risk_compute
 from salingsapa.cases.services import CaseError
@@ -89,7 +89,10 @@ def test_confirming_the_lower_level_is_recorded_with_its_reason(triaged_high, ca
     case.refresh_from_db()
     assert case.risk_level == "medium"
     event = case.events.get(kind="risk")
-    assert "Tinggi" in event.summary and "Sedang" in event.summary and "diturunkan" in event.summary
+    assert event.params == {"level": "medium", "score": event.params["score"], "red_flags": event.params["red_flags"],
+                            "judgement": "lowered", "previous": "high"}
+    text = timeline.event_text(event)
+    assert "Tinggi" in text and "Sedang" in text and "diturunkan" in text
     assert event.reason.startswith("Pelaku ditahan")
     audit = AuditEvent.objects.get(object_type="risk_assessment")
     assert audit.detail["previous"] == "high" and audit.detail["lowered"] is True

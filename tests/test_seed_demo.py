@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -13,13 +14,18 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from salingsapa.accounts.models import Organisation, Role, User
 from salingsapa.cases.models import Case, CaseCounter, CasePerson, Incident, Person, PersonIdentifier
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.core.models import AuditEvent
 from salingsapa.demo import seed as demo
+from salingsapa.demo.outreach import PLAN, demo_visits_ensure
 from salingsapa.intake.models import Report, ReportIdentifier
+from salingsapa.network.models import Consent, Referral
+from salingsapa.outreach.models import Visit
+from salingsapa.outreach.selectors import visits_upcoming
 
 
 def seed(*args: str) -> str:
@@ -50,6 +56,8 @@ def snapshot() -> list[tuple]:
 
 
 def clear_demo_data() -> None:
+    Referral.objects.all().delete()  # with the services delivered; referrals and consents protect their case
+    Consent.objects.all().delete()
     ReportIdentifier.objects.all().delete()
     Report.objects.all().delete()
     Case.objects.all().delete()  # cascades to incidents and case-person links
@@ -200,6 +208,21 @@ def test_if_empty_seeds_an_empty_database(db):
     assert Case.objects.count() == 124
 
 
+def test_the_demo_always_shows_upcoming_visits(db):
+    out = seed()
+    assert "upcoming published visits" in out
+    upcoming = list(visits_upcoming())
+    assert len(upcoming) == sum(1 for spec in PLAN if spec.publish)
+    assert any(v.venue_kind == "rumah_kolaborasi" for v in upcoming)
+    assert any(v.free_slots == 1 for v in upcoming)  # one nearly full
+    # a later --if-empty run (the old visits have passed) tops the schedule up again, without duplicates
+    later = timezone.localdate() + dt.timedelta(days=30)
+    seed("--if-empty")
+    assert Visit.objects.count() == len(PLAN)
+    demo_visits_ensure(today=later)
+    assert Visit.objects.filter(date__gt=later).count() == len(PLAN)
+
+
 def test_one_summary_audit_entry_by_the_system(db):
     seed()
     entries = AuditEvent.objects.filter(actor_label="system:seed-demo")
@@ -207,8 +230,14 @@ def test_one_summary_audit_entry_by_the_system(db):
     entry = entries.get()
     assert entry.action == "create" and entry.actor_id is None
     assert entry.detail["cases"] == 124 and entry.detail["seed"] == demo.DEFAULT_SEED
-    # not one entry per row; the publication of the article's statistics is audited as the users who did it
-    assert AuditEvent.objects.exclude(object_type__in=["stats.snapshot", "article"]).count() == 1
+    # not one entry per row; the publication of the article's statistics, the education articles and the referrals
+    # sent now through the services (demo/casework.py live_casework) are audited as the users who did them; so are
+    # the demo's mobile-counselling visits (as manajer1) and their anonymous bookings (as the public)
+    through_services = {"stats.snapshot", "article", "consent", "referral", "visit", "booking"}
+    assert AuditEvent.objects.exclude(object_type__in=through_services).count() == 1
+    assert set(AuditEvent.objects.filter(object_type__in={"consent", "referral"}).values_list(
+        "actor__username", flat=True)) <= {"manajer1", "manajer2", "psikolog"}
+    assert set(AuditEvent.objects.filter(object_type="visit").values_list("actor__username", flat=True)) == {"manajer1"}
     assert sorted(AuditEvent.objects.filter(object_type="stats.snapshot").values_list("actor__username", flat=True)) == [
         "manajer1", "supervisor"]
     # the education articles: written and submitted by manajer1, published by supervisor (four eyes)

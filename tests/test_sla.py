@@ -137,7 +137,7 @@ def test_escalation_alerts_supervisors_once_and_is_audited(supervisor, case_mana
     assert alerts.count() == 2 and case.number in alerts.first().message
     entries = AuditEvent.objects.filter(action="escalate", object_type="deadline", object_id=str(deadline.pk))
     assert entries.count() == 1 and entries.get().actor_label == "system:sla"
-    assert case.events.filter(kind="deadline", summary__startswith="Eskalasi").count() == 1
+    assert case.events.filter(kind="deadline", params__what="escalated").count() == 1
     assert not Deadline.objects.filter(report=fresh, escalated_at__isnull=False).exists()
 
 

@@ -261,7 +261,7 @@ def test_deadline_compliance_referrals_and_services(uptd, supervisor, psychology
     assert (refs["psikologis"].total, refs["psikologis"].completed, refs["psikologis"].declined) == (2, 1, 1)
     assert (refs["psikologis"].responded_on_time, refs["psikologis"].responded_late) == (1, 1)
     assert (refs["bantuan-hukum"].active, refs["psikologis"].label) == (1, "Pendampingan Psikologis/Konseling")
-    assert stats.deliveries == [("sesi konseling", 2)] and stats.referral_total == 3
+    assert stats.deliveries == [("Sesi konseling/psikologis", 2)] and stats.referral_total == 3
     # another office sees none of it
     from dataclasses import replace
 

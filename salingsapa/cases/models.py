@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salingsapa.accounts.models import User
 from salingsapa.cases import alert_text
+from salingsapa.core import identifiers
 from salingsapa.core.fields import EncryptedJSONField, EncryptedTextField
 from salingsapa.intake.models import RiskLevel
 
@@ -56,7 +57,12 @@ class Case(models.Model):
     class Meta:
         ordering = ["-reported_at"]
         constraints = [models.UniqueConstraint(fields=["year", "sequence"], name="case_unique_sequence_per_year")]
-        indexes = [models.Index(fields=["status", "risk_level"], name="case_status_risk_idx")]
+        indexes = [
+            models.Index(fields=["status", "risk_level"], name="case_status_risk_idx"),
+            # the case list (one office, newest first) and "my cases" read these in order (issue 14)
+            models.Index(fields=["organisation", "-reported_at", "-id"], name="case_org_reported_idx"),
+            models.Index(fields=["case_manager", "-reported_at", "-id"], name="case_manager_reported_idx"),
+        ]
         verbose_name = _("kasus")
         verbose_name_plural = _("kasus")
 
@@ -114,6 +120,10 @@ class PersonIdentifier(models.Model):
     def __str__(self) -> str:
         return f"PersonIdentifier #{self.pk} ({self.kind})"
 
+    @property
+    def kind_label(self) -> str:
+        return identifiers.kind_label(self.kind)
+
 
 class CasePerson(models.Model):
     class Role(models.TextChoices):
@@ -167,7 +177,9 @@ class Incident(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One line of a case's timeline. ``summary`` holds no personal data; a reason, if any, is sealed."""
+    """One line of a case's timeline: what happened (``kind``) and its parameters (``params``: codes, references,
+    numbers, a date, a staff member's name — no case content), rendered in the reader's language by
+    ``cases/timeline.py``. A reason, if any, is sealed."""
 
     class Kind(models.TextChoices):
         OPENED = "opened", _("Kasus dibuka")
@@ -184,12 +196,13 @@ class CaseEvent(models.Model):
         DEADLINE = "deadline", _("Tenggat")
         CONSENT = "consent", _("Persetujuan korban")
         EDITED = "edited", _("Data kasus diubah")
+        LEGACY = "legacy", _("Catatan lama")  # prose of an old entry the migration could not read, shown as it was
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("waktu"), db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
-    summary = models.CharField(_("ringkasan"), max_length=200)
+    params = models.JSONField(_("parameter"), default=dict, blank=True)
     reason = EncryptedTextField(_("alasan"), blank=True, default="")
 
     class Meta:
@@ -452,6 +465,7 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "-created_at", "-id"], name="alert_recipient_idx")]  # issue 14
         constraints = [
             models.UniqueConstraint(
                 fields=["deadline", "recipient"], condition=models.Q(deadline__isnull=False), name="alert_once_per_deadline"

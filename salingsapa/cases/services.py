@@ -116,12 +116,13 @@ def _require_supervisor(actor: Any) -> None:
         raise NotPermitted(_("Hanya supervisor yang dapat memberi persetujuan."))
 
 
-def _event(case: Case, actor: Any, kind: str, summary: str, reason: str = "") -> CaseEvent:
-    """The timeline entry every change of a case writes; the case's figures in statistics go stale."""
+def _event(case: Case, actor: Any, kind: str, reason: str = "", **params: Any) -> CaseEvent:
+    """The timeline entry every change of a case writes: its kind and parameters (``cases/timeline.py`` lists
+    the shapes and renders them in the reader's language); the case's figures in statistics go stale."""
     publish(Event.COUNTED_DATA_CHANGED)
     return CaseEvent.objects.create(
-        case=case, at=_now(), actor=actor if getattr(actor, "pk", None) else None, kind=kind,
-        summary=summary[:200], reason=reason,
+        case=case, at=_now(), actor=actor if getattr(actor, "pk", None) else None, kind=kind, params=params,
+        reason=reason,
     )
 
 
@@ -257,7 +258,7 @@ def first_contact_record(*, actor: User, report: Report | None = None, case: Cas
         deadline.save(update_fields=["met_at", "met_by"])
         audit_log(actor=actor, action="update", object_type="deadline", object_id=deadline.pk, detail={"event": "met"})
         if deadline.case_id:
-            _event(deadline.case, actor, CaseEvent.Kind.DEADLINE, "Kontak pertama tercatat")  # type: ignore[arg-type]
+            _event(deadline.case, actor, CaseEvent.Kind.DEADLINE, what="first_contact")  # type: ignore[arg-type]
         count += 1
     return count
 
@@ -298,8 +299,7 @@ def case_police_consent_record(*, actor: User, case: Case, consent: bool, expect
             deadline_tpks_ensure(case=case)
         else:
             Deadline.objects.filter(case=case, kind=Deadline.Kind.TPKS_POLICE, met_at__isnull=True).delete()
-        _event(case, actor, CaseEvent.Kind.CONSENT,
-               "Korban setuju dilaporkan ke kepolisian" if consent else "Korban tidak setuju dilaporkan ke kepolisian")
+        _event(case, actor, CaseEvent.Kind.CONSENT, police_report=bool(consent))
         audit_log(actor=actor, action="update", object_type="case", object_id=case.pk,
                   detail={"event": "police_consent", "consent": consent})
 
@@ -314,7 +314,7 @@ def case_police_report_record(*, actor: User, case: Case, expected_version: int 
         Deadline.objects.filter(case=case, kind=Deadline.Kind.TPKS_POLICE, met_at__isnull=True).update(
             met_at=now, met_by=actor
         )
-        _event(case, actor, CaseEvent.Kind.DEADLINE, "Laporan diteruskan ke kepolisian")
+        _event(case, actor, CaseEvent.Kind.DEADLINE, what="police_reported")
         audit_log(actor=actor, action="update", object_type="case", object_id=case.pk, detail={"event": "police_reported"})
 
 
@@ -347,7 +347,7 @@ def deadlines_escalate(*, now: dt.datetime | None = None) -> int:
                       detail={"kind": deadline.kind, "case": case.pk if case else None,
                               "report": deadline.report_id, "recipients": len(recipients)})
             if case is not None:
-                _event(case, None, CaseEvent.Kind.DEADLINE, f"Eskalasi ke supervisor: {kind_label} terlewati")
+                _event(case, None, CaseEvent.Kind.DEADLINE, what="escalated", deadline_kind=deadline.kind)
             escalated += 1
     return escalated
 
@@ -449,7 +449,7 @@ def case_open(*, actor: User, report: Report, case_manager: User | None = None) 
         Deadline.objects.filter(report=report, case__isnull=True).update(case=case)
         if not settings.SLA_TPKS_REQUIRES_CONSENT:
             deadline_tpks_ensure(case=case)
-        _event(case, actor, CaseEvent.Kind.OPENED, f"Kasus dibuka dari pengaduan {report.reference}")
+        _event(case, actor, CaseEvent.Kind.OPENED, reference=report.reference)
         audit_log(actor=actor, action="create", object_type="case", object_id=case.pk,
                   detail={"from_report": report.pk})
         if case_manager is not None and case_manager != actor:
@@ -470,7 +470,7 @@ def report_attach(*, actor: User, report: Report, case: Case) -> None:
         Deadline.objects.filter(report=report).update(case=case)
         if report.identifiers.exists():  # the report's identifiers now count for this case
             publish(Event.PERPETRATOR_CHANGED, case_ids={case.pk})
-        _event(case, actor, CaseEvent.Kind.REPORT_ATTACHED, f"Pengaduan {report.reference} digabungkan ke kasus ini")
+        _event(case, actor, CaseEvent.Kind.REPORT_ATTACHED, reference=report.reference)
         audit_log(actor=actor, action="update", object_type="report", object_id=report.pk,
                   detail={"event": "attached", "case": case.pk})
 
@@ -506,8 +506,7 @@ def case_transition(*, actor: User, case: Case, to_status: str, expected_version
     with transaction.atomic():
         previous = case.status
         _bump(case, expected_version, status=to_status)
-        _event(case, actor, CaseEvent.Kind.STATUS,
-               f"Status: {_status_label(previous)} → {_status_label(to_status)}", reason)
+        _event(case, actor, CaseEvent.Kind.STATUS, reason, **{"from": previous, "to": to_status})
         audit_log(actor=actor, action="update", object_type="case", object_id=case.pk,
                   detail={"event": "status", "from": previous, "to": to_status})
 
@@ -520,8 +519,7 @@ def case_assign(*, actor: User, case: Case, manager: User | None, expected_versi
         raise NotPermitted(_("Hanya supervisor yang dapat mengalihkan kasus milik orang lain."))
     with transaction.atomic():
         _bump(case, expected_version, case_manager=manager)
-        _event(case, actor, CaseEvent.Kind.ASSIGNED,
-               f"Manajer kasus: {manager.get_full_name() or manager.get_username()}" if manager else "Manajer kasus dilepas")
+        _event(case, actor, CaseEvent.Kind.ASSIGNED, manager=manager.display_name if manager else "")
         audit_log(actor=actor, action="update", object_type="case", object_id=case.pk,
                   detail={"event": "assigned", "manager": manager.pk if manager else None})
         if manager is not None and manager != actor:
@@ -547,7 +545,7 @@ def case_reopen(*, actor: User, case: Case, reason: str, expected_version: int |
         raise CaseError(_("Tuliskan alasan membuka kembali kasus."), field="reason")
     with transaction.atomic():
         _bump(case, expected_version, status=CaseStatus.ASSESSMENT, closed_at=None)
-        _event(case, actor, CaseEvent.Kind.REOPENED, "Kasus dibuka kembali → Asesmen", reason.strip())
+        _event(case, actor, CaseEvent.Kind.REOPENED, reason.strip(), to=CaseStatus.ASSESSMENT)
         audit_log(actor=actor, action="update", object_type="case", object_id=case.pk, detail={"event": "reopened"})
 
 
@@ -608,12 +606,12 @@ def risk_assessment_record(
             previous_level=previous,
         )
         deadlines_reschedule(risk_level=final, emergency=case.is_emergency, case=case)
-        summary = f"Asesmen risiko: {_risk_label(final)} (skor {result.score}, tanda bahaya {result.red_flags})"
+        params: dict[str, Any] = {"level": final, "score": result.score, "red_flags": result.red_flags}
         if override_level and RISK_RANK[final] < RISK_RANK[previous]:
-            summary += f"; penilaian profesional: diturunkan dari {_risk_label(previous)} ke {_risk_label(final)}"
+            params.update(judgement="lowered", previous=previous)
         elif override_level:
-            summary += f"; penilaian profesional mengubah hasil {_risk_label(result.level)}"
-        _event(case, actor, CaseEvent.Kind.RISK, summary, assessment.override_reason)
+            params.update(judgement="changed", computed=result.level)
+        _event(case, actor, CaseEvent.Kind.RISK, assessment.override_reason, **params)
         audit_log(actor=actor, action="create", object_type="risk_assessment", object_id=assessment.pk,
                   detail={"case": case.pk, "computed": result.level, "final": final, "override": bool(override_level),
                           "previous": previous, "lowered": RISK_RANK[final] < RISK_RANK[previous],
@@ -647,9 +645,7 @@ def service_plan_submit(
         ServicePlan.objects.filter(case=case, status=ServicePlan.Status.PENDING).exclude(pk=plan.pk).update(
             status=ServicePlan.Status.REJECTED, decision_note="Digantikan rencana yang lebih baru", decided_at=now
         )
-        _event(case, actor, CaseEvent.Kind.PLAN,
-               "Rencana intervensi diajukan, menunggu persetujuan supervisor" if needs_approval
-               else "Rencana intervensi dicatat")
+        _event(case, actor, CaseEvent.Kind.PLAN, what="submitted" if needs_approval else "recorded")
         audit_log(actor=actor, action="create", object_type="service_plan", object_id=plan.pk,
                   detail={"case": case.pk, "needs_approval": needs_approval})
         if needs_approval:
@@ -700,9 +696,7 @@ def approval_decide(
 def service_plan_approve(*, actor: User, plan: ServicePlan, approve: bool = True, note: str = "") -> None:
     def effect(case: Case, now: dt.datetime) -> None:
         Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
-        _event(case, actor, CaseEvent.Kind.PLAN,
-               "Rencana intervensi disetujui supervisor" if approve else "Rencana intervensi ditolak supervisor",
-               note.strip())
+        _event(case, actor, CaseEvent.Kind.PLAN, note.strip(), what="approved" if approve else "rejected")
 
     approval_decide(
         actor=actor, request=plan, approve=approve, note=note, object_type="service_plan", effect=effect,
@@ -726,7 +720,7 @@ def case_close_request(*, actor: User, case: Case, reason: str, expected_version
     with transaction.atomic():
         _bump(case, expected_version)
         request = ClosureRequest.objects.create(case=case, reason=reason.strip(), requested_by=actor, requested_at=_now())
-        _event(case, actor, CaseEvent.Kind.CLOSURE, "Terminasi diajukan, menunggu persetujuan supervisor", reason.strip())
+        _event(case, actor, CaseEvent.Kind.CLOSURE, reason.strip(), what="requested")
         audit_log(actor=actor, action="create", object_type="closure_request", object_id=request.pk,
                   detail={"case": case.pk})
         alert_create(recipients=[u for u in _supervisors(case.organisation_id) if u != actor],
@@ -739,15 +733,14 @@ def case_close_approve(*, actor: User, closure: ClosureRequest, approve: bool = 
     def effect(case: Case, now: dt.datetime) -> None:
         if not approve:
             Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
-            _event(case, actor, CaseEvent.Kind.CLOSURE, "Terminasi ditolak supervisor", note.strip())
+            _event(case, actor, CaseEvent.Kind.CLOSURE, note.strip(), what="rejected")
             return
         if case.status not in CLOSABLE_FROM:
             raise InvalidTransition(_("Kasus tidak lagi dalam status yang dapat diterminasi."))
         previous = case.status
         _bump(case, None, status=CaseStatus.CLOSED, closed_at=now, closure_reason=closure.reason)
         Task.objects.filter(case=case, status=Task.Status.OPEN).update(status=Task.Status.CANCELLED)
-        _event(case, actor, CaseEvent.Kind.CLOSURE,
-               f"Terminasi disetujui supervisor: {_status_label(previous)} → Terminasi", note.strip())
+        _event(case, actor, CaseEvent.Kind.CLOSURE, note.strip(), what="approved", **{"from": previous})
 
     approval_decide(
         actor=actor, request=closure, approve=approve, note=note, object_type="closure_request", effect=effect,
@@ -773,7 +766,7 @@ def case_note_add(*, actor: User, case: Case, kind: str, body: str, occurred_on:
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, kind=kind, body=body.strip(), occurred_on=occurred_on,
                                        author=actor, created_at=_now())
-        _event(case, actor, CaseEvent.Kind.NOTE, f"Catatan: {NoteKind(kind).label}")
+        _event(case, actor, CaseEvent.Kind.NOTE, note_kind=kind)
         audit_log(actor=actor, action="create", object_type="case_note", object_id=note.pk,
                   detail={"case": case.pk, "kind": kind})
         if kind in {NoteKind.CONTACT, NoteKind.COUNSELLING, NoteKind.HOME_VISIT}:
@@ -794,9 +787,8 @@ def task_create(*, actor: User, case: Case, title: str, assigned_to: User, due_a
     with transaction.atomic():
         task = Task.objects.create(case=case, title=title.strip(), assigned_to=assigned_to, due_at=due_at,
                                    created_by=actor, created_at=_now())
-        _event(case, actor, CaseEvent.Kind.TASK,
-               f"Tugas untuk {assigned_to.get_full_name() or assigned_to.get_username()}, "
-               f"batas {timezone.localtime(due_at):%d-%m-%Y %H:%M}")
+        _event(case, actor, CaseEvent.Kind.TASK, what="created", assignee=assigned_to.display_name,
+               due=timezone.localtime(due_at).isoformat(timespec="minutes"))
         audit_log(actor=actor, action="create", object_type="task", object_id=task.pk, detail={"case": case.pk})
     return task
 
@@ -807,7 +799,7 @@ def task_complete(*, actor: User, task: Task) -> None:
         if not Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(status=Task.Status.DONE, done_at=_now()):
             raise CaseError(_("Tugas ini sudah tidak terbuka."))
         task.refresh_from_db()
-        _event(task.case, actor, CaseEvent.Kind.TASK, "Tugas diselesaikan")
+        _event(task.case, actor, CaseEvent.Kind.TASK, what="done")
         audit_log(actor=actor, action="update", object_type="task", object_id=task.pk, detail={"event": "done"})
 
 
@@ -830,7 +822,7 @@ def case_document_add(
             content_type=content_type, size=len(data),
             sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor, uploaded_at=_now(),
         )
-        _event(case, actor, CaseEvent.Kind.DOCUMENT, "Dokumen diunggah")
+        _event(case, actor, CaseEvent.Kind.DOCUMENT, what="uploaded")
         audit_log(actor=actor, action="create", object_type="case_document", object_id=document.pk,
                   detail={"case": case.pk, "size": len(data)})
     return document
@@ -870,7 +862,7 @@ def incident_update(
         incident.tpks_forms.set(_codes("tpks_form", tpks_forms))
         incident.factors.set(_codes("factor", factors))
         deadline_tpks_ensure(case=case)
-        _event(case, actor, CaseEvent.Kind.EDITED, "Data kejadian diperbarui")
+        _event(case, actor, CaseEvent.Kind.EDITED, what="incident")
         audit_log(actor=actor, action="update", object_type="incident", object_id=incident.pk,
                   detail={"case": case.pk, "violence_forms": sorted(violence_forms), "tpks_forms": sorted(tpks_forms)})
 
@@ -910,14 +902,14 @@ def case_person_save(
         if case_person is None:
             case_person = CasePerson.objects.create(case=case, person=person, role=role, age_group=age_group,
                                                     is_child=is_child)
-            summary = f"{CasePerson.Role(role).label} ditambahkan"
+            what = "person_added"
             action = "create"
         else:
             case_person.age_group, case_person.is_child = age_group, is_child
             case_person.save(update_fields=["age_group", "is_child"])
-            summary = f"Data {CasePerson.Role(case_person.role).label.lower()} diperbarui"
+            what = "person_updated"
             action = "update"
-        _event(case, actor, CaseEvent.Kind.EDITED, summary)
+        _event(case, actor, CaseEvent.Kind.EDITED, what=what, role=case_person.role)
         audit_log(actor=actor, action=action, object_type="person", object_id=person.pk,
                   detail={"case": case.pk, "role": case_person.role})
         # the cases where this person is a perpetrator may now share an identifier with another case

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from salingsapa.channels.whatsapp import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("whatsapp", views.whatsapp_webhook, name="whatsapp_webhook"),
+]

@@ -61,7 +61,9 @@ def audit_log(
 ) -> AuditEvent:
     """Append one entry. ``actor`` is a user, ``None`` (the public) or a label like ``"system:sla"``."""
     actor_id, label = _actor(actor)
-    with transaction.atomic():
+    # No savepoint when the caller's transaction is open (two round trips less per audited write): an
+    # error here fails the caller's whole transaction, as an unaudited write must not commit anyway.
+    with transaction.atomic(savepoint=False):
         # Taking the head's row lock first makes concurrent writers queue up, so the chain never forks.
         updated = AuditHead.objects.filter(pk=1).update(count=F("count") + 1)
         if not updated:

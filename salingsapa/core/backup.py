@@ -2,8 +2,9 @@
 
 * **Database**: SQLite through its online backup API (a consistent copy while the service runs);
   PostgreSQL through ``pg_dump --format=custom`` (one snapshot transaction).
-* **Files**: the sealed files under ``MEDIA_ROOT`` (already encrypted one by one) are copied after
-  the database snapshot, so every file the snapshot names is there; and the audit anchor file.
+* **Files**: the sealed files of the ``sealed`` file storage (``core.files``: the disk or object
+  storage; already encrypted one by one) are copied after the database snapshot, so every file the
+  snapshot names is there; and the audit anchor file.
 * **Manifest**: row counts per table, the audit head, and a SHA-256 of every member.
 * Everything goes into a gzip'd tar, sealed as a whole with ``SALINGSAPA_BACKUP_KEY`` through the
   crypto facade (``crypto.seal_backup_stream``). The data keys are never in a backup: restoring
@@ -31,15 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
 from salingsapa.core import crypto
+from salingsapa.core import files as sealed_files
 from salingsapa.core.audit import anchor_latest, anchor_path
 from salingsapa.core.models import AuditHead
 
 FORMAT = 1
+FILES_PREFIX = "files/sealed/"  # members of the sealed file storage (the same names as before object storage)
 # Tables that an empty installation already holds (migrations load them) or that carry no records.
 REFERENCE_MODELS = {
     "core.region", "core.code", "contenttypes.contenttype", "auth.permission", "sessions.session",
@@ -130,8 +132,7 @@ def backup_create(*, path: Path, progress: Callable[[str], None] | None = None) 
         counts = table_counts()  # read before the snapshot: the snapshot holds at least these rows
         db_member = _snapshot_database(work)
         created_at = timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds")
-        media = Path(settings.MEDIA_ROOT)
-        files = sorted(p for p in media.rglob("*") if p.is_file() and not p.name.endswith(".tmp")) if media.exists() else []
+        files = list(sealed_files.walk(sealed_files.SEALED))
         manifest: dict[str, Any] = {
             "format": FORMAT, "created_at": created_at, "vendor": connection.vendor, "database": db_member,
             "counts": counts, "audit_head": head, "members": {db_member: _sha256(work / db_member)},
@@ -141,9 +142,12 @@ def backup_create(*, path: Path, progress: Callable[[str], None] | None = None) 
         with tarfile.open(raw, "w:gz", compresslevel=6) as tar:
             tar.add(work / db_member, arcname=db_member)
             for file in files:
-                name = "files/" + file.relative_to(media).as_posix()
-                manifest["members"][name] = _sha256(file)
-                tar.add(file, arcname=name)
+                name = FILES_PREFIX + file
+                data = sealed_files.raw_read(file)
+                manifest["members"][name] = hashlib.sha256(data).hexdigest()
+                member = tarfile.TarInfo(name)
+                member.size, member.mtime, member.mode = len(data), int(timezone.now().timestamp()), 0o600
+                tar.addfile(member, io.BytesIO(data))
             anchors = anchor_path()
             if anchors.exists():
                 manifest["members"]["audit-anchor.jsonl"] = _sha256(anchors)
@@ -170,9 +174,8 @@ def backup_create(*, path: Path, progress: Callable[[str], None] | None = None) 
 def installation_is_empty() -> list[str]:
     """What makes this installation non-empty (an empty list when a restore may go ahead)."""
     found = [f"{label}: {n} row(s)" for label, n in table_counts().items() if n]
-    sealed = Path(settings.MEDIA_ROOT)
-    if sealed.exists() and any(p.is_file() for p in sealed.rglob("*")):
-        found.append(f"files in {sealed}")
+    if next(sealed_files.walk(sealed_files.SEALED), None) is not None:
+        found.append("sealed files in the file storage")
     latest = anchor_latest()
     if latest is not None and latest.count > 0:
         found.append(f"audit anchors in {anchor_path()}")
@@ -251,15 +254,11 @@ def backup_restore(*, path: Path, progress: Callable[[str], None] | None = None)
         say("database")
         _restore_database(extracted / manifest["database"], manifest["vendor"])
         say("files")
-        media = Path(settings.MEDIA_ROOT)
-        source_files = extracted / "files"
+        source_files = extracted / FILES_PREFIX
         if source_files.exists():
-            for file in source_files.rglob("*"):
+            for file in sorted(source_files.rglob("*")):
                 if file.is_file():
-                    target = media / file.relative_to(source_files)
-                    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                    shutil.copyfile(file, target)
-                    os.chmod(target, 0o600)
+                    sealed_files.raw_write(file.relative_to(source_files).as_posix(), file.read_bytes())
         anchors = extracted / "audit-anchor.jsonl"
         if anchors.exists():
             target = anchor_path()

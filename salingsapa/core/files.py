@@ -1,50 +1,143 @@
-"""Encrypted file storage for evidence and case documents.
+"""Sealed file storage for evidence, case documents and exports waiting for their download.
 
-Files are sealed whole with ``core.crypto`` and written under ``<DATA_DIR>/files/sealed/`` with
-a random name; the database keeps only that name. Nothing here is ever served directly by the
-web server: views hand the bytes out after an access check.
+Files are sealed whole with ``core.crypto`` (AES-256-GCM, the purpose bound into the seal) and only
+then handed to a Django storage backend (``settings.STORAGES``) under a random name; the database
+keeps only that name. The backend is the disk under the data folder by default
+(``DurableFileSystemStorage``: 0600 files, written to a temporary name, fsync'd and renamed) or
+S3-compatible object storage through django-storages (``SALINGSAPA_FILE_STORAGE=s3``): either way the
+store only ever holds ciphertext. Nothing here is served by the web server: views hand the bytes out
+after an access check.
+
+Storage aliases: ``sealed`` (evidence and case documents; in backups) and ``exports`` (statistics
+exports until their one download, at most a day; not in backups).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils._os import safe_makedirs
+from django.utils.functional import cached_property
 
 from salingsapa.core import crypto
 
-SEALED_DIR = "sealed"
+SEALED = "sealed"
+EXPORTS = "exports"
+
+
+class DurableFileSystemStorage(FileSystemStorage):
+    """Django's file storage, but every file is written to a temporary name, fsync'd and renamed into
+    place (a crash never leaves half a sealed file under its real name), owner-only by default.
+
+    ``subdir`` without ``location``: a folder under ``MEDIA_ROOT`` that follows the setting when it
+    changes (the test suite gives every test its own ``MEDIA_ROOT``).
+    """
+
+    def __init__(self, *args: Any, subdir: str = "", **kwargs: Any) -> None:
+        self._subdir = subdir
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def base_location(self) -> str:
+        default = os.path.join(settings.MEDIA_ROOT, self._subdir) if self._subdir else settings.MEDIA_ROOT
+        return str(self._value_or_setting(getattr(self, "_location", None), default))
+
+    def _save(self, name: str, content: Any) -> str:
+        full_path = self.path(name)
+        safe_makedirs(os.path.dirname(full_path), self.directory_permissions_mode or 0o700, exist_ok=True)
+        tmp = f"{full_path}.{secrets.token_hex(4)}.tmp"
+        mode = self.file_permissions_mode or 0o600
+        try:
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as fh:
+                for chunk in content.chunks():
+                    fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)  # os.open's mode is filtered by the umask
+            os.replace(tmp, full_path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return name.replace("\\", "/")
+
+
+SEALED_DIR = "sealed"  # the default disk storage's folder under MEDIA_ROOT
 
 
 def _root() -> Path:
+    """Where the default disk storage keeps sealed files (tests look there; object storage has no folder)."""
     return Path(settings.MEDIA_ROOT) / SEALED_DIR
 
 
-def store_sealed_file(data: bytes, *, purpose: str) -> str:
-    """Seal ``data`` and write it durably; returns the storage name to keep in the database."""
-    name = secrets.token_hex(16)
-    root = _root() / name[:2]
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = root / name
-    tmp = path.with_suffix(".tmp")
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:  # owner only
-        fh.write(crypto.seal_bytes(data, purpose=f"file:{purpose}"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return f"{name[:2]}/{name}"
+def file_storage(alias: str = SEALED) -> Storage:
+    return storages[alias]
 
 
-def read_sealed_file(storage_name: str, *, purpose: str) -> bytes:
-    path = _root() / storage_name
-    if ".." in storage_name or not path.is_file():
+def _check_name(storage_name: str) -> None:
+    if not storage_name or ".." in storage_name or storage_name.startswith(("/", "\\")) or "\\" in storage_name:
         raise FileNotFoundError(storage_name)
-    return crypto.unseal_bytes(path.read_bytes(), purpose=f"file:{purpose}")
 
 
-def delete_sealed_file(storage_name: str) -> None:
-    path = _root() / storage_name
-    if ".." not in storage_name and path.is_file():
-        path.unlink()
+def store_sealed_file(data: bytes, *, purpose: str, alias: str = SEALED, name: str | None = None) -> str:
+    """Seal ``data`` and store it; returns the storage name to keep in the database."""
+    if name is None:
+        token = secrets.token_hex(16)
+        name = f"{token[:2]}/{token}"
+    _check_name(name)
+    sealed = crypto.seal_bytes(data, purpose=f"file:{purpose}")
+    return file_storage(alias).save(name, ContentFile(sealed))
+
+
+def read_sealed_file(storage_name: str, *, purpose: str, alias: str = SEALED) -> bytes:
+    """The file's plain bytes; ``FileNotFoundError`` when it is not there."""
+    _check_name(storage_name)
+    try:
+        with file_storage(alias).open(storage_name, "rb") as fh:
+            raw = fh.read()
+    except (FileNotFoundError, IsADirectoryError):
+        raise FileNotFoundError(storage_name) from None
+    return crypto.unseal_bytes(raw, purpose=f"file:{purpose}")
+
+
+def delete_sealed_file(storage_name: str, *, alias: str = SEALED) -> None:
+    try:
+        _check_name(storage_name)
+    except FileNotFoundError:
+        return
+    file_storage(alias).delete(storage_name)  # a missing file is not an error
+
+
+def walk(alias: str = SEALED, prefix: str = "") -> Iterator[str]:
+    """Every stored name (no temporary files), depth first, sorted."""
+    storage = file_storage(alias)
+    try:
+        dirs, names = storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in sorted(names):
+        if not name.endswith(".tmp"):
+            yield f"{prefix}{name}"
+    for sub in sorted(dirs):
+        yield from walk(alias, f"{prefix}{sub}/")
+
+
+def raw_read(storage_name: str, *, alias: str = SEALED) -> bytes:
+    """The stored (still sealed) bytes, for backups."""
+    _check_name(storage_name)
+    with file_storage(alias).open(storage_name, "rb") as fh:
+        data: bytes = fh.read()
+    return data
+
+
+def raw_write(storage_name: str, data: bytes, *, alias: str = SEALED) -> str:
+    """Store already-sealed bytes under their own name, for restores."""
+    _check_name(storage_name)
+    return file_storage(alias).save(storage_name, ContentFile(data))

@@ -12,10 +12,22 @@ import re
 from urllib.parse import urlparse
 
 import phonenumbers
+from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import crypto
 
 KINDS = ("phone", "nik", "instagram", "facebook", "tiktok", "x", "whatsapp", "telegram", "email", "other")
+
+# What pages show for a kind (the slug is for storage and the API, never for people).
+KIND_LABELS = {
+    "phone": _("Nomor telepon"), "nik": "NIK", "instagram": "Instagram", "facebook": "Facebook", "tiktok": "TikTok",
+    "x": "X (Twitter)", "whatsapp": "WhatsApp", "telegram": "Telegram", "email": _("Email"), "other": _("Akun lain"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """The label of an identifier kind in the reader's language."""
+    return str(KIND_LABELS.get(kind, kind))
 
 _HOSTS = {
     "instagram.com": "instagram",

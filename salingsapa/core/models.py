@@ -93,7 +93,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor_label", "at"], name="audit_actor_at_idx"),  # audit report --user (issue 14)
+        ]
         verbose_name = _("catatan audit")
         verbose_name_plural = _("log audit")
 

@@ -75,19 +75,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from salingsapa.accounts.models import AuthenticatorDevice, Organisation, User
-from salingsapa.cases.models import Case, CasePerson, Incident, Person, PersonIdentifier
+from salingsapa.cases import sla
+from salingsapa.cases.models import Case, CasePerson, Deadline, Incident, Person, PersonIdentifier
 from salingsapa.cases.services import case_numbers_allocate
 from salingsapa.core.audit import audit_log
 from salingsapa.core.codelists import CHILD_AGE_GROUPS
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.models import Code, Region
+from salingsapa.demo import casework
 from salingsapa.demo.bulk import bulk_insert
 from salingsapa.intake.models import Report, ReportIdentifier
+from salingsapa.network.models import Consent, Referral, ServiceDelivery
 
 T = TypeVar("T")
 
 DEFAULT_SEED = 2025
 JAKARTA = ZoneInfo("Asia/Jakarta")
+ARTICLE_HORIZON = dt.datetime(2025, 10, 31, 23, 0, tzinfo=JAKARTA)  # the article's data ends here
+CASEWORK_SEED = 41
 ACTOR = "system:seed-demo"
 LOGINS_FILE = "demo-logins.json"
 
@@ -212,6 +217,7 @@ SCALED_YEAR_WEIGHTS = {2020: 472, 2021: 829, 2022: 1131, 2023: 1026, 2024: 1114,
 BATCH_SIZE = 1000
 SCALED_REPEAT_SHARE = 0.02  # share of cases whose perpetrator also appears in another case
 SCALED_NOT_VIOLENCE_SHARE = 0.1  # reports closed as "not violence", per case
+SCALED_HORIZON = dt.datetime(max(SCALED_YEAR_WEIGHTS), 12, 31, 23, 0, tzinfo=JAKARTA)
 
 
 def _combined(tables: dict[int, dict[Any, int]]) -> dict[Any, int]:
@@ -755,7 +761,7 @@ def _year_tables(year: int | None) -> dict[str, dict[Any, int]]:
 
 def article_plans(rng: random.Random, kelurahan_by_kecamatan: dict[str, list[str]]) -> list[CasePlan]:
     """The article picture: 60 cases in 2024, 64 in January-October 2025 (exact tables above)."""
-    horizon = dt.datetime(2025, 10, 31, 23, 0, tzinfo=JAKARTA)
+    horizon = ARTICLE_HORIZON
     plans: list[CasePlan] = []
     for i, (year, _n) in enumerate(sorted(ARTICLE_YEARS.items())):
         repeat = REPEAT_PERPETRATORS // 2 + (REPEAT_PERPETRATORS % 2 if i else 0)
@@ -773,7 +779,7 @@ def scaled_batches(
     per_year = scale_table(SCALED_YEAR_WEIGHTS, total)
     tables = _year_tables(None)
     eco_share = sum(ECONOMIC.values()) / sum(ARTICLE_YEARS.values())
-    horizon = dt.datetime(max(SCALED_YEAR_WEIGHTS), 12, 31, 23, 0, tzinfo=JAKARTA)
+    horizon = SCALED_HORIZON
     key = 0
     for year, n_year in per_year.items():
         start = dt.datetime(year, 1, 1, 7, 0, tzinfo=JAKARTA)
@@ -823,6 +829,11 @@ class Context:
     kelurahan_names: dict[str, str]
     report_seq: int = 0
     counts: Counter[str] = field(default_factory=Counter)
+    # casework history (demo/casework.py): its own random stream, so the rest of the data stays as it was
+    orgs: dict[str, Any] = field(default_factory=dict)
+    partners: dict[str, Any] = field(default_factory=dict)
+    horizon: dt.datetime = ARTICLE_HORIZON
+    casework_rng: random.Random = field(default_factory=lambda: random.Random(CASEWORK_SEED))  # noqa: S311
 
 
 def _person(rng: random.Random, ctx: Context, *, sex: str, age: str, kelurahan: str, when: dt.datetime,
@@ -930,12 +941,16 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
             if plan.status == "closed":
                 closed = opened + dt.timedelta(days=rng.randint(14, 150))
             forms_text = ", ".join(_NARRATIVE.get(f, f) for f in plan.forms)
+            police_consent, police_reported = casework.police_plan(
+                ctx.casework_rng, sexual=sla.is_sexual_violence(plan.forms, plan.tpks), opened=opened,
+                reported=plan.reported_at, horizon=ctx.horizon)
             cases.append(Case(
                 number=number, year=plan.year, sequence=sequence, organisation=ctx.lead,
                 case_manager=ctx.managers[sequence % len(ctx.managers)], status=plan.status, risk_level=plan.risk,
                 is_emergency=plan.emergency, reported_at=plan.reported_at, opened_at=opened, closed_at=closed,
                 closure_reason=rng.choice(_CLOSURE) if closed else "", kelurahan_id=plan.kelurahan,
-                channel=plan.channel, created_by=ctx.intake,
+                channel=plan.channel, created_by=ctx.intake, police_report_consent=police_consent,
+                police_reported_at=police_reported,
                 summary=f"Korban {row['vinfo']['name']} ({plan.victim_age} tahun) {forms_text}; "
                         f"terlapor {_RELATION_TEXT.get(plan.relationship, 'tidak diketahui')}.",
             ))
@@ -943,10 +958,12 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
 
         links = []
         pidents = []
+        victims = []
         for plan, row, case in zip(plans, person_rows, cases, strict=True):
             victim = persons[row["victim"]]
-            links.append(CasePerson(case=case, person=victim, role="victim", age_group=plan.victim_age,
-                                    is_child=row["child"]))
+            victims.append(CasePerson(case=case, person=victim, role="victim", age_group=plan.victim_age,
+                                      is_child=row["child"]))
+            links.append(victims[-1])
             if row["perpetrator"] is not None:
                 perp = persons[row["perpetrator"]]
                 page = row["pinfo"]["age"]
@@ -1017,7 +1034,19 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
         bulk_insert(ReportIdentifier,
                     [ReportIdentifier(report=r, kind=kind, value=handle, value_index=identifier_index(kind, handle))
                      for r, kind, handle in ridents])
-        ctx.counts.update(cases=len(cases), persons=len(persons), reports=len(reports), incidents=len(incidents))
+        history = casework.history_rows(
+            ctx.casework_rng, cases=cases, reports=reports[:len(cases)], victims=victims,
+            forms=[plan.forms for plan in plans], orgs=ctx.orgs, partners=ctx.partners, horizon=ctx.horizon)
+        bulk_insert(Deadline, history.deadlines)
+        bulk_insert(Consent, history.consents)
+        for referral in history.referrals:
+            referral.consent_id = referral.consent.pk  # given before the consent had its key
+        bulk_insert(Referral, history.referrals)
+        for delivery in history.deliveries:
+            delivery.referral_id = delivery.referral.pk
+        bulk_insert(ServiceDelivery, history.deliveries)
+        ctx.counts.update(cases=len(cases), persons=len(persons), reports=len(reports), incidents=len(incidents),
+                          deadlines=len(history.deadlines), referrals=len(history.referrals))
 
 
 def _report_without_case(rng: random.Random, ctx: Context, status: str, when: dt.datetime) -> Any:
@@ -1058,7 +1087,9 @@ def _context() -> tuple[Context, dict[str, list[str]]]:
     orgs = organisations_ensure()
     users = demo_users_ensure(orgs)
     ctx = Context(lead=orgs["uptd"], managers=[users["manajer1"], users["manajer2"]], intake=users["petugas"],
-                  codes=codes, kelurahan_names=dict(villages))
+                  codes=codes, kelurahan_names=dict(villages), orgs=orgs,
+                  partners={"psychology": users["psikolog"], "legal": users["advokat"], "rsud": users["nakes"],
+                            "police": users["polisi"]})
     return ctx, dict(by_kecamatan)
 
 
@@ -1082,6 +1113,7 @@ def seed_demo(*, cases: int | None = None, seed: int = DEFAULT_SEED, batch_size:
     with transaction.atomic():
         ctx, by_kecamatan = _context()
         ctx.report_seq = Report.objects.count()
+        ctx.horizon = ARTICLE_HORIZON if cases is None else SCALED_HORIZON
     if cases is None:
         plans = article_plans(rng, by_kecamatan)
         write_batch(rng, ctx, plans)
@@ -1100,6 +1132,9 @@ def seed_demo(*, cases: int | None = None, seed: int = DEFAULT_SEED, batch_size:
                     extras.append(_report_without_case(rng, ctx, status, when))
             Report.objects.bulk_create(extras)
             ctx.counts.update(reports=len(extras))
+            users = {u.username: u for u in User.objects.filter(username__in=["psikolog"])}
+            live = casework.live_casework(orgs=ctx.orgs, users=users)
+            ctx.counts.update(deadlines=live["clocks"], referrals=live["referrals"])
     else:
         for plans in scaled_batches(rng, cases, by_kecamatan, batch_size):
             write_batch(rng, ctx, plans, not_violence=int(len(plans) * SCALED_NOT_VIOLENCE_SHARE))

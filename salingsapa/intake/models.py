@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salingsapa.core import identifiers
 from salingsapa.core.fields import EncryptedTextField
 
 
@@ -84,7 +85,12 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "is_emergency", "received_at"], name="report_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "is_emergency", "received_at"], name="report_queue_idx"),
+            # the intake queue: only open reports, a small part of the table at any size (issue 14)
+            models.Index(fields=["received_at", "id"], name="report_open_idx",
+                         condition=models.Q(status__in=["new", "in_review"])),
+        ]
         verbose_name = _("pengaduan")
         verbose_name_plural = _("pengaduan")
 
@@ -106,6 +112,10 @@ class ReportIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"  # never the value itself
+
+    @property
+    def kind_label(self) -> str:
+        return identifiers.kind_label(self.kind)
 
 
 class Evidence(models.Model):

@@ -458,7 +458,8 @@ class ReportInput(_In):
     @field_validator("kelurahan_code")
     @classmethod
     def _in_home_region(cls, value: str) -> str:
-        if home_kelurahan(value) is None:
+        # the home region's kelurahan codes are read once per process (reference data), not per report
+        if value not in _kelurahan_codes(settings.HOME_REGION_CODE) and home_kelurahan(value) is None:
             raise PydanticCustomError("outside_area", "not a kelurahan of the home region")
         return value
 

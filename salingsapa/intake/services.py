@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,6 +26,7 @@ from salingsapa.core.events import Event, publish
 from salingsapa.core.files import delete_sealed_file
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.textinput import has_forbidden_characters, is_blank
+from salingsapa.intake import ratelimit
 from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
 from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
@@ -33,9 +35,9 @@ from salingsapa.intake.schema import (
     ReportInput,
     ReportInvalid,
     field_error,
-    home_kelurahan,
     report_input,
 )
+from salingsapa.intake.selectors import report_for_codename
 
 __all__ = ["FieldError", "IdempotencyConflict", "ReportInput", "ReportInvalid", "ReportReceipt", "report_create"]
 from salingsapa.notify.services import notify_on_duty, reporter_notice_queue
@@ -187,7 +189,7 @@ def _insert(
         victim_sex=d.victim.sex,
         victim_age_group=d.victim.age_group,
         victim_is_child=d.victim.child,
-        kelurahan=home_kelurahan(d.kelurahan_code),
+        kelurahan_id=d.kelurahan_code or None,  # validated by the schema as a kelurahan of the home region
         incident_date=d.incident_date,
         place=d.place,
         relationship=d.relationship,
@@ -284,6 +286,38 @@ def report_message_add(*, report: Report, sender: str, body: str, staff_user: An
         if sender == ReportMessage.Sender.STAFF:  # the reporter hears "a new message", never its text
             reporter_notice_queue(report=report)
     return message
+
+
+class CodenameAttemptsExceeded(Exception):
+    """Too many codename attempts from this client (or on this reference) in the window."""
+
+
+def codename_attempts_blocked(*, client: str) -> bool:
+    """The client already used up its codename attempts (counts nothing)."""
+    return ratelimit.blocked(client, purpose="codename", limit=settings.CODENAME_RATE_LIMIT,
+                             window=settings.CODENAME_RATE_WINDOW)
+
+
+def report_codename_login(*, client: str, reference: str, codename: str) -> Report | None:
+    """Check a reference and codename under the codename rate limits; the report, or None when wrong.
+
+    ``client`` is the subject the attempts are counted for (the web: the client address; WhatsApp:
+    the sender's number, prefixed). An attempt is reserved atomically before the (slow) check, so
+    parallel guesses cannot all pass the limit; a correct codename gives its attempts back. Raises
+    ``CodenameAttemptsExceeded`` when the client, or the reference, has no attempts left."""
+    limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
+    ref = reference.strip().upper()
+    if ratelimit.hit(client, purpose="codename", limit=limit, window=window):
+        raise CodenameAttemptsExceeded
+    if ratelimit.hit(ref, purpose="codename-ref", limit=limit * 2, window=window):
+        ratelimit.release(client, purpose="codename", window=window)
+        raise CodenameAttemptsExceeded
+    report = report_for_codename(reference=reference, codename=codename)
+    if report is None:
+        return None
+    ratelimit.release(client, purpose="codename", window=window)
+    ratelimit.release(ref, purpose="codename-ref", window=window)
+    return report
 
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:

@@ -96,8 +96,26 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [  # the referral list, newest first: a partner's own, and the lead agency's (issue 14)
+            models.Index(fields=["organisation", "-created_at", "-id"], name="referral_org_created_idx"),
+            models.Index(fields=["-created_at", "-id"], name="referral_created_idx"),
+        ]
         verbose_name = _("rujukan")
         verbose_name_plural = _("rujukan")
+
+
+# The kinds of service a partner records (``ServiceDelivery.kind``; stored as these slugs, shown by label).
+DELIVERY_KINDS = [
+    ("sesi-konseling", _("Sesi konseling/psikologis")), ("asesmen-psikologis", _("Asesmen psikologis")),
+    ("konsultasi-hukum", _("Konsultasi hukum")), ("pendampingan-hukum", _("Pendampingan hukum/persidangan")),
+    ("pemeriksaan-medis", _("Pemeriksaan medis")), ("visum", _("Visum et repertum")),
+    ("laporan-polisi", _("Laporan polisi/BAP")), ("rumah-aman", _("Rumah aman")), ("lainnya", _("Lainnya")),
+]
+
+
+def delivery_kind_label(kind: str) -> str:
+    """The label of a delivery kind in the reader's language; an unknown (older) slug reads as words."""
+    return str(dict(DELIVERY_KINDS).get(kind, kind.replace("-", " ").capitalize()))
 
 
 class ServiceDelivery(models.Model):
@@ -113,6 +131,10 @@ class ServiceDelivery(models.Model):
 
     class Meta:
         ordering = ["delivered_on", "id"]
+
+    @property
+    def kind_label(self) -> str:
+        return delivery_kind_label(self.kind)
 
 
 class PerpetratorLink(models.Model):

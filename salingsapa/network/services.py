@@ -510,5 +510,5 @@ def evidence_hide(*, actor: Any, evidence: Evidence, reason: str) -> Evidence:
         case = evidence.report.case
         if case is not None:
             CaseEvent.objects.create(case=case, at=timezone.now(), actor=actor, kind=CaseEvent.Kind.DOCUMENT,
-                                     summary=f"Bukti #{evidence.pk} disembunyikan", reason=reason.strip())
+                                     params={"what": "evidence_hidden", "evidence": evidence.pk}, reason=reason.strip())
     return evidence

@@ -222,7 +222,12 @@ def _send_once(message: OutboundMessage, now: dt.datetime) -> str:
 
 
 def message_deliver(message_id: int) -> str:
-    """Send one queued message (the job's body). Returns what happened, for the job result."""
+    """Send one queued message (the job's body). Returns what happened, for the job result.
+
+    Three steps, so that no database lock is held while the provider answers (on SQLite a write
+    transaction would stop every other writer for as long): claim the attempt and commit, send,
+    then record the outcome. A message blocked or handled by someone else in between is left as
+    it is (only the provider's id is kept if it went out)."""
     now = timezone.now()
     with transaction.atomic():
         message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
@@ -239,25 +244,38 @@ def message_deliver(message_id: int) -> str:
                 message.save(update_fields=["next_attempt_at"])
                 return "waiting for the safe time"
         message.attempts += 1
-        try:
-            provider_id = _send_once(message, now)
-        except SendError as exc:
-            message.error_code, message.error_title = exc.code, exc.title
-            if exc.temporary and message.attempts < settings.NOTIFY_MAX_ATTEMPTS:
-                _schedule(message, now + _retry_delay(message.attempts))
+        message.next_attempt_at = None
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    attempt = message.attempts
+    provider_id, error = "", None
+    try:
+        provider_id = _send_once(message, now)
+    except SendError as exc:
+        error = exc
+    with transaction.atomic():
+        current = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        if current is None or current.status != OutboundMessage.Status.QUEUED or current.attempts != attempt:
+            if current is not None and provider_id and not current.provider_id:
+                current.provider_id, current.sent_at = provider_id, now
+                current.save(update_fields=["provider_id", "sent_at"])
+            return "superseded"
+        current.as_template = message.as_template
+        if error is not None:
+            current.error_code, current.error_title = error.code, error.title
+            if error.temporary and current.attempts < settings.NOTIFY_MAX_ATTEMPTS:
+                _schedule(current, now + _retry_delay(current.attempts))
                 outcome = "retry"
             else:
-                message.status, message.failed_at, message.status_at = OutboundMessage.Status.FAILED, now, now
-                message.next_attempt_at = None
+                current.status, current.failed_at, current.status_at = OutboundMessage.Status.FAILED, now, now
                 outcome = "failed"
-            message.save()
-            logger.warning("outbound %s #%s %s: %s (%s)", message.channel, message.pk, outcome, exc.code, content_summary(message.content))
+            current.save()
+            logger.warning("outbound %s #%s %s: %s (%s)", current.channel, current.pk, outcome, error.code,
+                           content_summary(current.content))
             return outcome
-        message.status, message.provider_id = OutboundMessage.Status.SENT, provider_id
-        message.sent_at = message.status_at = now
-        message.next_attempt_at = None
-        message.error_code, message.error_title = None, ""
-        message.save()
+        current.status, current.provider_id = OutboundMessage.Status.SENT, provider_id
+        current.sent_at = current.status_at = now
+        current.error_code, current.error_title = None, ""
+        current.save()
         return "sent"
 
 
@@ -301,6 +319,28 @@ def status_record(
             message.status, message.status_at = status, at
         message.save()
     return True
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+FINISHED = (
+    OutboundMessage.Status.SENT, OutboundMessage.Status.DELIVERED, OutboundMessage.Status.READ,
+    OutboundMessage.Status.FAILED, OutboundMessage.Status.BLOCKED,
+)
+
+
+def outbound_prune(*, older_than: dt.timedelta) -> int:
+    """Finished messages older than ``older_than`` lose their address and content; the row (status,
+    attempts, errors, reference) stays for the staff list. Returns how many were emptied (once each)."""
+    cutoff = timezone.now() - older_than
+    pruned = 0
+    rows = OutboundMessage.objects.filter(status__in=FINISHED, created_at__lt=cutoff).exclude(address="")
+    for message in rows.order_by("pk").iterator():
+        message.address, message.content = "", {}
+        message.save(update_fields=["address", "content"])
+        pruned += 1
+    return pruned
 
 
 # --- media ---------------------------------------------------------------------------------------

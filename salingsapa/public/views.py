@@ -32,11 +32,14 @@ from salingsapa.intake.evidence import (
 )
 from salingsapa.intake.models import Channel, Report
 from salingsapa.intake.schema import ReportInvalid, report_input
-from salingsapa.intake.selectors import report_for_codename, report_public_status, report_thread
+from salingsapa.intake.selectors import report_public_status, report_thread
 from salingsapa.intake.services import (
+    CodenameAttemptsExceeded,
     IdempotencyConflict,
+    codename_attempts_blocked,
     evidence_pending_add,
     evidence_pending_remove,
+    report_codename_login,
     report_create,
     report_evidence_add,
     report_message_add,
@@ -443,26 +446,21 @@ def followup(request: HttpRequest) -> HttpResponse:
             return _thread_page(request, report)
         return page(request, "public/followup_login.html", {"form": FollowupLoginForm()})
     form = FollowupLoginForm(request.POST)
-    limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
+    window = settings.CODENAME_RATE_WINDOW
     too_many = _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi.")
-    if ratelimit.request_blocked(request, purpose="codename", limit=limit, window=window):
+    client = ratelimit.client_ip(request)
+    if codename_attempts_blocked(client=client):
         return _too_many(request, too_many, window)
     if not form.is_valid():
         return page(request, "public/followup_login.html", {"form": form}, status=400)
-    reference = form.cleaned_data["reference"].upper()
-    # Reserve the attempt atomically before checking the codename, so parallel guesses cannot all
-    # pass the limit check; a correct codename gives its attempts back.
-    if ratelimit.request_hit(request, purpose="codename", limit=limit, window=window):
+    try:  # the same check, limits and audit as every channel (intake.services.report_codename_login)
+        report = report_codename_login(client=client, reference=form.cleaned_data["reference"],
+                                       codename=form.cleaned_data["codename"])
+    except CodenameAttemptsExceeded:
         return _too_many(request, too_many, window)
-    if ratelimit.hit(reference, purpose="codename-ref", limit=limit * 2, window=window):
-        ratelimit.request_release(request, purpose="codename", window=window)
-        return _too_many(request, too_many, window)
-    report = report_for_codename(reference=form.cleaned_data["reference"], codename=form.cleaned_data["codename"])
     if report is None:
         form.add_error(None, _("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
         return page(request, "public/followup_login.html", {"form": form}, status=400)
-    ratelimit.request_release(request, purpose="codename", window=window)
-    ratelimit.release(reference, purpose="codename-ref", window=window)
     drafts.followup_login(request, report.pk)
     return _redirect(reverse("public_followup"))
 

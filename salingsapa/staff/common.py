@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from salingsapa.cases.services import CaseError
+from salingsapa.core.paging import KeysetPage, keyset_page
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
@@ -31,6 +31,7 @@ def first_error(form: BaseForm) -> CaseError:
     return CaseError(_("Isian tidak valid."))
 
 
-def page_of(request: HttpRequest, queryset: Any) -> Page:
-    """One page of a staff list: ``SALINGSAPA_STAFF_PAGE_SIZE`` rows, page number from ``?page=``."""
-    return Paginator(queryset, settings.STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+def page_of(request: HttpRequest, queryset: Any) -> KeysetPage:
+    """One page of a staff list: ``SALINGSAPA_STAFF_PAGE_SIZE`` rows; next/previous by keyset
+    (``?setelah=`` / ``?sebelum=``), ``?page=N`` by offset; counts bounded (``core/paging.py``)."""
+    return keyset_page(queryset, request.GET, per_page=settings.STAFF_PAGE_SIZE)

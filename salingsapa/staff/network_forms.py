@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from salingsapa.accounts.models import Organisation
 from salingsapa.core import codelists
-from salingsapa.network.models import Consent, Referral
+from salingsapa.network.models import DELIVERY_KINDS, Consent, Referral
 
 PARTNER_KINDS = [(k, label) for k, label in Organisation.Kind.choices if k not in ("uptd_ppa", "media")]
 
@@ -94,12 +94,7 @@ class ReasonForm(forms.Form):
 
 class DeliveryForm(forms.Form):
     delivered_on = forms.DateField(label=_("Tanggal layanan"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    kind = forms.ChoiceField(label=_("Jenis layanan"), choices=[
-        ("sesi-konseling", _("Sesi konseling/psikologis")), ("asesmen-psikologis", _("Asesmen psikologis")),
-        ("konsultasi-hukum", _("Konsultasi hukum")), ("pendampingan-hukum", _("Pendampingan hukum/persidangan")),
-        ("pemeriksaan-medis", _("Pemeriksaan medis")), ("visum", _("Visum et repertum")),
-        ("laporan-polisi", _("Laporan polisi/BAP")), ("rumah-aman", _("Rumah aman")), ("lainnya", _("Lainnya")),
-    ])
+    kind = forms.ChoiceField(label=_("Jenis layanan"), choices=DELIVERY_KINDS)
     summary = forms.CharField(label=_("Ringkasan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     next_steps = forms.CharField(label=_("Langkah berikutnya"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                  max_length=2000)

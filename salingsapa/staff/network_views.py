@@ -213,7 +213,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if user.role != Role.PARTNER and not user.is_lead_agency_staff:
         return forbidden(request)
     form = f.ReferralFilterForm(request.GET or None)
-    qs = referrals_for(user).select_related("case", "organisation").order_by("-created_at")
+    qs = referrals_for(user).select_related("case", "organisation").order_by("-created_at", "-id")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from salingsapa.awareness.selectors import reach as awareness_reach
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
+from salingsapa.core.dbrouter import replica_reads
 from salingsapa.staff.decorators import casework_required
 from salingsapa.stats import charts, selectors, services
 from salingsapa.stats import exports as exp
@@ -110,6 +111,7 @@ def _key_figures(summary: Any) -> dict[str, Any]:
 
 @require_GET
 @lead_staff_required
+@replica_reads  # read-only: the read replica when there is one (core/dbrouter.py)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)
     form_ok = form.is_valid()
@@ -214,6 +216,7 @@ def period_filter(period: str) -> StatsFilter:
 
 @require_GET
 @lead_staff_required
+@replica_reads
 def report_pdf(request: HttpRequest) -> HttpResponse:
     try:
         kind, flt = parse_period(request.GET.get("period", ""))

@@ -19,6 +19,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from salingsapa.accounts.tokens import TokenAuth
+from salingsapa.core.dbrouter import replica_reads
 from salingsapa.stats import selectors
 from salingsapa.stats.engine import FilterError, StatsFilter
 
@@ -77,7 +78,8 @@ def summary(
         flt = StatsFilter(start=start, end=end, area=area, form=form, age_group=age_group)
     except FilterError as exc:
         raise HttpError(400, str(exc)) from None
-    s = selectors.dashboard_summary(user, flt)
+    with replica_reads():  # read-only: the read replica when there is one (core/dbrouter.py)
+        s = selectors.dashboard_summary(user, flt)
     return {
         "period": flt.label(), "previous_period": flt.previous_year().label(),
         "cases": s.cases, "cases_previous": s.cases_previous, "victims": s.victims,

@@ -16,20 +16,20 @@ export of a million cases never holds them all in memory. Every export writes on
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from salingsapa.cases.models import Case, CasePerson, Incident
-from salingsapa.core import codelists, crypto
+from salingsapa.core import codelists, crypto, files
 from salingsapa.core.audit import audit_log
 from salingsapa.stats.engine import JAKARTA, StatsFilter, cases_in
 
@@ -323,45 +323,45 @@ def export_count(flt: StatsFilter) -> int:
 
 
 # --- one-time download storage --------------------------------------------------------------
-
-
-def _export_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "exports"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
+# A finished export waits for its one download in the ``exports`` file storage (core/files.py): sealed
+# like evidence before it leaves the process, on disk or in object storage, so a worker on another
+# machine can write it and any app server can hand it out.
 
 STASH_MAX_AGE_SECONDS = 24 * 3600
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
 def _purge_stale() -> None:
     """Exports never downloaded are deleted after a day."""
-    import time
-
-    cutoff = time.time() - STASH_MAX_AGE_SECONDS
-    for path in _export_dir().glob("*"):
-        if path.suffix in (".bin", ".meta") and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    storage = files.file_storage(files.EXPORTS)
+    cutoff = timezone.now() - dt.timedelta(seconds=STASH_MAX_AGE_SECONDS)
+    for name in list(files.walk(files.EXPORTS)):
+        try:
+            stale = storage.get_modified_time(name) < cutoff
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if stale:
+            files.delete_sealed_file(name, alias=files.EXPORTS)
 
 
 def stash(result: ExportResult) -> str:
-    """Keep a finished export until its one download; returns an unguessable token."""
+    """Keep a finished export (sealed) until its one download; returns an unguessable token."""
     _purge_stale()
     token = secrets.token_urlsafe(24)
-    (_export_dir() / f"{token}.bin").write_bytes(result.content)
-    (_export_dir() / f"{token}.meta").write_text(f"{result.filename}\n{result.content_type}\n{timezone.now().isoformat()}")
+    head = json.dumps({"filename": result.filename, "content_type": result.content_type}).encode()
+    files.store_sealed_file(head + b"\n" + result.content, purpose="export", alias=files.EXPORTS, name=token)
     return token
 
 
 def take(token: str) -> tuple[str, str, bytes] | None:
     """Fetch and delete a stashed export (one download only)."""
-    if not token or not all(c.isalnum() or c in "-_" for c in token):
+    if not token or not set(token) <= _TOKEN_CHARS:
         return None
-    data, meta = _export_dir() / f"{token}.bin", _export_dir() / f"{token}.meta"
-    if not data.exists() or not meta.exists():
+    try:
+        data = files.read_sealed_file(token, purpose="export", alias=files.EXPORTS)
+    except (FileNotFoundError, crypto.CryptoError):
         return None
-    filename, ctype, _when = meta.read_text().split("\n", 2)
-    content = data.read_bytes()
-    data.unlink(missing_ok=True)
-    meta.unlink(missing_ok=True)
-    return filename, ctype, content
+    files.delete_sealed_file(token, alias=files.EXPORTS)
+    head, _, content = data.partition(b"\n")
+    meta = json.loads(head)
+    return meta["filename"], meta["content_type"], content

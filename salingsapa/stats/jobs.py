@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from salingsapa.core.audit import audit_log
+from salingsapa.core.dbrouter import replica_reads
 from salingsapa.core.jobs import job_enqueue
 from salingsapa.stats import exports
 from salingsapa.stats.engine import StatsFilter
@@ -57,7 +58,8 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
     flt = StatsFilter(start=job.start, end=job.end)
     try:
-        job.rows_total = exports.export_count(flt)
+        with replica_reads():  # the rows come from the read replica when there is one
+            job.rows_total = exports.export_count(flt)
         job.save(update_fields=["rows_total"])
         done = 0
 
@@ -67,7 +69,8 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             if done % PROGRESS_EVERY == 0:
                 ExportJob.objects.filter(pk=job_id).update(rows_done=done)
 
-        result = exports.export_run(user=job.requested_by, kind=job.kind, fmt=job.fmt, flt=flt, progress=tick)
+        with replica_reads():  # progress and the audit entry are writes: they still go to the primary
+            result = exports.export_run(user=job.requested_by, kind=job.kind, fmt=job.fmt, flt=flt, progress=tick)
         with transaction.atomic():
             if not ExportJob.objects.select_for_update().filter(pk=job_id, status=ExportJob.Status.RUNNING).exists():
                 return None  # finished meanwhile: its effect is not applied twice

@@ -89,6 +89,12 @@ class ExportJob(models.Model):
         ordering = ["-created_at"]
 
     @property
+    def kind_label(self) -> str:
+        """What people read for the export's kind and format, e.g. "SIMFONI-PPA · XLSX" (never the slug)."""
+        kinds = {"simfoni": "SIMFONI-PPA", "research": str(_("Riset (tanpa identitas)"))}
+        return f"{kinds.get(self.kind, self.kind)} · {self.fmt.upper()}"
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100

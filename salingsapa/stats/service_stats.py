@@ -14,13 +14,17 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case as DbCase
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import codelists
+from salingsapa.network.models import delivery_kind_label
 from salingsapa.stats.filters import StatsFilter, _area_q
 
-RISK_LABELS = {"high": "risiko tinggi", "medium": "risiko sedang", "low": "risiko rendah", "": "belum ditriase"}
+RISK_LABELS = {"high": _("risiko tinggi"), "medium": _("risiko sedang"), "low": _("risiko rendah"),
+               "": _("belum ditriase")}
 
 
 @dataclass
@@ -93,9 +97,12 @@ def deadline_rows(flt: StatsFilter, *, now: dt.datetime | None = None) -> list[D
     Deadline = apps.get_model("cases", "Deadline")
     now = now or timezone.now()
     took = ExpressionWrapper(F("met_at") - F("starts_at"), output_field=DurationField())
+    # first-contact clocks by risk level; every other clock (the police clock) in one row whatever the case's risk
+    group_risk = DbCase(When(kind=Deadline.Kind.FIRST_CONTACT, then=F("risk_level")), default=Value(""))
     rows = (
         Deadline.objects.filter(_range(flt, "starts_at"), _deadline_scope(flt))
-        .values("kind", "risk_level")
+        .annotate(group_risk=group_risk)
+        .values("kind", "group_risk")
         .annotate(
             total=Count("pk"),
             on_time=Count("pk", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
@@ -116,8 +123,8 @@ def deadline_rows(flt: StatsFilter, *, now: dt.datetime | None = None) -> list[D
         label = str(kinds.get(kind, kind))
         key = kind
         if kind == Deadline.Kind.FIRST_CONTACT:
-            label = f"{label} — {RISK_LABELS.get(r['risk_level'] or '', r['risk_level'])}"
-            key = f"{kind}:{r['risk_level'] or '-'}"
+            label = f"{label} — {RISK_LABELS.get(r['group_risk'] or '', r['group_risk'])!s}"
+            key = f"{kind}:{r['group_risk'] or '-'}"
         out.append(DeadlineRow(key, label, r["total"], r["on_time"], r["late"], r["overdue_open"], r["pending"],
                                round(avg.total_seconds() / 3600, 1) if avg is not None else None))
     order = {"first_contact:high": 0, "first_contact:medium": 1, "first_contact:low": 2, "first_contact:-": 3}
@@ -163,7 +170,7 @@ def delivery_rows(flt: StatsFilter) -> list[tuple[str, int]]:
     if flt.area:
         q &= _area_q("referral__case__kelurahan__code", flt.area)
     rows = ServiceDelivery.objects.filter(q).values_list("kind").annotate(n=Count("pk")).order_by("-n", "kind")
-    return [(str(kind).replace("-", " "), n) for kind, n in rows]
+    return [(delivery_kind_label(str(kind)), n) for kind, n in rows]
 
 
 def service_stats(flt: StatsFilter, *, now: dt.datetime | None = None) -> ServiceStats:

@@ -5,9 +5,17 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from salingsapa.cases import timeline
+from salingsapa.cases.models import CaseEvent
 from salingsapa.core import codelists
 
 register = template.Library()
+
+
+@register.filter
+def timeline_text(event: CaseEvent) -> str:
+    """A timeline entry's sentence in the reader's language: ``{{ event|timeline_text }}``."""
+    return timeline.event_text(event)
 
 
 @register.filter

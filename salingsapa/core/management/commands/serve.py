@@ -69,10 +69,14 @@ class Command(BaseCommand):
 
         workers = options["workers"] or default_workers()
         if workers > 1 and not _shared_cache():
+            # Rate limits are database rows and hold across processes either way; the cache is what is
+            # not shared: an edit seen by one worker leaves the statistics cached by the others stale.
             if settings.PRODUCTION:
-                raise CommandError("SALINGSAPA_REDIS_URL: required with several workers "
-                                   "(rate limits must be shared by all processes), or use --workers 1")
-            self.stderr.write("warning: without SALINGSAPA_REDIS_URL each worker keeps its own rate-limit counters")
+                raise CommandError("SALINGSAPA_REDIS_URL: required with several workers (the statistics cache "
+                                   "must be shared by all processes), or use --workers 1")
+            self.stderr.write("warning: without SALINGSAPA_REDIS_URL each worker keeps its own statistics cache "
+                              "(figures may lag an edit by up to SALINGSAPA_STATS_CACHE_SECONDS); "
+                              "rate limits are shared database rows either way")
         config = {
             "bind": f"{options['host']}:{options['port']}",
             "workers": workers,

@@ -19,6 +19,7 @@ from salingsapa.cases.models import Case
 from salingsapa.core.dbmaint import analyze
 from salingsapa.demo import seed as demo
 from salingsapa.demo.awareness import seed_awareness
+from salingsapa.demo.outreach import demo_visits_ensure
 from salingsapa.demo.publish import publish_article_snapshot
 
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             raise CommandError("--cases harus bilangan bulat positif.")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size harus bilangan bulat positif.")
+        self.stdout.write(demo_visits_ensure())  # upcoming mobile-counselling visits, also with --if-empty
         if options["if_empty"] and Case.objects.exists():
             self.stdout.write("Demo data: the database already holds cases; nothing to do (--if-empty).")
             return

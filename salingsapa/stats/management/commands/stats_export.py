@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
+from salingsapa.core.dbrouter import replica_reads
 from salingsapa.stats.engine import FilterError, StatsFilter
 from salingsapa.stats.exports import FORMATS, KINDS, export_count, export_run
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="nama pengguna supervisor yang bertanggung jawab")
         parser.add_argument("--output", "-o", help="berkas tujuan (bawaan: nama otomatis di folder ini)")
 
+    @replica_reads
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             flt = StatsFilter(start=_date(options["start"]), end=_date(options["end"]))

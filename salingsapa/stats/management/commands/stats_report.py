@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from salingsapa.core.audit import audit_log
+from salingsapa.core.dbrouter import replica_reads
 from salingsapa.stats.reports import parse_period, render_report_pdf, report_filename
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="berkas PDF tujuan (bawaan: laporan-…pdf di folder ini)")
         parser.add_argument("--organisation", type=int, default=None, help="id organisasi (bawaan: semua kasus)")
 
+    @replica_reads
     def handle(self, *args: Any, **options: Any) -> None:
         value = options["month"] or options["year"]
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,7 +102,8 @@ def planning_rows(*, today: dt.date | None = None, window_days: int = 90) -> lis
 
     rows: list[PlanRow] = []
     for v in villages:
-        ev, vi = events.get(v.code, {}), visits.get(v.code, {})
+        ev: Mapping[str, Any] = events.get(v.code, {})
+        vi: Mapping[str, Any] = visits.get(v.code, {})
         row = PlanRow(code=v.code, name=v.name.title(), kecamatan=(v.parent.name.title() if v.parent else ""),
                       reports=reports.get(v.code, 0), cases=cases.get(v.code, 0), high_risk_open=high.get(v.code, 0),
                       events=ev.get("n", 0), last_event=ev.get("last"), last_visit=vi.get("last"),
@@ -125,8 +127,8 @@ def planning_rows(*, today: dt.date | None = None, window_days: int = 90) -> lis
             row.rate_count = row.reports + row.cases
             row.rate = round(row.rate_count * 10000 / row.population, 2)
         else:
-            region = districts.get(kec)
-            population = (region.population if region else None) or reference.get(kec)
+            district = districts.get(kec)
+            population = (district.population if district else None) or reference.get(kec)
             if population:
                 row.population, row.population_level = population, "kecamatan"
                 row.rate_count = kec_counts.get(kec, 0)

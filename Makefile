@@ -6,7 +6,7 @@ SS      = $(BIN)/salingsapa
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test install install-dev lint typecheck serve soak bench-intake clean
+.PHONY: demo test install install-dev lint typecheck serve soak bench bench-intake clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ SOAK_SECONDS ?= 600
 SOAK_CLIENTS ?= 8
 soak: install-dev
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) $(BIN)/python -m bench.soak
+
+## bench: seeding and statistics at scale on PostgreSQL (BENCH_DATABASE_URL, default
+## postgres://postgres@127.0.0.1:5432/salingsapa_bench, recreated): BENCH_CASES (default 20000), FULL=1 for
+## 1,000,000; writes bench/results/scale_<N>.{json,md}. Not in `make test`.
+BENCH_CASES ?= 20000
+bench: install-dev
+	$(BIN)/python -m bench.scale --cases $(if $(FULL),1000000,$(BENCH_CASES))
 
 ## bench-intake: POST /api/v1/reports vs GET /healthz at 8/16/32 clients on the production server
 bench-intake: install-dev

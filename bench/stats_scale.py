@@ -1,10 +1,12 @@
-"""Statistics at scale: dashboard summary and public snapshot vs hand-written SQL on the same database.
+"""Statistics at scale: dashboard summary, public snapshot and PDF report, read from the rollups and
+live from the case tables, beside the same figures by hand-written SQL on the same database.
 
     SALINGSAPA_DATA_DIR=/tmp/x DATABASE_URL=postgres://postgres@127.0.0.1:5432/ss_x \\
         .venv/bin/python bench/stats_scale.py        # after `salingsapa seed-demo --cases 100000`
 
-Prints one JSON line; run it in a fresh process for cold figures (docs/performance.md). PostgreSQL
-only (the hand-written SQL uses FILTER and AT TIME ZONE).
+Prints one JSON line. ``bench/scale.py`` (``make bench``) runs it several times, each in a fresh
+process (the first summary of a process is the cold figure), and takes medians. PostgreSQL only (the
+hand-written SQL uses FILTER and AT TIME ZONE).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salingsapa.settings")
@@ -27,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from salingsapa.accounts.models import User  # noqa: E402
-from salingsapa.stats import engine, services  # noqa: E402
+from salingsapa.stats import engine, reports, rollup, services  # noqa: E402
 from salingsapa.stats.engine import StatsFilter  # noqa: E402
 from salingsapa.stats.publication import snapshot_data  # noqa: E402
 from salingsapa.stats.selectors import scope_for  # noqa: E402
@@ -71,30 +75,53 @@ def hand_sql(flt: StatsFilter) -> dict[str, float]:
     return out
 
 
+def timed(out: dict[str, Any], name: str, fn: Callable[[], Any], *, queries: bool = False) -> Any:
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        result = fn()
+    out[f"{name}_s"] = round(time.perf_counter() - started, 3)
+    if queries:
+        out[f"{name}_queries"] = len(captured.captured_queries)
+    return result
+
+
 def main() -> None:
-    out: dict[str, object] = {}
-    flt = scope_for(User.objects.get(username="supervisor"), StatsFilter(start=PERIOD[0], end=PERIOD[1]))
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        summary = engine.summary(flt)
-    out["summary_s"] = round(time.perf_counter() - started, 3)
-    out["summary_queries"] = len(queries.captured_queries)
+    out: dict[str, Any] = {}
+    supervisor = User.objects.get(username="supervisor")
+    flt = scope_for(supervisor, StatsFilter(start=PERIOD[0], end=PERIOD[1]))
+    with rollup.session():
+        out["rollups_in_use"] = rollup.ready()
+    summary = timed(out, "summary_rollup_cold", lambda: engine.summary(flt), queries=True)
+    timed(out, "summary_rollup_warm", lambda: engine.summary(flt))
     out["cases_in_period"] = summary.cases
-    started = time.perf_counter()
-    engine.by_incident(flt, "violence_form", compare=True)
-    out["breakdown_form_compare_s"] = round(time.perf_counter() - started, 3)
+    with rollup.live():
+        live = timed(out, "summary_live", lambda: engine.summary(flt), queries=True)
+        timed(out, "breakdown_form_compare_live", lambda: engine.by_incident(flt, "violence_form", compare=True))
+    out["summary_identical"] = live == summary
+    timed(out, "breakdown_form_compare_rollup", lambda: engine.by_incident(flt, "violence_form", compare=True))
     out.update(hand_sql(flt))
+
     preparer = User.objects.get(username="manajer1")
     pflt = scope_for(preparer, StatsFilter(start=PERIOD[0], end=PERIOD[1]))
-    started = time.perf_counter()
-    snapshot_data(pflt)
-    out["snapshot_data_s"] = round(time.perf_counter() - started, 3)
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        snap = services.snapshot_prepare(user=preparer, start=PERIOD[0], end=PERIOD[1])
-    out["snapshot_prepare_with_check_s"] = round(time.perf_counter() - started, 3)
-    out["snapshot_prepare_queries"] = len(queries.captured_queries)
-    snap.delete()
+    timed(out, "snapshot_data_rollup", lambda: snapshot_data(pflt))
+    with rollup.live():
+        timed(out, "snapshot_data_live", lambda: snapshot_data(pflt))
+    for mode in ("rollup", "live"):
+        def prepare() -> Any:
+            return services.snapshot_prepare(user=preparer, start=PERIOD[0], end=PERIOD[1])
+        if mode == "live":
+            with rollup.live():
+                snap = timed(out, "snapshot_prepare_live", prepare, queries=True)
+        else:
+            snap = timed(out, "snapshot_prepare_rollup", prepare, queries=True)
+        snap.delete()
+
+    year = StatsFilter.for_year(2025)
+    org = supervisor.organisation_id
+    timed(out, "report_pdf_rollup", lambda: reports.render_report_pdf("annual", year, organisation_id=org))
+    timed(out, "report_context_rollup", lambda: reports.report_context("annual", year, organisation_id=org))
+    with rollup.live():
+        timed(out, "report_context_live", lambda: reports.report_context("annual", year, organisation_id=org))
     print(json.dumps(out))
 
 

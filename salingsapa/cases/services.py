@@ -119,7 +119,7 @@ def _require_supervisor(actor: Any) -> None:
 def _event(case: Case, actor: Any, kind: str, reason: str = "", **params: Any) -> CaseEvent:
     """The timeline entry every change of a case writes: its kind and parameters (``cases/timeline.py`` lists
     the shapes and renders them in the reader's language); the case's figures in statistics go stale."""
-    publish(Event.COUNTED_DATA_CHANGED)
+    publish(Event.COUNTED_DATA_CHANGED, case_ids=[case.pk])
     return CaseEvent.objects.create(
         case=case, at=_now(), actor=actor if getattr(actor, "pk", None) else None, kind=kind, params=params,
         reason=reason,

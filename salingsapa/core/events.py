@@ -13,7 +13,10 @@ REPORT_RECEIVED       ``intake.services.report_create``            ``cases``: st
 PERPETRATOR_CHANGED   ``cases.services``: ``case_open``,           ``network``: repeat-perpetrator scan of
                       ``report_attach``, ``case_person_save``      those cases, once, after the commit
 COUNTED_DATA_CHANGED  every service writing reports, cases,         ``stats``: cached dashboard figures go
-                      people or incidents                          stale (generation bump)
+                      people or incidents (with ``case_ids`` /     stale (generation bump); the rollups
+                      ``report_ids``: what it wrote)               queue those ids (no ids: rollups stale)
+BULK_LOADED           ``restore`` (and any import) after loading    ``stats``: rebuild the rollups
+                      rows behind the services' back
 ACCOUNT_SECURITY      ``accounts.services``: account created or     ``cases``: in-app alert to the lead
                       changed by an admin, 2FA enrolled or reset   agency's supervisors
 ====================  ===========================================  =======================================
@@ -32,7 +35,8 @@ from typing import Any
 class Event(StrEnum):
     REPORT_RECEIVED = "report_received"  # payload: report=<intake.Report>
     PERPETRATOR_CHANGED = "perpetrator_changed"  # payload: case_ids=<set of case ids>
-    COUNTED_DATA_CHANGED = "counted_data_changed"  # no payload
+    COUNTED_DATA_CHANGED = "counted_data_changed"  # payload: case_ids=, report_ids= (iterables of ids)
+    BULK_LOADED = "bulk_loaded"  # no payload
     # payload: subject=<accounts.User>, actor=<user or label>, kind=<slug>, fields=<changed field names>
     ACCOUNT_SECURITY = "account_security"
 

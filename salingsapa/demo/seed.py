@@ -58,12 +58,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import random
 import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,7 +73,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from salingsapa.accounts.models import AuthenticatorDevice, Organisation, User
@@ -884,12 +886,19 @@ def _perpetrator_age(rng: random.Random, plan: CasePlan) -> str:
     return rng.choice(["18-24", "25-44", "25-44", "45-59"])
 
 
-def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_violence: int = 0) -> None:
-    """Write planned cases with their persons, incidents and reports in one transaction."""
+def _allocate(plans: list[CasePlan]) -> dict[int, list[tuple[int, str]]]:
+    return {year: case_numbers_allocate(year=year, count=count)
+            for year, count in sorted(Counter(p.year for p in plans).items())}
+
+
+def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_violence: int = 0,
+                numbers: dict[int, list[tuple[int, str]]] | None = None) -> None:
+    """Write planned cases with their persons, incidents and reports in one transaction.
+
+    ``numbers``: case numbers reserved beforehand (parallel writers; otherwise reserved here)."""
     with transaction.atomic():
-        numbers: dict[int, list[tuple[int, str]]] = {}
-        for year, count in sorted(Counter(p.year for p in plans).items()):
-            numbers[year] = case_numbers_allocate(year=year, count=count)
+        if numbers is None:
+            numbers = _allocate(plans)
         persons: list[Any] = []
         person_rows: list[dict[str, Any]] = []  # per plan: victim/perpetrator/reporter indexes into persons
         repeat_index: dict[int, tuple[int, dict[str, str]]] = {}
@@ -1097,6 +1106,74 @@ class DemoError(Exception):
     """Demo data cannot be created (message in Bahasa Indonesia)."""
 
 
+def _batch_rng(seed: int, batch_no: int) -> random.Random:
+    """The writer's random stream of one scaled batch: the same data whatever the number of workers."""
+    return random.Random(f"{seed}:{batch_no}")  # noqa: S311 -- reproducible fake data, not security
+
+
+def _casework_rng(batch_no: int) -> random.Random:
+    """The casework history's stream of one scaled batch (as :func:`_batch_rng`: the same for any workers)."""
+    return random.Random(f"{CASEWORK_SEED}:{batch_no}")  # noqa: S311 -- reproducible fake data, not security
+
+
+_worker_ctx: Context | None = None
+
+
+def _worker_init(ctx: Context) -> None:
+    global _worker_ctx
+    _worker_ctx = ctx
+    connections.close_all()  # the forked parent's connection is not ours to use
+
+
+def _worker_write(seed: int, batch_no: int, plans: list[CasePlan], numbers: dict[int, list[tuple[int, str]]],
+                  report_seq: int, not_violence: int) -> Counter[str]:
+    ctx = _worker_ctx
+    assert ctx is not None
+    ctx.report_seq, ctx.counts, ctx.casework_rng = report_seq, Counter(), _casework_rng(batch_no)
+    write_batch(_batch_rng(seed, batch_no), ctx, plans, not_violence=not_violence, numbers=numbers)
+    return ctx.counts
+
+
+def _seed_scaled(rng: random.Random, ctx: Context, by_kecamatan: dict[str, list[str]], *, cases: int, seed: int,
+                 batch_size: int, workers: int, progress: Callable[[int], None] | None) -> None:
+    """Plan batches here; write them here (one worker) or in ``workers`` processes (PostgreSQL).
+
+    The planner reserves each batch's case numbers and report references before handing it out, so
+    writers never wait for each other; at most two batches per worker are planned ahead (memory stays flat)."""
+    batches = enumerate(scaled_batches(rng, cases, by_kecamatan, batch_size))
+    if workers <= 1:
+        for batch_no, plans in batches:
+            ctx.casework_rng = _casework_rng(batch_no)
+            write_batch(_batch_rng(seed, batch_no), ctx, plans, not_violence=int(len(plans) * SCALED_NOT_VIOLENCE_SHARE))
+            if progress:
+                progress(len(plans))
+        return
+    connections.close_all()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_worker_init, initargs=(ctx,)) as pool:
+        pending: dict[Future[Counter[str]], int] = {}
+        for batch_no, plans in batches:
+            not_violence = int(len(plans) * SCALED_NOT_VIOLENCE_SHARE)
+            numbers = _allocate(plans)
+            connections.close_all()  # a worker may be forked on submit: it must not inherit our connection
+            pending[pool.submit(_worker_write, seed, batch_no, plans, numbers, ctx.report_seq, not_violence)] = len(plans)
+            ctx.report_seq += len(plans) + not_violence
+            while len(pending) >= 2 * workers:
+                _collect(pending, ctx, progress, FIRST_COMPLETED)
+        while pending:
+            _collect(pending, ctx, progress, FIRST_COMPLETED)
+
+
+def _collect(pending: dict[Future[Counter[str]], int], ctx: Context, progress: Callable[[int], None] | None,
+             how: str) -> None:
+    done, _rest = wait(list(pending), return_when=how)
+    for future in done:
+        n = pending.pop(future)
+        ctx.counts.update(future.result())  # a writer's error surfaces here
+        if progress:
+            progress(n)
+
+
 @dataclass
 class SeedResult:
     cases: int
@@ -1106,8 +1183,10 @@ class SeedResult:
 
 
 def seed_demo(*, cases: int | None = None, seed: int = DEFAULT_SEED, batch_size: int = BATCH_SIZE,
-              progress: Callable[[int], None] | None = None) -> SeedResult:
-    """Create the demo data: the article picture (``cases=None``) or ``cases`` scaled cases."""
+              progress: Callable[[int], None] | None = None, workers: int = 1) -> SeedResult:
+    """Create the demo data: the article picture (``cases=None``) or ``cases`` scaled cases.
+
+    ``workers`` > 1 writes scaled batches in that many processes (PostgreSQL only; SQLite has one writer)."""
     started = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 -- reproducible fake data, not security
     with transaction.atomic():
@@ -1136,10 +1215,8 @@ def seed_demo(*, cases: int | None = None, seed: int = DEFAULT_SEED, batch_size:
             live = casework.live_casework(orgs=ctx.orgs, users=users)
             ctx.counts.update(deadlines=live["clocks"], referrals=live["referrals"])
     else:
-        for plans in scaled_batches(rng, cases, by_kecamatan, batch_size):
-            write_batch(rng, ctx, plans, not_violence=int(len(plans) * SCALED_NOT_VIOLENCE_SHARE))
-            if progress:
-                progress(len(plans))
+        _seed_scaled(rng, ctx, by_kecamatan, cases=cases, seed=seed, batch_size=batch_size,
+                     workers=workers if connections["default"].vendor == "postgresql" else 1, progress=progress)
     result = SeedResult(cases=ctx.counts["cases"], reports=ctx.counts["reports"], persons=ctx.counts["persons"],
                         seconds=time.perf_counter() - started)
     audit_log(actor=ACTOR, action="create", object_type="demo_data", object_id="",

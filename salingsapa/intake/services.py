@@ -225,7 +225,7 @@ def _insert(
                 "identifiers": len(seen)},
     )
     publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
-    publish(Event.COUNTED_DATA_CHANGED)
+    publish(Event.COUNTED_DATA_CHANGED, report_ids=[report.pk])
     return report
 
 
@@ -380,7 +380,7 @@ def report_triage_record(*, actor: Any, report: Report, risk_level: str, is_emer
     report.risk_level, report.is_emergency, report.status = risk_level, is_emergency, status
     audit_log(actor=actor, action="update", object_type="report", object_id=report.pk,
               detail={"event": "triage", "risk": risk_level, "emergency": is_emergency})
-    publish(Event.COUNTED_DATA_CHANGED)
+    publish(Event.COUNTED_DATA_CHANGED, report_ids=[report.pk])
 
 
 def _report_close(*, actor: Any, report: Report, status: str, reason: str, event: str) -> None:
@@ -394,7 +394,7 @@ def _report_close(*, actor: Any, report: Report, status: str, reason: str, event
         report.status_reason = reason.strip()
         report.save(update_fields=["status_reason"])
         audit_log(actor=actor, action="update", object_type="report", object_id=report.pk, detail={"event": event})
-        publish(Event.COUNTED_DATA_CHANGED)
+        publish(Event.COUNTED_DATA_CHANGED, report_ids=[report.pk])
 
 
 def report_mark_not_violence(*, actor: Any, report: Report, reason: str) -> None:

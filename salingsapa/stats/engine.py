@@ -40,6 +40,7 @@ from salingsapa.cases.models import Case, CasePerson, CaseStatus, Incident
 from salingsapa.core import codelists
 from salingsapa.core.models import Code, Region
 from salingsapa.intake.models import Report
+from salingsapa.stats import rollup
 
 # the filter and calendar helpers live in stats/filters.py; engine.StatsFilter etc. stay valid
 from salingsapa.stats.filters import (
@@ -70,6 +71,30 @@ from salingsapa.stats.filters import (
     month_end as month_end,
 )
 from salingsapa.stats.service_stats import service_stats
+
+
+def _rolled(flt: StatsFilter) -> bool:
+    """Whether ``flt`` can be answered from the rollups (``stats/rollup.py``): no form or age-group filter
+    (the facts are not split by those), and the rollups current."""
+    return not flt.form and not flt.age_group and rollup.ready()
+
+
+def _facts(flt: StatsFilter, dimension: str, by: str = "c") -> dict[str, int]:
+    """One dimension from the rollups, keyed and cleaned exactly as :func:`grouped` keys its rows."""
+    out: dict[str, int] = {}
+    for (key,), (n, _total) in rollup.counts(flt, dimension, (by,), home=settings.HOME_REGION_CODE).items():
+        k = UNKNOWN if key is None or key == "" else str(key)
+        out[k] = out.get(k, 0) + n
+    return {k: v for k, v in out.items() if v}
+
+
+def _facts_total(flt: StatsFilter, dimension: str) -> int:
+    return sum(n for n, _t in rollup.counts(flt, dimension, (), home=settings.HOME_REGION_CODE).values())
+
+
+def _facts_grouped(flt: StatsFilter, dimension: str, *, by: str = "c",
+                   compare: bool = False) -> tuple[dict[str, int], dict[str, int] | None]:
+    return _facts(flt, dimension, by), (_facts(flt.previous_year(), dimension, by) if compare else None)
 
 
 def _code_id(list_name: str, slug: str) -> int | None:
@@ -224,6 +249,8 @@ def _group(qs: QuerySet[Any], column: str, count: str = "pk") -> dict[str, int]:
 
 
 def case_total(flt: StatsFilter) -> int:
+    if _rolled(flt):
+        return _facts_total(flt, "cases")
     return cases_in(flt).count()
 
 
@@ -233,10 +260,20 @@ def victims_in(flt: StatsFilter) -> QuerySet[CasePerson]:
 
 
 def victim_total(flt: StatsFilter) -> int:
+    if _rolled(flt):
+        return _facts_total(flt, "victims")
     return victims_in(flt).count()
 
 
+def child_victim_total(flt: StatsFilter) -> int:
+    if _rolled(flt):
+        return _facts_total(flt, "child_victims")
+    return victims_in(flt).filter(is_child=True).count()
+
+
 def report_total(flt: StatsFilter) -> int:
+    if _rolled(flt):
+        return _facts_total(flt, "reports")
     return reports_in(flt).count()
 
 
@@ -263,10 +300,23 @@ def _monthly(qs: QuerySet[Any], column: str) -> dict[tuple[int, int], int]:
     return out
 
 
+def _facts_monthly(flt: StatsFilter, dimension: str) -> dict[tuple[int, int], int]:
+    out: dict[tuple[int, int], int] = {}
+    for (month,), (n, _total) in rollup.counts(flt, dimension, ("m",), home=settings.HOME_REGION_CODE).items():
+        if n:
+            key = divmod(int(month), 100)
+            out[key] = out.get(key, 0) + n
+    return out
+
+
 def by_month(flt: StatsFilter, *, what: str = "cases") -> Breakdown:
     """Monthly counts with the same month of the previous year side by side."""
     prev = flt.previous_year()
-    if what == "reports":
+    if _rolled(flt):
+        dimension = "reports" if what == "reports" else "cases"
+        cur_counts, prev_counts = _facts_monthly(flt, dimension), _facts_monthly(prev, dimension)
+        title, unit = (_("Pengaduan per bulan"), "pengaduan") if what == "reports" else (_("Kasus per bulan"), "kasus")
+    elif what == "reports":
         cur_counts, prev_counts = _monthly(reports_in(flt), "received_at"), _monthly(reports_in(prev), "received_at")
         title, unit = _("Pengaduan per bulan"), "pengaduan"
     else:
@@ -315,7 +365,13 @@ def _codes_by_id(list_name: str) -> dict[str, str]:
 def by_incident(flt: StatsFilter, key: str, *, compare: bool = False) -> Breakdown:
     source, list_name, title = INCIDENT_DIMENSIONS[key]
     kind, name = source.split(":")
-    if kind == "m2m":
+    if _rolled(flt):
+        cur, prev = _facts_grouped(flt, key if kind == "m2m" else name, compare=compare)
+        if kind == "m2m":
+            ids = _codes_by_id(list_name)
+            cur = {ids.get(k, k): v for k, v in cur.items()}
+            prev = {ids.get(k, k): v for k, v in prev.items()} if prev is not None else None
+    elif kind == "m2m":
         through = getattr(Incident, name).through
         cur, prev = grouped(through.objects.all(), "code_id", flt, prefix="incident__case__",
                             outer="incident__case_id", count="incident__case_id", distinct=True, compare=compare)
@@ -336,19 +392,25 @@ def by_incident(flt: StatsFilter, key: str, *, compare: bool = False) -> Breakdo
 def by_victim(flt: StatsFilter, key: str, *, compare: bool = False) -> Breakdown:
     """Victims by ``sex`` or ``age_group`` (one per victim link, see the module docstring)."""
     column = "person__sex" if key == "sex" else "age_group"
-    cur, prev = grouped(CasePerson.objects.filter(role=CasePerson.Role.VICTIM), column, flt, prefix="case__",
+    if _rolled(flt):
+        cur, prev = _facts_grouped(flt, key, compare=compare)
+    else:
+        cur, prev = grouped(CasePerson.objects.filter(role=CasePerson.Role.VICTIM), column, flt, prefix="case__",
                         outer="case_id", compare=compare)
     titles = {"sex": _("Korban menurut jenis kelamin"), "age_group": _("Korban menurut kelompok umur")}
     return _breakdown(key, str(titles[key]), "korban", key, cur, prev)
 
 
 def by_channel(flt: StatsFilter, *, compare: bool = False) -> Breakdown:
+    if _rolled(flt):
+        cur, prev = _facts_grouped(flt, "channel", compare=compare)
+        return _breakdown("channel", str(_("Kasus menurut saluran pengaduan pertama")), "kasus", "channel", cur, prev)
     cur, prev = grouped(Case.objects.all(), "channel", flt, prefix="", outer="pk", compare=compare)
     return _breakdown("channel", str(_("Kasus menurut saluran pengaduan pertama")), "kasus", "channel", cur, prev)
 
 
 def reports_by(flt: StatsFilter, column: str) -> Breakdown:
-    counts = _group(reports_in(flt), column)
+    counts = _facts(flt, f"report_{column}") if _rolled(flt) else _group(reports_in(flt), column)
     if column == "channel":
         return _breakdown("report_channel", str(_("Pengaduan menurut saluran")), "pengaduan", "channel", counts, None)
     labels = {str(v): str(lbl) for v, lbl in Report.Status.choices}
@@ -370,7 +432,10 @@ def by_area(flt: StatsFilter, level: str = "kecamatan", *, compare: bool = False
 
     home = flt.area or settings.HOME_REGION_CODE
 
-    cur, prev = grouped(Case.objects.all(), "kelurahan_id", flt, prefix="", outer="pk", compare=compare)
+    if _rolled(flt):
+        cur, prev = _facts_grouped(flt, "cases", by="k", compare=compare)
+    else:
+        cur, prev = grouped(Case.objects.all(), "kelurahan_id", flt, prefix="", outer="pk", compare=compare)
     want_level = Region.Level.DISTRICT if level == "kecamatan" else Region.Level.VILLAGE
     regions = list(
         Region.objects.filter(_area_q("code", home), level=want_level).only("code", "name", "population", "parent")
@@ -424,6 +489,8 @@ def crosstab(flt: StatsFilter, rows: str, cols: str) -> dict[tuple[str, str], in
     Cells count distinct cases (kecamatan × form) or victims (age group × sex).
     """
     out: dict[tuple[str, str], int] = {}
+    if (rows, cols) in (("kecamatan", "violence_form"), ("age_group", "sex")) and _rolled(flt):
+        return _facts_crosstab(flt, rows)
     if (rows, cols) == ("kecamatan", "violence_form"):
         through = Incident.violence_forms.through
         qs = (
@@ -448,6 +515,26 @@ def crosstab(flt: StatsFilter, rows: str, cols: str) -> dict[tuple[str, str], in
     raise ValueError(f"unsupported cross-tabulation {rows} × {cols}")
 
 
+def _facts_crosstab(flt: StatsFilter, rows: str) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = {}
+    home = settings.HOME_REGION_CODE
+    if rows == "kecamatan":
+        cells = rollup.counts(flt, "violence_form", ("k", "c"), home=home)
+        parents = dict(Region.objects.filter(code__in={k for k, _c in cells if k}).values_list("code", "parent_id"))
+        slugs = {str(pk): slug for pk, slug in Code.objects.values_list("pk", "slug")}
+        for (kel, code), (n, _t) in cells.items():
+            if n:
+                key = (parents.get(kel) or UNKNOWN if kel else UNKNOWN, slugs.get(str(code), str(code)))
+                out[key] = out.get(key, 0) + n
+        return out
+    for (cell,), (n, _t) in rollup.counts(flt, "age_sex", ("c",), home=home).items():
+        if n:
+            age, _sep, sex = str(cell).partition("|")
+            key = (age or UNKNOWN, sex or "unknown")
+            out[key] = out.get(key, 0) + n
+    return out
+
+
 @dataclass
 class ClosureStats:
     closed: int
@@ -460,6 +547,8 @@ class ClosureStats:
 
 def closure(flt: StatsFilter) -> ClosureStats:
     """Time from report to closure for cases reported in the period (where closed_at is recorded)."""
+    if _rolled(flt):
+        return _facts_closure(flt)
     qs = cases_in(flt)
     duration = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
     closed = qs.filter(closed_at__isnull=False, status=CaseStatus.CLOSED)
@@ -480,6 +569,20 @@ def closure(flt: StatsFilter) -> ClosureStats:
         within_30=agg["w30"],
         within_90=agg["w90"],
         over_90=agg["o90"],
+    )
+
+
+def _facts_closure(flt: StatsFilter) -> ClosureStats:
+    bands = rollup.counts(flt, rollup.CLOSURE, ("c",), home=settings.HOME_REGION_CODE, with_total=True)
+    closed, micros = bands.get(("",), [0, 0])
+    avg = dt.timedelta(microseconds=micros / closed) if closed else None
+    return ClosureStats(
+        closed=closed,
+        open=_facts_total(flt, "open"),
+        avg_days_to_closure=round(avg.total_seconds() / 86400, 1) if avg is not None else None,
+        within_30=bands.get(("w30",), [0, 0])[0],
+        within_90=bands.get(("w90",), [0, 0])[0],
+        over_90=bands.get(("o90",), [0, 0])[0],
     )
 
 
@@ -508,6 +611,11 @@ class Summary:
 
 
 def summary(flt: StatsFilter, *, compare: bool = True, kelurahan: bool = True) -> Summary:
+    with rollup.session():  # check (and bring up to date) the rollups once for all the figures
+        return _summary(flt, compare=compare, kelurahan=kelurahan)
+
+
+def _summary(flt: StatsFilter, *, compare: bool, kelurahan: bool) -> Summary:
     prev = flt.previous_year()
     breakdowns: dict[str, Breakdown] = {
         "month": by_month(flt),
@@ -523,14 +631,13 @@ def summary(flt: StatsFilter, *, compare: bool = True, kelurahan: bool = True) -
     breakdowns["channel"] = by_channel(flt, compare=compare)
     breakdowns["report_channel"] = reports_by(flt, "channel")
     breakdowns["report_status"] = reports_by(flt, "status")
-    victims = victims_in(flt)
     return Summary(
         flt=flt,
         cases=case_total(flt),
         cases_previous=case_total(prev),
-        victims=victims.count(),
+        victims=victim_total(flt),
         victims_previous=victim_total(prev),
-        child_victims=victims.filter(is_child=True).count(),
+        child_victims=child_victim_total(flt),
         reports=report_total(flt),
         reports_previous=report_total(prev),
         breakdowns=breakdowns,

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core.fields import EncryptedTextField
-from salingsapa.stats.engine import StatsFilter
+from salingsapa.stats.filters import StatsFilter
 
 
 class PublishedSnapshot(models.Model):
@@ -99,3 +99,42 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class StatsFact(models.Model):
+    """Pre-aggregated counts: one row per (WIB month, office, kelurahan, dimension, category).
+
+    Maintained by ``stats/rollup.py`` (rebuilt by ``salingsapa stats rebuild``, refreshed month by month
+    after writes through the services); read by ``stats/engine.py`` instead of the case tables whenever a
+    filter allows (docs/performance.md, "Rollups"). ``n`` is the count (distinct cases or victim links, as
+    the engine counts them); ``total`` the sum of durations in microseconds where the dimension has one.
+    """
+
+    month = models.IntegerField()  # yyyymm of Case.reported_at / Report.received_at in Asia/Jakarta
+    organisation_id = models.IntegerField(null=True)  # the case's office; NULL for reports
+    kelurahan_id = models.CharField(max_length=20, null=True)  # Region code, NULL when not recorded
+    dimension = models.CharField(max_length=20)
+    category = models.CharField(max_length=60, null=True)  # raw value (NULL / "" = not recorded)
+    n = models.BigIntegerField()
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["dimension", "month"], name="stats_fact_dim_month"),
+                   models.Index(fields=["month", "organisation_id"], name="stats_fact_month_org")]
+
+
+class RollupState(models.Model):
+    """The one row saying whether the rollups can be read (``stats/rollup.py``)."""
+
+    built_at = models.DateTimeField(null=True)  # last full rebuild
+    refreshed_at = models.DateTimeField(null=True)  # last rebuild or refresh
+    stale = models.BooleanField(default=True)  # a change without ids was announced: read live until rebuilt
+    last_case_id = models.BigIntegerField(default=0)  # max ids the rollups saw: a row loaded behind their
+    last_report_id = models.BigIntegerField(default=0)  # back (bulk insert, hand edit) turns them off
+
+
+class RollupDirty(models.Model):
+    """A case or report written since the rollups were refreshed (queued in the writer's transaction)."""
+
+    case_id = models.BigIntegerField(null=True)
+    report_id = models.BigIntegerField(null=True)

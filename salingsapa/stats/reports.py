@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from salingsapa.awareness.selectors import reach as awareness_reach
-from salingsapa.stats import charts, engine
+from salingsapa.stats import charts, engine, rollup
 from salingsapa.stats.engine import MONTHS_ID_LONG, StatsFilter
 from salingsapa.stats.narrative import highlights
 
@@ -42,6 +42,7 @@ def _pct(cur: int, prev: int) -> str:
     return f"{'+' if d > 0 else ''}{d:.1f}%".replace(".", ",")
 
 
+@rollup.session()  # the rollups are checked once for all the report's figures
 def report_context(kind: str, flt: StatsFilter, *, organisation_id: int | None = None) -> dict[str, Any]:
     flt = replace(flt, organisation_id=organisation_id)
     s = engine.summary(flt, compare=True, kelurahan=False)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salingsapa.core.audit import audit_log
-from salingsapa.stats import disclosure
+from salingsapa.stats import disclosure, rollup
 from salingsapa.stats.engine import StatsFilter
 from salingsapa.stats.models import PublishedSnapshot
 from salingsapa.stats.publication import snapshot_data
@@ -61,7 +61,8 @@ def snapshot_prepare(*, user: Any, start: dt.date, end: dt.date) -> PublishedSna
     """Compute and store the suppressed aggregates for a period; not public until approved."""
     _require_lead_staff(user)
     flt = scope_for(user, StatsFilter(start=start, end=end))
-    data, hidden, problems = _protect(snapshot_data(flt), snapshot_pk=None, flt=flt)
+    with rollup.session():  # the rollups are checked once for the tables and the differencing check
+        data, hidden, problems = _protect(snapshot_data(flt), snapshot_pk=None, flt=flt)
     snapshot = PublishedSnapshot.objects.create(
         period_start=start, period_end=end, label=flt.label(), data=data,
         prepared_at=timezone.now(), prepared_by=user, extra_suppressed=hidden,
@@ -94,7 +95,8 @@ def snapshot_approve(*, user: Any, snapshot: PublishedSnapshot) -> PublishedSnap
             return locked
         preparer = locked.prepared_by or user
         flt = scope_for(preparer, StatsFilter(start=locked.period_start, end=locked.period_end))
-        data, hidden, problems = _protect(locked.data, snapshot_pk=locked.pk, flt=flt)
+        with rollup.session():
+            data, hidden, problems = _protect(locked.data, snapshot_pk=locked.pk, flt=flt)
         if problems:
             audit_log(actor=user, action="denied", object_type="stats.snapshot", object_id=locked.pk,
                       detail={"purpose": "approve", "reason": "differencing"})

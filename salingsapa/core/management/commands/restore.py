@@ -7,13 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from salingsapa.core.audit import audit_verify
 from salingsapa.core.backup import BackupError, backup_restore
+from salingsapa.core.events import Event, publish
 
 
 class Command(BaseCommand):
     help = (
         "Restore an encrypted backup into this installation, which must be empty (migrated, nothing else). "
         "Needs SALINGSAPA_BACKUP_KEY and the same encryption and index keys as the installation backed up. "
-        "Runs ANALYZE and 'audit verify' afterwards."
+        "Runs ANALYZE, rebuilds the statistics rollups and runs 'audit verify' afterwards."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -26,6 +27,7 @@ class Command(BaseCommand):
                                   progress=None if quiet else lambda msg: self.stderr.write(f"… {msg}"))
         except BackupError as exc:
             raise CommandError(f"NOT RESTORED: {exc}") from None
+        publish(Event.BULK_LOADED)  # stats: the rollups are rebuilt from the restored rows
         result = audit_verify()
         if not result.ok:
             raise CommandError(f"restored, but the audit log does not verify: {result.reason}")

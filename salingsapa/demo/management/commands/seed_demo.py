@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from salingsapa.demo import seed as demo
 from salingsapa.demo.awareness import seed_awareness
 from salingsapa.demo.outreach import demo_visits_ensure
 from salingsapa.demo.publish import publish_article_snapshot
+from salingsapa.stats.management.commands.stats import rebuild_with_progress
 
 
 class Command(BaseCommand):
@@ -36,6 +38,8 @@ class Command(BaseCommand):
                             help=f"random seed; the same seed gives the same data (default {demo.DEFAULT_SEED})")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the database already holds cases")
+        parser.add_argument("--workers", type=int, default=1, metavar="W",
+                            help="write batches in W processes (PostgreSQL only; default 1)")
         parser.add_argument("--batch-size", type=int, default=demo.BATCH_SIZE, metavar="B",
                             help=f"cases written per transaction (default {demo.BATCH_SIZE})")
 
@@ -58,11 +62,16 @@ class Command(BaseCommand):
             task = progress.add_task("Data demo: kasus", total=total)
             try:
                 result = demo.seed_demo(cases=cases, seed=options["seed"], batch_size=options["batch_size"],
-                                        progress=lambda n: progress.advance(task, n))
+                                        progress=lambda n: progress.advance(task, n),
+                                        workers=max(1, options["workers"]))
             except demo.DemoError as exc:
                 raise CommandError(str(exc)) from None
         seconds = analyze()  # planner statistics for the freshly loaded tables (docs/performance.md)
         self.stdout.write(f"Planner statistics refreshed (ANALYZE) in {seconds:.1f} s.")
+        started = time.perf_counter()
+        rows = rebuild_with_progress(quiet=options["verbosity"] == 0)  # the rollups the statistics read
+        analyze()  # and the planner's view of them
+        self.stdout.write(f"Statistics rollups rebuilt ({rows} rows) in {time.perf_counter() - started:.1f} s.")
         rate = result.cases / result.seconds if result.seconds else 0
         self.stdout.write(self.style.SUCCESS(
             f"Demo data: {result.cases} cases, {result.reports} reports, {result.persons} persons "

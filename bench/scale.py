@@ -1,0 +1,204 @@
+"""``make bench``: seeding and statistics at scale on PostgreSQL, written to ``bench/results/``.
+
+    .venv/bin/python -m bench.scale --cases 20000            # quick (the default of `make bench`)
+    .venv/bin/python -m bench.scale --cases 1000000          # `make bench FULL=1`
+    .venv/bin/python -m bench.scale --cases 100000 --skip-seed   # measure an already seeded database again
+
+1. Recreates the bench database (``BENCH_DATABASE_URL``, default
+   ``postgres://postgres@127.0.0.1:5432/salingsapa_bench``; its name must contain "bench"), migrates it,
+   loads the reference data and runs ``seed-demo --cases N --workers W`` in a child process: wall time,
+   cases/s, CPU time and peak RSS of the seeder (its writer processes included), rollup rebuild time.
+2. Runs ``bench/stats_scale.py`` ``--runs`` times, each in a fresh process (cold), and takes medians:
+   dashboard summary from the rollups and live, the same figures by hand-written SQL, one breakdown,
+   public snapshot data and preparation (with the differencing check), PDF report.
+3. Writes ``bench/results/scale_<N>.json`` (machine, load average before/after, every run) and
+   ``bench/results/scale_<N>.md`` (the table docs/performance.md quotes).
+
+Not part of ``make test``. The machine's load average is recorded with every figure: on a shared
+machine wall times are pessimistic; compare figures measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SS = [str(ROOT / ".venv" / "bin" / "salingsapa")]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/salingsapa_bench"
+
+
+def loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def machine() -> dict[str, Any]:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "0")
+    return {"cpus": os.cpu_count(), "memory_mib": int(mem) // 1024, "python": platform.python_version(),
+            "platform": platform.platform(), "commit": commit.strip(),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
+
+def recreate(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to recreate {name!r}: the bench database's name must contain 'bench'")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run(cmd: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def seed(cases: int, workers: int, env: dict[str, str]) -> dict[str, Any]:
+    run([*SS, "migrate", "-v0"], env)
+    run([*SS, "load-reference"], env)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = loadavg()
+    started = time.perf_counter()
+    out = run([*SS, "seed-demo", "--cases", str(cases), "--workers", str(workers), "--verbosity", "1"], env)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result: dict[str, Any] = {"cases": cases, "workers": workers, "wall_s": round(wall, 1),
+                              "cpu_client_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+                              "peak_rss_mib": round(after.ru_maxrss / 1024), "load_before": load_before,
+                              "load_after": loadavg()}
+    m = re.search(r"Demo data: (\d+) cases, (\d+) reports, (\d+) persons in ([\d.]+) s", out)
+    if m:
+        result.update(reports=int(m[2]), persons=int(m[3]), seed_s=float(m[4]),
+                      cases_per_s=round(int(m[1]) / float(m[4])))
+    m = re.search(r"ANALYZE\) in ([\d.]+) s", out)
+    if m:
+        result["analyze_s"] = float(m[1])
+    m = re.search(r"rollups rebuilt \((\d+) rows\) in ([\d.]+) s", out)
+    if m:
+        result.update(rollup_rows=int(m[1]), rollup_rebuild_s=float(m[2]))
+    return result
+
+
+def stats(runs: int, env: dict[str, str]) -> dict[str, Any]:
+    samples = []
+    for _ in range(runs):
+        load = loadavg()
+        sample = json.loads(run([sys.executable, str(ROOT / "bench" / "stats_scale.py")], env).strip().splitlines()[-1])
+        sample["load"] = load
+        samples.append(sample)
+    median = {k: round(statistics.median(s[k] for s in samples), 3) for k in samples[0]
+              if isinstance(samples[0][k], (int, float)) and not isinstance(samples[0][k], bool)}
+    median["summary_identical"] = all(s["summary_identical"] for s in samples)
+    median["rollups_in_use"] = all(s["rollups_in_use"] for s in samples)
+    return {"median": median, "runs": samples}
+
+
+ROWS = [
+    ("dashboard summary, cold (rollups)", "summary_rollup_cold_s", "hand_total_s"),
+    ("dashboard summary, same process again (rollups)", "summary_rollup_warm_s", "hand_total_s"),
+    ("dashboard summary, live from the case tables", "summary_live_s", "hand_total_s"),
+    ("one breakdown with previous year (forms), rollups", "breakdown_form_compare_rollup_s", "hand_forms_s"),
+    ("one breakdown with previous year (forms), live", "breakdown_form_compare_live_s", "hand_forms_s"),
+    ("public snapshot data (rollups)", "snapshot_data_rollup_s", "hand_total_s"),
+    ("public snapshot data (live)", "snapshot_data_live_s", "hand_total_s"),
+    ("public snapshot prepare with differencing check (rollups)", "snapshot_prepare_rollup_s", None),
+    ("public snapshot prepare with differencing check (live)", "snapshot_prepare_live_s", None),
+    ("PDF report figures, annual (rollups)", "report_context_rollup_s", None),
+    ("PDF report figures, annual (live)", "report_context_live_s", None),
+    ("PDF report rendered, annual (rollups; WeasyPrint included)", "report_pdf_rollup_s", None),
+]
+
+
+def markdown(data: dict[str, Any]) -> str:
+    m = data["stats"]["median"] if data.get("stats") else {}
+    lines = [f"# Scale benchmark: {data['cases']:,} cases (PostgreSQL)", "",
+             f"Machine: {data['machine']['cpus']} CPUs, {data['machine']['memory_mib']} MiB, Python "
+             f"{data['machine']['python']}, {data['postgres']}; commit {data['machine']['commit']}, "
+             f"{data['machine']['date']}.", ""]
+    if data.get("seed"):
+        s = data["seed"]
+        lines += ["| seeding | figure |", "| --- | ---: |",
+                  f"| seed-demo --cases {s['cases']:,} --workers {s['workers']} (wall, whole command) | {s['wall_s']} s |",
+                  f"| of which writing the cases | {s.get('seed_s', '?')} s ({s.get('cases_per_s', '?')} cases/s) |",
+                  f"| ANALYZE | {s.get('analyze_s', '?')} s |",
+                  f"| rollup rebuild ({s.get('rollup_rows', '?')} rows) | {s.get('rollup_rebuild_s', '?')} s |",
+                  f"| client CPU (user + sys, writers included) | {s['cpu_client_s']} s |",
+                  f"| peak RSS of one seeder process | {s['peak_rss_mib']} MiB |",
+                  f"| load average before / after | {s['load_before'][0]} / {s['load_after'][0]} |", ""]
+    if m:
+        loads = [r["load"][0] for r in data["stats"]["runs"]]
+        lines += [f"Statistics: median of {len(loads)} runs, each in a fresh process; {m.get('cases_in_period', 0):,.0f} "
+                  f"cases in Jan–Okt 2025 (the supervisor's office); load average during the runs "
+                  f"{min(loads)}–{max(loads)}; rollups in use: {m['rollups_in_use']}; rollup summary identical to "
+                  f"the live one: {m['summary_identical']}.", "",
+                  "| what | median | hand-written SQL | ratio |", "| --- | ---: | ---: | ---: |"]
+        for label, key, ref in ROWS:
+            if key not in m:
+                continue
+            value = m[key]
+            ref_value = m.get(ref) if ref else None
+            ratio = f"{value / ref_value:.1f}×" if ref_value else "—"
+            lines.append(f"| {label} | {value * 1000:,.0f} ms | "
+                         f"{f'{ref_value * 1000:,.0f} ms' if ref_value else '—'} | {ratio} |")
+        lines += ["", f"Queries: summary {m.get('summary_rollup_cold_queries', '?'):.0f} (rollups) vs "
+                      f"{m.get('summary_live_queries', '?'):.0f} (live); snapshot prepare "
+                      f"{m.get('snapshot_prepare_rollup_queries', '?'):.0f} vs {m.get('snapshot_prepare_live_queries', '?'):.0f}."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=20000)
+    parser.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-seed", action="store_true", help="measure the statistics of the database as it is")
+    parser.add_argument("--skip-stats", action="store_true")
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    data_dir = Path(os.environ.get("BENCH_DATA_DIR", f"/tmp/salingsapa-bench-{args.cases}"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DATABASE_URL": url, "SALINGSAPA_DATA_DIR": str(data_dir), "SALINGSAPA_ENV": "development"}
+    data: dict[str, Any] = {"cases": args.cases, "machine": machine()}
+    with psycopg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres"))) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+        data["postgres"] = f"PostgreSQL {row[0] if row else '?'}"
+    if not args.skip_seed:
+        recreate(url)
+        data["seed"] = seed(args.cases, args.workers, env)
+        print(json.dumps(data["seed"]), flush=True)
+    if not args.skip_stats:
+        data["stats"] = stats(args.runs, env)
+        print(json.dumps(data["stats"]["median"]), flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"scale_{args.cases}"
+    previous = json.loads(stem.with_suffix(".json").read_text()) if stem.with_suffix(".json").exists() else {}
+    if args.skip_seed and previous.get("seed"):
+        data["seed"] = previous["seed"]  # keep the seeding figures of the run that seeded
+    stem.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown(data))
+    print(f"written: {stem}.json, {stem}.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,461 @@
+"""Rollups: the statistics engine's counts pre-aggregated per WIB month, office, kelurahan and category.
+
+Why: at a million cases the dashboard's ~40 grouped queries over cases, victims, incidents and their
+form tables take seconds; the same figures summed from ``StatsFact`` (a few thousand rows per year)
+take milliseconds. docs/performance.md ("Rollups") has the figures.
+
+How the numbers stay identical to the engine's live queries:
+
+* Every dimension is defined once, below, as a grouped query over the base tables with the engine's
+  counting rule (distinct cases for incident attributes, victim links for victim attributes). The
+  rebuild stores its result per month; a read sums whole months from ``StatsFact`` and runs the *same*
+  grouped query live for the days of a partly covered month at either end of the period (the default
+  dashboard period ends today). Sums over months, offices and kelurahan are exact because a case lies
+  in exactly one month, office and kelurahan.
+* Raw category values are stored (NULL and "" apart, code ids rather than slugs); the engine maps
+  them exactly as it maps its live rows.
+* Filters the facts cannot answer (a violence form or an age group) make the engine read live.
+
+How they stay current: the services announce ``COUNTED_DATA_CHANGED`` with the ids of the cases and
+reports they wrote; the handler queues those ids in ``RollupDirty`` in the writer's own transaction.
+Before a read, :func:`ready` recomputes the months of the queued rows (one month of base rows per
+queued month, under a lock) — so a read always sees every committed write, with no lag. An
+announcement without ids marks the rollups stale, and so does a case or report whose id is newer than
+the rollups know (a bulk load or a hand edit): the engine then reads live until ``salingsapa stats
+rebuild``, which seed-demo and restore run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from salingsapa.cases.models import Case, CasePerson, CaseStatus, Incident
+from salingsapa.intake.models import Report
+from salingsapa.stats.filters import JAKARTA, StatsFilter, month_end
+from salingsapa.stats.models import RollupDirty, RollupState, StatsFact
+
+CASE_SIDE = "case"
+REPORT_SIDE = "report"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    side: str  # "case" (keyed by the case's office and kelurahan) or "report"
+    build: Callable[[], QuerySet[Any]]  # base rows, already narrowed (e.g. victims only)
+    prefix: str  # path from the base row to its case (or "" for cases and reports)
+    category: Any  # expression for the category, or None
+    count: Any  # the aggregate
+
+
+def _victims() -> QuerySet[Any]:
+    return CasePerson.objects.filter(role=CasePerson.Role.VICTIM)
+
+
+def _m2m(name: str) -> Callable[[], QuerySet[Any]]:
+    return lambda: getattr(Incident, name).through.objects.all()
+
+
+_CASE_COUNT = Count("pk")
+_INCIDENT_CASES = Count("case_id", distinct=True)
+_M2M_CASES = Count("incident__case_id", distinct=True)
+
+DIMENSIONS: list[Dimension] = [
+    Dimension("cases", CASE_SIDE, Case.objects.all, "", None, _CASE_COUNT),
+    Dimension("channel", CASE_SIDE, Case.objects.all, "", F("channel"), _CASE_COUNT),
+    Dimension("open", CASE_SIDE, lambda: Case.objects.exclude(status=CaseStatus.CLOSED), "", None, _CASE_COUNT),
+    Dimension("victims", CASE_SIDE, _victims, "case__", None, _CASE_COUNT),
+    Dimension("child_victims", CASE_SIDE, lambda: _victims().filter(is_child=True), "case__", None, _CASE_COUNT),
+    Dimension("sex", CASE_SIDE, _victims, "case__", F("person__sex"), _CASE_COUNT),
+    Dimension("age_group", CASE_SIDE, _victims, "case__", F("age_group"), _CASE_COUNT),
+    Dimension("age_sex", CASE_SIDE, _victims, "case__",
+              Concat(Coalesce("age_group", Value("")), Value("|"), Coalesce("person__sex", Value("")),
+                     output_field=CharField()), _CASE_COUNT),
+    Dimension("violence_form", CASE_SIDE, _m2m("violence_forms"), "incident__case__",
+              Cast("code_id", CharField()), _M2M_CASES),
+    Dimension("tpks_form", CASE_SIDE, _m2m("tpks_forms"), "incident__case__", Cast("code_id", CharField()), _M2M_CASES),
+    Dimension("factor", CASE_SIDE, _m2m("factors"), "incident__case__", Cast("code_id", CharField()), _M2M_CASES),
+    Dimension("place", CASE_SIDE, Incident.objects.all, "case__", F("place"), _INCIDENT_CASES),
+    Dimension("relationship", CASE_SIDE, Incident.objects.all, "case__", F("relationship"), _INCIDENT_CASES),
+    Dimension("met_via", CASE_SIDE, Incident.objects.all, "case__", F("met_via"), _INCIDENT_CASES),
+    Dimension("met_via_platform", CASE_SIDE, Incident.objects.all, "case__", F("met_via_platform"), _INCIDENT_CASES),
+    Dimension("reports", REPORT_SIDE, Report.objects.all, "", None, _CASE_COUNT),
+    Dimension("report_channel", REPORT_SIDE, Report.objects.all, "", F("channel"), _CASE_COUNT),
+    Dimension("report_status", REPORT_SIDE, Report.objects.all, "", F("status"), _CASE_COUNT),
+]
+BY_NAME = {d.name: d for d in DIMENSIONS}
+CLOSURE = "closure"  # categories w30 / w90 / o90; n = closed cases, total = microseconds to closure
+CLOSURE_BANDS = (("w30", None, dt.timedelta(days=30)), ("w90", dt.timedelta(days=30), dt.timedelta(days=90)),
+                 ("o90", dt.timedelta(days=90), None))
+
+
+def _time_column(side: str, prefix: str) -> str:
+    return f"{prefix}reported_at" if side == CASE_SIDE else "received_at"
+
+
+def _grouped(dim: Dimension, when: Q) -> QuerySet[Any]:
+    """The dimension's base rows in ``when``, grouped by (m, o, k, c) with the count as n."""
+    at = _time_column(dim.side, dim.prefix)
+    keys: dict[str, Any] = {
+        "m": ExtractYear(at, tzinfo=JAKARTA) * 100 + ExtractMonth(at, tzinfo=JAKARTA),
+        "o": F(f"{dim.prefix}organisation_id") if dim.side == CASE_SIDE else Cast(Value(None), IntegerField()),
+        "k": F(f"{dim.prefix}kelurahan_id"),
+        "c": dim.category if dim.category is not None else Cast(Value(None), CharField()),
+    }
+    return dim.build().filter(when).values(**keys).annotate(n=dim.count).order_by()
+
+
+def _when(side: str, prefix: str, lo: dt.datetime | None, hi: dt.datetime | None) -> Q:
+    at = _time_column(side, prefix)
+    q = Q()
+    if lo is not None:
+        q &= Q(**{f"{at}__gte": lo})
+    if hi is not None:
+        q &= Q(**{f"{at}__lt": hi})
+    return q
+
+
+def _closure_rows(when: Q) -> Iterator[tuple[int, Any, Any, str, int, int]]:
+    duration = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
+    base = (Case.objects.filter(when, closed_at__isnull=False, status=CaseStatus.CLOSED).annotate(d=duration)
+            .annotate(m=ExtractYear("reported_at", tzinfo=JAKARTA) * 100 + ExtractMonth("reported_at", tzinfo=JAKARTA)))
+    for band, low, high in CLOSURE_BANDS:
+        qs = base
+        if low is not None:
+            qs = qs.filter(d__gt=low)
+        if high is not None:
+            qs = qs.filter(d__lte=high)
+        for m, o, k, n in qs.values("m", "organisation_id", "kelurahan_id").annotate(n=Count("pk")).values_list(
+                "m", "organisation_id", "kelurahan_id", "n").order_by():
+            yield m, o, k, band, n, 0
+    for m, o, k, n, total in (base.values("m", "organisation_id", "kelurahan_id")
+                              .annotate(n=Count("pk"), t=Sum("d")).values_list("m", "organisation_id", "kelurahan_id", "n", "t")
+                              .order_by()):
+        yield m, o, k, "", n, _micros(total)
+
+
+def _micros(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.timedelta):
+        return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+    return int(value)  # SQLite hands back microseconds
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _insert_select(dim: Dimension, when: Q) -> None:
+    """INSERT … SELECT the grouped base rows of one dimension (no rows travel through Python)."""
+    sql, params = _grouped(dim, when).query.sql_with_params()
+    table = connection.ops.quote_name(StatsFact._meta.db_table)
+    # only the quoted table name is formatted into the statement; values are parameters
+    statement = (f"INSERT INTO {table} (month, organisation_id, kelurahan_id, dimension, category, n, total) "  # noqa: S608
+                 f"SELECT q.m, q.o, q.k, %s, q.c, q.n, 0 FROM ({sql}) q")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [dim.name, *params])
+
+
+def _write(lo: dt.datetime | None, hi: dt.datetime | None) -> None:
+    for dim in DIMENSIONS:
+        _insert_select(dim, _when(dim.side, dim.prefix, lo, hi))
+    StatsFact.objects.bulk_create(
+        [StatsFact(month=m, organisation_id=o, kelurahan_id=k, dimension=CLOSURE, category=c, n=n, total=t)
+         for m, o, k, c, n, t in _closure_rows(_when(CASE_SIDE, "", lo, hi))], batch_size=1000)
+
+
+def _month_bounds(month: int) -> tuple[dt.datetime, dt.datetime]:
+    y, m = divmod(month, 100)
+    return StatsFilter.for_month(y, m).bounds
+
+
+def _lock() -> RollupState:
+    state = RollupState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        RollupState.objects.get_or_create(pk=1)
+        state = RollupState.objects.select_for_update().get(pk=1)
+    return state
+
+
+def _max_ids() -> tuple[int, int]:
+    return (Case.objects.aggregate(m=Max("pk"))["m"] or 0, Report.objects.aggregate(m=Max("pk"))["m"] or 0)
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every fact from the base tables (one transaction); returns the number of fact rows.
+
+    ``progress(done, total)`` is called per dimension."""
+    steps = len(DIMENSIONS) + 2
+    with transaction.atomic():
+        state = _lock()
+        RollupDirty.objects.all().delete()
+        StatsFact.objects.all().delete()
+        if progress:
+            progress(1, steps)
+        for i, dim in enumerate(DIMENSIONS, start=2):
+            _insert_select(dim, Q())
+            if progress:
+                progress(i, steps)
+        StatsFact.objects.bulk_create(
+            [StatsFact(month=m, organisation_id=o, kelurahan_id=k, dimension=CLOSURE, category=c, n=n, total=t)
+             for m, o, k, c, n, t in _closure_rows(Q())], batch_size=1000)
+        state.last_case_id, state.last_report_id = _max_ids()
+        state.built_at = state.refreshed_at = timezone.now()
+        state.stale = False
+        state.save()
+        if progress:
+            progress(steps, steps)
+        return StatsFact.objects.count()
+
+
+def refresh_months(months: Iterable[int]) -> None:
+    """Recompute the facts of these months (caller holds the lock)."""
+    for month in sorted(set(months)):
+        StatsFact.objects.filter(month=month).delete()
+        _write(*_month_bounds(month))
+
+
+def _months_of(model: Any, ids: set[int], column: str) -> set[int]:
+    if not ids:
+        return set()
+    expr = ExtractYear(column, tzinfo=JAKARTA) * 100 + ExtractMonth(column, tzinfo=JAKARTA)
+    return set(model.objects.filter(pk__in=ids).annotate(m=expr).values_list("m", flat=True).distinct())
+
+
+def flush() -> bool:
+    """Bring the rollups up to date with the queued writes; False when they cannot be used (read live)."""
+    state = RollupState.objects.filter(pk=1).first()
+    if state is None or state.stale:
+        return False
+    pending = RollupDirty.objects.exists()
+    if not pending:
+        return _current(state)
+    with transaction.atomic():
+        state = _lock()
+        if state.stale:
+            return False
+        upto = RollupDirty.objects.aggregate(m=Max("pk"))["m"] or 0
+        queued = RollupDirty.objects.filter(pk__lte=upto)
+        case_ids = {int(c) for c in queued.filter(case_id__isnull=False).values_list("case_id", flat=True).distinct() if c}
+        report_ids = {int(r) for r in queued.filter(report_id__isnull=False).values_list("report_id", flat=True)
+                      .distinct() if r}
+        if case_ids:  # a victim's sex is the person's: every case of the same victims counts it
+            persons = CasePerson.objects.filter(case_id__in=case_ids, role=CasePerson.Role.VICTIM).values("person_id")
+            case_ids |= set(CasePerson.objects.filter(person_id__in=persons, role=CasePerson.Role.VICTIM)
+                            .values_list("case_id", flat=True))
+        # a case service also moves its reports (opened from, attached to): their months too
+        report_ids |= set(Report.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)) if case_ids else set()
+        months = _months_of(Case, case_ids, "reported_at") | _months_of(Report, report_ids, "received_at")
+        # rows between the ids the rollups knew and the newest queued one that nobody queued were loaded
+        # behind the services' back: the rollups cannot know their months (stale until rebuilt)
+        new_case, new_report = max(case_ids, default=0), max(report_ids, default=0)
+        unknown = (Case.objects.filter(pk__gt=state.last_case_id, pk__lte=new_case).exclude(pk__in=case_ids).exists()
+                   or Report.objects.filter(pk__gt=state.last_report_id, pk__lte=new_report)
+                   .exclude(pk__in=report_ids).exists())
+        if unknown:
+            state.stale = True
+            state.save(update_fields=["stale"])
+            return False
+        refresh_months(months)
+        queued.delete()
+        state.last_case_id = max(state.last_case_id, new_case)
+        state.last_report_id = max(state.last_report_id, new_report)
+        state.refreshed_at = timezone.now()
+        state.save()
+        return _max_ids() == (state.last_case_id, state.last_report_id)
+
+
+def _current(state: RollupState) -> bool:
+    return _max_ids() == (state.last_case_id, state.last_report_id)
+
+
+# --- the handler of COUNTED_DATA_CHANGED ---------------------------------------------------------
+
+
+def mark_changed(*, case_ids: Iterable[int] = (), report_ids: Iterable[int] = (), **_: Any) -> None:
+    """Queue the written cases and reports (in the writer's transaction); without ids: stale until rebuilt."""
+    cases, reports = [c for c in case_ids if c], [r for r in report_ids if r]
+    if not RollupState.objects.filter(pk=1, stale=False).exists():
+        return  # never built, or already stale: the engine reads live anyway
+    if not cases and not reports:
+        RollupState.objects.filter(pk=1).update(stale=True)
+        return
+    RollupDirty.objects.bulk_create([RollupDirty(case_id=c) for c in cases] +
+                                    [RollupDirty(report_id=r) for r in reports])
+
+
+def rebuild_after_bulk_load(**_: Any) -> None:
+    """The handler of ``BULK_LOADED`` (restore, imports): rebuild the rollups if they are in use.
+
+    An installation that never built them (or a backup of one) reads live, which is right without them."""
+    if RollupState.objects.filter(built_at__isnull=False).exists():
+        rebuild()
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+_session: contextvars.ContextVar[bool | None] = contextvars.ContextVar("stats_rollup_ready", default=None)
+# within a session: fact sums already read, per (side, scope, months, grouping); one query serves every
+# dimension of a side, so a whole summary costs a handful of queries instead of one per breakdown
+_bundles: contextvars.ContextVar[dict[Any, dict[tuple[Any, ...], tuple[int, int]]] | None] = contextvars.ContextVar(
+    "stats_rollup_bundles", default=None)
+
+
+@contextlib.contextmanager
+def session() -> Iterator[None]:
+    """Check (and flush) the rollups once for a batch of reads, e.g. a whole dashboard summary."""
+    known = _session.get()
+    token = _session.set(flush() if known is None else known)
+    bundles = _bundles.set({} if _bundles.get() is None else _bundles.get())
+    try:
+        yield
+    finally:
+        _bundles.reset(bundles)
+        _session.reset(token)
+
+
+@contextlib.contextmanager
+def live() -> Iterator[None]:
+    """Read the base tables even where the rollups could answer (tests, benchmarks)."""
+    token = _session.set(False)
+    try:
+        yield
+    finally:
+        _session.reset(token)
+
+
+def ready() -> bool:
+    known = _session.get()
+    return flush() if known is None else known
+
+
+def split(flt: StatsFilter) -> tuple[list[int], list[tuple[dt.date, dt.date]]]:
+    """Whole months of the period (yyyymm) and the day ranges of partly covered months."""
+    months: list[int] = []
+    partial: list[tuple[dt.date, dt.date]] = []
+    y, m = flt.start.year, flt.start.month
+    while (y, m) <= (flt.end.year, flt.end.month):
+        first, last = dt.date(y, m, 1), month_end(y, m)
+        lo, hi = max(first, flt.start), min(last, flt.end)
+        if (lo, hi) == (first, last):
+            months.append(y * 100 + m)
+        else:
+            partial.append((lo, hi))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months, partial
+
+
+def _area_ok(code: str | None, area: str) -> bool:
+    return bool(code) and (code == area or str(code).startswith(area + "."))
+
+
+def _region_ok(code: str | None, region: str, home: str) -> bool:
+    if code is None:
+        return region == home
+    return str(code).startswith(region + ".")
+
+
+def _fact_q(flt: StatsFilter, side: str, home: str) -> Q:
+    q = Q()
+    if side == CASE_SIDE and flt.organisation_id is not None:
+        q &= Q(organisation_id=flt.organisation_id)
+    if side == REPORT_SIDE and flt.report_region:
+        region = Q(kelurahan_id__startswith=flt.report_region + ".")
+        if flt.report_region == home:
+            region |= Q(kelurahan_id__isnull=True)
+        q &= region
+    if flt.area:
+        q &= Q(kelurahan_id=flt.area) | Q(kelurahan_id__startswith=flt.area + ".")
+    return q
+
+
+def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, home: str,
+           with_total: bool = False) -> dict[tuple[Any, ...], list[int]]:
+    """Sums of ``n`` (and ``total``) per ``by`` key (``m`` month, ``k`` kelurahan, ``c`` category) for the
+    period and scope of ``flt``: whole months from the facts, partly covered months live."""
+    side = REPORT_SIDE if dimension.startswith("report") else CASE_SIDE
+    months, partial = split(flt)
+    out: dict[tuple[Any, ...], list[int]] = {}
+
+    def add(key: tuple[Any, ...], n: int, total: int) -> None:
+        cell = out.setdefault(key, [0, 0])
+        cell[0] += n
+        cell[1] += total
+
+    if months:
+        for key, (n, total) in _fact_sums(flt, side, dimension, by, months, home).items():
+            add(key, n, total)
+    for lo_day, hi_day in partial:
+        lo, hi = StatsFilter(start=lo_day, end=hi_day).bounds
+        for m, o, k, c, n, total in _live(dimension, lo, hi, flt):
+            if side == CASE_SIDE and flt.organisation_id is not None and o != flt.organisation_id:
+                continue
+            if side == REPORT_SIDE and flt.report_region and not _region_ok(k, flt.report_region, home):
+                continue
+            if flt.area and not _area_ok(k, flt.area):
+                continue
+            add(tuple({"m": m, "k": k, "c": c}[b] for b in by), n, total)
+    return out
+
+
+SIDE_DIMENSIONS = {
+    CASE_SIDE: [d.name for d in DIMENSIONS if d.side == CASE_SIDE] + [CLOSURE],
+    REPORT_SIDE: [d.name for d in DIMENSIONS if d.side == REPORT_SIDE],
+}
+
+
+def _fact_sums(flt: StatsFilter, side: str, dimension: str, by: tuple[str, ...], months: list[int],
+               home: str) -> dict[tuple[Any, ...], tuple[int, int]]:
+    columns = {"m": "month", "k": "kelurahan_id", "c": "category"}
+    cache = _bundles.get()
+    if cache is not None and by == ():  # a total is the sum of the categories, which one query already holds
+        by_category = _fact_sums(flt, side, dimension, ("c",), months, home)
+        return {(): (sum(n for n, _t in by_category.values()), sum(t for _n, t in by_category.values()))}
+    per_dimension = cache is None or "k" in by  # kelurahan groupings are large: one dimension at a time
+    key = (side, flt.organisation_id, flt.report_region, flt.area, months[0], months[-1], by,
+           dimension if per_dimension else None)
+    rows = cache.get(key) if cache is not None else None
+    if rows is None:
+        facts = StatsFact.objects.filter(_fact_q(flt, side, home), month__gte=months[0], month__lte=months[-1])
+        facts = facts.filter(dimension=dimension) if per_dimension else facts.filter(dimension__in=SIDE_DIMENSIONS[side])
+        fields = ["dimension", *(columns[b] for b in by)]
+        rows = {}
+        for row in facts.values(*fields).annotate(s=Sum("n"), t=Sum("total")).order_by():
+            rows[tuple(row[f] for f in fields)] = (int(row["s"] or 0), int(row["t"] or 0))
+        if cache is not None:
+            cache[key] = rows
+    return {k[1:]: v for k, v in rows.items() if k[0] == dimension}
+
+
+def _live(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilter) -> Iterator[tuple[Any, ...]]:
+    if dimension == CLOSURE:
+        yield from _closure_rows(_when(CASE_SIDE, "", lo, hi))
+        return
+    dim = BY_NAME[dimension]
+    when = _when(dim.side, dim.prefix, lo, hi)
+    if dim.side == CASE_SIDE and flt.organisation_id is not None:
+        when &= Q(**{f"{dim.prefix}organisation_id": flt.organisation_id})
+    for row in _grouped(dim, when):
+        yield row["m"], row["o"], row["k"], row["c"], row["n"], 0

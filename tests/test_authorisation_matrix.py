@@ -113,6 +113,7 @@ GET_MATRIX: dict[str, set[str]] = {
     "awareness:article": LEAD,
     "awareness:article_edit": LEAD,
     "awareness:article_image": LEAD,
+    "awareness:planning": LEAD | PARTNERS,
     "admin:index": {"administrator"},
     "admin:accounts_organisation_changelist": {"administrator"},
     "admin:core_region_changelist": {"administrator"},

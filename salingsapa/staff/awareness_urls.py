@@ -20,4 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("artikel/<int:pk>/ubah/", views.article_edit, name="article_edit"),
     path("artikel/<int:pk>/aksi/<slug:action>/", views.article_action, name="article_action"),
     path("artikel/<int:pk>/gambar/<int:image_pk>/", views.article_image, name="article_image"),
+    path("rencana-kunjungan/", views.planning, name="planning"),  # where to go next (issue 13 item 4)
 ]

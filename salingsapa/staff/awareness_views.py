@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from salingsapa.accounts.models import Role
 from salingsapa.awareness import files, selectors, services
 from salingsapa.awareness.models import (
     ATTENDANCE_FIELDS,
@@ -23,10 +24,12 @@ from salingsapa.awareness.models import (
 )
 from salingsapa.core.audit import audit_log
 from salingsapa.staff import awareness_forms as f
-from salingsapa.staff.common import page_of
-from salingsapa.staff.decorators import casework_required
+from salingsapa.staff.common import forbidden, page_of
+from salingsapa.staff.decorators import casework_required, staff_required
+from salingsapa.stats.planning import planning_for
 
 ATTENDANCE_NAMES = [name for name, _sex, _band in ATTENDANCE_FIELDS]
+PLANNING_WINDOWS = (30, 90, 180)
 
 
 def _event_or_404(pk: int) -> AwarenessEvent:
@@ -284,3 +287,25 @@ def article_image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     return response
 
+
+
+# --- where to go next (planning) ----------------------------------------------------------------------------
+
+@staff_required
+def planning(request: HttpRequest) -> HttpResponse:
+    """Kelurahan ranked for the next visits, with the reasons. Partners see counts below 5 as "<5"."""
+    user: Any = request.user
+    if not (user.is_lead_agency_staff or user.role == Role.PARTNER):
+        return forbidden(request)
+    try:
+        window = int(request.GET.get("hari") or 90)
+    except ValueError:
+        window = 0
+    if window not in PLANNING_WINDOWS:
+        return render(request, "staff/awareness/planning.html", {
+            "error": _("Pilih jangka waktu 30, 90, atau 180 hari."), "windows": PLANNING_WINDOWS, "window": 90,
+            "plan": planning_for(user, window_days=90)}, status=400)
+    audit_log(actor=user, action="read", object_type="planning", detail={"window_days": window})
+    return render(request, "staff/awareness/planning.html", {
+        "plan": planning_for(user, window_days=window), "windows": PLANNING_WINDOWS, "window": window,
+    })

@@ -25,6 +25,7 @@ from salingsapa.channels.whatsapp.parse import parse_message
 from salingsapa.intake.evidence import evidence_read
 from salingsapa.intake.models import Evidence, PendingUpload, Report, ReportMessage
 from salingsapa.intake.services import report_message_add
+from tests.outreach_helpers import make_visit
 from tests.support.fake_graph import FakeGraph
 from tests.whatsapp_helpers import (
     PHONE,
@@ -260,7 +261,22 @@ def test_darurat_from_nowhere_and_nomor_darurat_with_the_office_number(client, w
     assert "SAPA 129" in chat.text and "(0254) 123456" in chat.text
     chat.say("menu")
     chat.tap("menu:keliling")
-    assert "/konseling-keliling/" in chat.text
+    assert "/konseling-keliling/" in chat.text and "Belum ada jadwal" in chat.text
+
+
+@pytest.mark.django_db
+def test_konseling_keliling_lists_the_next_published_visits(client, whatsapp, case_manager, partner_psychologist):
+    make_visit(case_manager, [partner_psychologist], venue_name="SDN Kaligandu 1")  # tomorrow, 2 free slots
+    make_visit(case_manager, [partner_psychologist], publish=False, venue_name="Draf rahasia")
+    chat = Chat(client, whatsapp)
+    chat.say("halo")
+    chat.tap("menu:keliling")
+    assert "SDN Kaligandu 1" in chat.text and "2 jadwal pribadi kosong" in chat.text and "09.00–10.00" in chat.text
+    assert "Draf rahasia" not in chat.text
+    chat.say("menu")
+    chat.say("English")
+    chat.tap("menu:keliling")
+    assert "SDN Kaligandu 1" in chat.text and "2 private slots free" in chat.text
 
 
 @pytest.mark.django_db

@@ -30,7 +30,9 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from salingsapa.accounts.models import Organisation
 from salingsapa.channels.whatsapp.parse import Inbound
@@ -64,6 +66,7 @@ from salingsapa.notify.services import (
     whatsapp_list,
     whatsapp_text,
 )
+from salingsapa.outreach.selectors import visits_upcoming
 
 CHECKED_IDLE_SECONDS = 15 * 60  # as the web follow-up page: a checked report is forgotten after 15 idle minutes
 LIST_ROWS = 10
@@ -251,14 +254,33 @@ def _menu_choice(turn: Turn, choice: str) -> None:
         _check_start(turn)
     elif choice == "menu:keliling":
         state.pop("step", None)
-        turn.say(_("Konseling keliling: petugas UPTD PPA datang ke kelurahan dan sekolah. Jadwal kunjungan "
-                   "berikutnya ada di halaman Konseling Keliling situs Saling Sapa (/konseling-keliling/). "
-                   "Ketik MENU untuk kembali."))
+        turn.say(_visits_text())
     elif choice == "menu:darurat":
         state.pop("step", None)
         turn.say(_emergency_numbers() + "\n" + _("Ketik MENU untuk kembali."))
     else:
         _menu(turn)
+
+
+VISITS_SHOWN = 5
+
+
+def _visits_text() -> str:
+    """The next published visits (date, hours, place, free slots) in the person's language; booking is on the web."""
+    lines = [_("Konseling keliling: konselor, psikolog, dan pendamping hukum datang ke kelurahan dan sekolah. "
+               "Gratis dan rahasia.")]
+    visits = list(visits_upcoming(limit=VISITS_SHOWN))
+    if not visits:
+        lines.append(_("Belum ada jadwal kunjungan yang diumumkan."))
+    for visit in visits:
+        place = _("%(venue)s, Kel. %(kelurahan)s") % {"venue": visit.venue_name, "kelurahan": visit.kelurahan.name.title()}
+        when = f"{date_format(visit.date, 'l, j F')} · {visit.start_time:%H.%M}–{visit.end_time:%H.%M}"
+        n_free = int(getattr(visit, "free_slots", 0))  # annotated by visits_upcoming
+        free = ngettext("%(n)d jadwal pribadi kosong", "%(n)d jadwal pribadi kosong", n_free) % {"n": n_free}
+        lines.append(f"• {when}\n  {place}\n  {free}")
+    lines.append(_("Jadwal lengkap dan pesan jam (boleh tanpa nama): halaman Konseling Keliling situs Saling Sapa "
+                   "(/konseling-keliling/). Ketik MENU untuk kembali."))
+    return "\n".join(lines)
 
 
 def _office_phone() -> str:

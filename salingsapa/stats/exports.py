@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from salingsapa.cases.models import Case, CasePerson, Incident
 from salingsapa.core import codelists, crypto, files
 from salingsapa.core.audit import audit_log
 from salingsapa.stats.engine import JAKARTA, StatsFilter, cases_in
+
+logger = logging.getLogger("salingsapa.stats")
 
 CHUNK = 1000
 
@@ -338,8 +341,11 @@ def _purge_stale() -> None:
     for name in list(files.walk(files.EXPORTS)):
         try:
             stale = storage.get_modified_time(name) < cutoff
-        except (FileNotFoundError, NotImplementedError):
+        except FileNotFoundError:  # downloaded (and deleted) meanwhile
             continue
+        except NotImplementedError:  # a storage backend without modification times: its stash is not aged
+            logger.warning("export stash: storage cannot tell file ages; stale exports are not purged")
+            return
         if stale:
             files.delete_sealed_file(name, alias=files.EXPORTS)
 

@@ -64,6 +64,7 @@ class Visit(models.Model):
     created_at = models.DateTimeField(_("dibuat"))
     published_at = models.DateTimeField(_("diumumkan"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking of staff edits (as Case.version)
 
     class Meta:
         ordering = ["date", "start_time", "id"]
@@ -175,6 +176,10 @@ class Booking(models.Model):
     reminder_due_at = models.DateTimeField(_("pengingat dijadwalkan"), null=True, blank=True, db_index=True)
     reminder_sent_at = models.DateTimeField(_("pengingat dikirim"), null=True, blank=True)
     reminder_via = models.CharField(_("pengingat lewat"), max_length=20, blank=True)
+    # The person's language when they booked (a code of settings.LANGUAGES): reminders and notices of a
+    # change are written in it. The visit's time or place changed after the booking (shown on its page).
+    language = models.CharField(_("bahasa"), max_length=8, default="id")
+    visit_changed_at = models.DateTimeField(_("jadwal diubah"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

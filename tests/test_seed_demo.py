@@ -22,11 +22,15 @@ from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.core.models import AuditEvent
 from salingsapa.demo import seed as demo
 from salingsapa.demo.outreach import PLAN, demo_visits_ensure
+from salingsapa.fieldwork.models import FieldSession
+from salingsapa.fieldwork.selectors import field_counts
 from salingsapa.intake.models import Report, ReportIdentifier
+from salingsapa.intake.selectors import intake_queue
 from salingsapa.network.models import Consent, Referral
 from salingsapa.outreach.models import Visit
 from salingsapa.outreach.selectors import visits_upcoming
 
+DISCLOSURES = sum(spec.disclosures for spec in PLAN)  # of the past demo visits, each a report in the queue
 
 def seed(*args: str) -> str:
     out = StringIO()
@@ -59,6 +63,7 @@ def clear_demo_data() -> None:
     Referral.objects.all().delete()  # with the services delivered; referrals and consents protect their case
     Consent.objects.all().delete()
     ReportIdentifier.objects.all().delete()
+    FieldSession.objects.all().delete()  # a disclosure protects its report
     Report.objects.all().delete()
     Case.objects.all().delete()  # cascades to incidents and case-person links
     PersonIdentifier.objects.all().delete()
@@ -127,8 +132,10 @@ def test_default_picture_details(seeded):
         handles = PersonIdentifier.objects.filter(person_id=row["person"]).values_list("value_index", flat=True)
         assert handles, "a repeat perpetrator carries the shared social-media handle"
         assert ReportIdentifier.objects.filter(value_index__in=list(handles)).count() == 2
-    extra = Counter(Report.objects.filter(case__isnull=True).values_list("status", flat=True))
+    extra = Counter(Report.objects.filter(case__isnull=True).exclude(channel="outreach").values_list("status", flat=True))
     assert extra == demo.EXTRA_REPORTS
+    # and the disclosures of the past mobile-counselling visits, waiting in the queue
+    assert Report.objects.filter(channel="outreach", status="new").count() == DISCLOSURES
     # kelurahan come from the loaded Kota Serang regions
     assert all(code.startswith("36.73.") and len(code) == 13 for code in Case.objects.values_list("kelurahan_id", flat=True))
 
@@ -191,7 +198,7 @@ def test_if_empty_keeps_existing_data(db):
     out = seed("--if-empty")
     assert "nothing to do" in out
     assert Case.objects.count() == before == 124
-    assert Report.objects.count() == 124 + sum(demo.EXTRA_REPORTS.values())
+    assert Report.objects.count() == 124 + sum(demo.EXTRA_REPORTS.values()) + DISCLOSURES
 
 
 def test_refuses_to_run_in_production(db, settings):
@@ -212,7 +219,7 @@ def test_the_demo_always_shows_upcoming_visits(db):
     out = seed()
     assert "upcoming published visits" in out
     upcoming = list(visits_upcoming())
-    assert len(upcoming) == sum(1 for spec in PLAN if spec.publish)
+    assert len(upcoming) == sum(1 for spec in PLAN if spec.publish and spec.days >= 0)
     assert any(v.venue_kind == "rumah_kolaborasi" for v in upcoming)
     assert any(v.free_slots == 1 for v in upcoming)  # one nearly full
     # a later --if-empty run (the old visits have passed) tops the schedule up again, without duplicates
@@ -220,7 +227,30 @@ def test_the_demo_always_shows_upcoming_visits(db):
     seed("--if-empty")
     assert Visit.objects.count() == len(PLAN)
     demo_visits_ensure(today=later)
-    assert Visit.objects.filter(date__gt=later).count() == len(PLAN)
+    assert Visit.objects.filter(date__gt=later).count() == sum(1 for spec in PLAN if spec.days > 0)
+
+
+def test_a_fresh_demo_shows_field_sessions_and_their_statistics(db):
+    """Past visits (relative to today) with the sessions their teams recorded: anonymous counts, and
+    disclosures that went to the intake queue through the one intake; the field statistics count them."""
+    seed()
+    today = timezone.localdate()
+    past = Visit.objects.filter(date__lt=today)
+    assert past.count() == sum(1 for spec in PLAN if spec.days < 0)
+    sessions = FieldSession.objects.filter(visit__in=past)
+    assert sessions.filter(kind="consultation").count() >= 4 * past.count()
+    disclosures = sessions.filter(kind="disclosure").select_related("report")
+    assert disclosures.count() == DISCLOSURES
+    assert all(s.report.channel == "outreach" and s.report.status == "new" for s in disclosures)
+    queue = intake_queue(user=User.objects.get(username="petugas"))
+    assert {s.report_id for s in disclosures} <= {r.pk for r in queue}
+    counts = field_counts(start=today - dt.timedelta(days=30), end=today)
+    assert counts.total == sessions.count()
+    assert dict((key, n) for key, _label, n in counts.by_kind)["disclosure"] == DISCLOSURES
+    # recorded through the service (audited as the counsellor who recorded them), once
+    assert AuditEvent.objects.filter(object_type="field_session").count() == sessions.count()
+    seed("--if-empty")
+    assert FieldSession.objects.filter(visit__in=past).count() == sessions.count()
 
 
 def test_one_summary_audit_entry_by_the_system(db):
@@ -233,7 +263,8 @@ def test_one_summary_audit_entry_by_the_system(db):
     # not one entry per row; the publication of the article's statistics, the education articles and the referrals
     # sent now through the services (demo/casework.py live_casework) are audited as the users who did them; so are
     # the demo's mobile-counselling visits (as manajer1) and their anonymous bookings (as the public)
-    through_services = {"stats.snapshot", "article", "consent", "referral", "visit", "booking"}
+    through_services = {"stats.snapshot", "article", "consent", "referral", "visit", "booking", "field_session",
+                        "report"}
     assert AuditEvent.objects.exclude(object_type__in=through_services).count() == 1
     assert set(AuditEvent.objects.filter(object_type__in={"consent", "referral"}).values_list(
         "actor__username", flat=True)) <= {"manajer1", "manajer2", "psikolog"}

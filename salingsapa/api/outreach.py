@@ -8,39 +8,34 @@
 * ``POST /requests`` — ask for a visit to a school or kelurahan, or for a call-back.
 * ``POST /bookings/cancel`` and ``POST /bookings/move`` — with reference + codename (rate-limited
   like ``/lapor/cek/``). The codename never travels in a URL.
+
+A booking keeps the language of the request (``Accept-Language``; Indonesian otherwise): its reminders and
+the notices of a change of the visit are written in it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema
 from ninja.decorators import decorate_view
 from pydantic import BaseModel as PydanticModel
 
-from salingsapa.api.v1 import ErrorOut, _error_response, _invalid, guarded
+from salingsapa.api.v1 import ErrorOut, _error_response, _invalid, created, guarded
 from salingsapa.core import codelists
 from salingsapa.intake import ratelimit
+from salingsapa.outreach import services
 from salingsapa.outreach.models import Booking, Slot, Visit
 from salingsapa.outreach.schema import BookingInput, BookingInvalid, RequestInput
 from salingsapa.outreach.selectors import visits_upcoming
-from salingsapa.outreach.services import (
-    IdempotencyConflict,
-    SlotTaken,
-    VisitFull,
-    VisitNotOpen,
-    booking_cancel,
-    booking_create,
-    booking_for_codename,
-    booking_move,
-    request_create,
-)
 
 router = Router(tags=["outreach"])
 
@@ -151,6 +146,34 @@ def visits_list(
     return [visit_out(v) for v in visits_upcoming(kelurahan_code=kelurahan)]
 
 
+def _submit(request: HttpRequest, response: HttpResponse, create: Callable[[Any], services.BookingReceipt],
+            out: Callable[[services.BookingReceipt], dict[str, Any]]) -> Any:
+    """Create a booking or a request from the JSON body; the 201, or the error of each refusal."""
+    body = _json_body(request)
+    if isinstance(body, HttpResponse):
+        return body
+    try:
+        receipt = create(body)
+    except BookingInvalid as exc:
+        return _invalid(exc.field_errors)
+    except services.IdempotencyConflict:
+        return _error_response(409, _("Idempotency-Key ini sudah dipakai untuk permintaan lain."))
+    except services.VisitNotOpen:
+        return _error_response(404, _("Jadwal kunjungan tidak ditemukan atau sudah lewat."))
+    except services.VisitFull:
+        return _error_response(409, _("Maaf, semua slot di kunjungan ini sudah terisi. Pilih jadwal lain."))
+    except services.SlotTaken:
+        return _error_response(409, _("Slot ini sudah dipesan orang lain. Pilih slot lain."))
+    return created(response, receipt, out(receipt))
+
+
+def _booking_out(receipt: services.BookingReceipt) -> dict[str, Any]:
+    slot = receipt.booking.slot
+    assert slot is not None  # noqa: S101  (a slot booking always holds one: booking_slot_kind_has_slot)
+    return {"reference": receipt.reference, "codename": receipt.codename, "visit_id": slot.visit_id,
+            "slot": _slot_out(slot)}
+
+
 @router.post(
     "/visits/{visit_id}/bookings",
     response={201: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 429: ErrorOut},
@@ -164,28 +187,8 @@ def bookings_create(
     visit_id: int,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),  # type: ignore[type-arg]
 ) -> Any:
-    try:
-        body = _json_body(request)
-        if isinstance(body, HttpResponse):
-            return body
-        receipt = booking_create(visit_id=visit_id, data=body, idempotency_key=idempotency_key)
-    except BookingInvalid as exc:
-        return _invalid(exc.field_errors)
-    except IdempotencyConflict:
-        return _error_response(409, _("Idempotency-Key ini sudah dipakai untuk permintaan lain."))
-    except VisitNotOpen:
-        return _error_response(404, _("Jadwal kunjungan tidak ditemukan atau sudah lewat."))
-    except VisitFull:
-        return _error_response(409, _("Maaf, semua slot di kunjungan ini sudah terisi. Pilih jadwal lain."))
-    except SlotTaken:
-        return _error_response(409, _("Slot ini sudah dipesan orang lain. Pilih slot lain."))
-    response["Cache-Control"] = "no-store"
-    if not receipt.created:
-        response["Idempotent-Replayed"] = "true"
-    slot = receipt.booking.slot
-    assert slot is not None  # noqa: S101  (a slot booking always holds one: booking_slot_kind_has_slot)
-    return Status(201, {"reference": receipt.reference, "codename": receipt.codename,
-                        "visit_id": slot.visit_id, "slot": _slot_out(slot)})
+    return _submit(request, response, lambda body: services.booking_create(
+        visit_id=visit_id, data=body, idempotency_key=idempotency_key, language=get_language()), _booking_out)
 
 
 @router.post(
@@ -200,40 +203,22 @@ def requests_create(
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),  # type: ignore[type-arg]
 ) -> Any:
-    try:
-        body = _json_body(request)
-        if isinstance(body, HttpResponse):
-            return body
-        receipt = request_create(data=body, idempotency_key=idempotency_key)
-    except BookingInvalid as exc:
-        return _invalid(exc.field_errors)
-    except IdempotencyConflict:
-        return _error_response(409, _("Idempotency-Key ini sudah dipakai untuk permintaan lain."))
-    response["Cache-Control"] = "no-store"
-    if not receipt.created:
-        response["Idempotent-Replayed"] = "true"
-    return Status(201, {"reference": receipt.reference, "codename": receipt.codename, "kind": receipt.booking.kind})
+    return _submit(request, response, lambda body: services.request_create(
+        data=body, idempotency_key=idempotency_key, language=get_language()),
+        lambda receipt: {"reference": receipt.reference, "codename": receipt.codename, "kind": receipt.booking.kind})
 
 
 def _by_codename(request: HttpRequest, payload: CodenameIn) -> Booking | HttpResponse:
     """The booking for reference + codename, with the codename rate limit of ``/lapor/cek/``."""
-    limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
-    too_many = _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi.")
-    if ratelimit.request_hit(request, purpose="codename", limit=limit, window=window):
-        response = _error_response(429, too_many)
-        response["Retry-After"] = str(window)
+    try:
+        booking = services.booking_codename_login(client=ratelimit.client_ip(request), reference=payload.reference,
+                                                  codename=payload.codename)
+    except services.CodenameAttemptsExceeded:
+        response = _error_response(429, _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
+        response["Retry-After"] = str(settings.CODENAME_RATE_WINDOW)
         return response
-    reference = payload.reference.strip().upper()
-    if ratelimit.hit(reference, purpose="codename-ref", limit=limit * 2, window=window):
-        ratelimit.request_release(request, purpose="codename", window=window)
-        response = _error_response(429, too_many)
-        response["Retry-After"] = str(window)
-        return response
-    booking = booking_for_codename(reference=payload.reference, codename=payload.codename)
     if booking is None:
         return _error_response(404, _("Nomor janji atau kode rahasia salah. Periksa lagi."))
-    ratelimit.request_release(request, purpose="codename", window=window)
-    ratelimit.release(reference, purpose="codename-ref", window=window)
     return booking
 
 
@@ -250,7 +235,7 @@ def bookings_cancel(request: HttpRequest, response: HttpResponse, payload: Coden
     if isinstance(found, HttpResponse):
         return found
     response["Cache-Control"] = "no-store"
-    return _status_out(booking_cancel(booking=found))
+    return _status_out(services.booking_cancel(booking=found))
 
 
 @router.post("/bookings/move", response={200: BookingStatusOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut,
@@ -261,8 +246,8 @@ def bookings_move(request: HttpRequest, response: HttpResponse, payload: MoveIn)
     if isinstance(found, HttpResponse):
         return found
     try:
-        booking = booking_move(booking=found, slot_id=payload.slot_id)
-    except (SlotTaken, VisitNotOpen):
+        booking = services.booking_move(booking=found, slot_id=payload.slot_id)
+    except (services.SlotTaken, services.VisitNotOpen):
         return _error_response(409, _("Slot ini tidak bisa dipilih lagi. Pilih slot lain."))
     response["Cache-Control"] = "no-store"
     return _status_out(booking)

@@ -207,10 +207,16 @@ def reports_create(
         return _invalid(exc.field_errors)
     except IdempotencyConflict:
         return _error_response(409, _("Idempotency-Key ini sudah dipakai untuk pengaduan lain."))
+    return created(response, receipt, {"reference": receipt.reference, "codename": receipt.codename})
+
+
+def created(response: HttpResponse, receipt: Any, body: dict[str, Any]) -> Any:
+    """The 201 of a submission that honours ``Idempotency-Key`` (a report, a booking): never cached, and
+    ``Idempotent-Replayed: true`` when the receipt is a replay of the same key and body."""
     response["Cache-Control"] = "no-store"
     if not receipt.created:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, {"reference": receipt.reference, "codename": receipt.codename})
+    return Status(201, body)
 
 
 @api.get("/health", response={200: dict}, include_in_schema=False)

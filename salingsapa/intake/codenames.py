@@ -16,8 +16,10 @@ without the codename ever being stored. The raw key is never stored either (only
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from salingsapa.core import crypto
 
@@ -72,15 +74,52 @@ def codename_entropy_bits() -> float:
     return CODENAME_WORDS * math.log2(len(wordlist()))
 
 
-def reference_new() -> str:
+def reference_new(prefix: str = REFERENCE_PREFIX) -> str:
+    """A new reference: ``prefix`` (a report's ``LP``, a booking's ``KK``) and eight easy-to-read characters."""
     body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{REFERENCE_PREFIX}-{body[:4]}-{body[4:]}"
+    return f"{prefix}-{body[:4]}-{body[4:]}"
 
 
-def normalise_reference(text: str) -> str:
+def normalise_reference(text: str, prefix: str = REFERENCE_PREFIX) -> str:
+    """What a person types back (any case, spaces, no dashes, with or without the prefix), or ``""``."""
     cleaned = "".join(ch for ch in (text or "").upper() if ch.isalnum())
-    if cleaned.startswith(REFERENCE_PREFIX):
-        cleaned = cleaned[len(REFERENCE_PREFIX):]
+    if cleaned.startswith(prefix):
+        cleaned = cleaned[len(prefix):]
     if len(cleaned) != 8:
         return ""
-    return f"{REFERENCE_PREFIX}-{cleaned[:4]}-{cleaned[4:]}"
+    return f"{prefix}-{cleaned[:4]}-{cleaned[4:]}"
+
+
+_dummy: list[str] = []
+
+
+def codename_matches(codename_hash: str, codename: str) -> bool:
+    """Whether ``codename`` (as typed: :func:`normalise_codename` is applied) matches the stored hash.
+
+    Always one slow Argon2 verification: a missing hash (no such reference) is checked against a dummy
+    hash, so an answer takes as long whether or not the reference exists."""
+    words = normalise_codename(codename)
+    if not codename_hash or not words:
+        if not _dummy:
+            _dummy.append(crypto.hash_codename("tidak ada catatan dengan nomor ini"))
+        crypto.verify_codename(_dummy[0], words or "-")
+        return False
+    return crypto.verify_codename(codename_hash, words)
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class Receipt(Generic[R]):
+    """What a submission answers with: the record written (it has a ``reference``), its codename (shown once,
+    stored only hashed) and whether this call created it (``False``: a replay of the same idempotency key)."""
+
+    record: R
+    codename: str
+    created: bool
+
+    @property
+    def reference(self) -> str:
+        record: Any = self.record
+        return str(record.reference)

@@ -14,11 +14,10 @@ from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from salingsapa.core import crypto
 from salingsapa.core.audit import audit_log
 from salingsapa.core.identifiers import identifier_lookup_index
 from salingsapa.intake.access import reports_for
-from salingsapa.intake.codenames import normalise_codename, normalise_reference
+from salingsapa.intake.codenames import codename_matches, normalise_reference
 from salingsapa.intake.models import Report, ReportMessage
 
 OPEN_REPORT_STATUSES = (Report.Status.NEW, Report.Status.IN_REVIEW)
@@ -37,29 +36,16 @@ PUBLIC_STATUS = {
 def report_for_codename(*, reference: str, codename: str) -> Report | None:
     """The report whose reference and codename match, else None (one Argon2 verification)."""
     ref = normalise_reference(reference)
-    words = normalise_codename(codename)
-    if not ref or not words:
+    report = Report.objects.filter(reference=ref).only("pk", "reference", "codename_hash").first() if ref else None
+    if not codename_matches(report.codename_hash if report else "", codename):  # same cost either way
+        if report is not None and report.codename_hash:
+            audit_log(actor=None, action="denied", object_type="report", object_id=report.pk,
+                      detail={"purpose": "codename-followup"})
         return None
-    report = Report.objects.filter(reference=ref).only("pk", "reference", "codename_hash").first()
-    if report is None or not report.codename_hash:
-        crypto.verify_codename(_dummy_hash(), words)  # same cost whether or not the reference exists
-        return None
-    if not crypto.verify_codename(report.codename_hash, words):
-        audit_log(actor=None, action="denied", object_type="report", object_id=report.pk,
-                  detail={"purpose": "codename-followup"})
-        return None
+    assert report is not None  # noqa: S101  (a match needs a stored hash)
     audit_log(actor=None, action="read", object_type="report", object_id=report.pk,
               detail={"purpose": "codename-followup"})
     return Report.objects.get(pk=report.pk)
-
-
-_dummy: list[str] = []
-
-
-def _dummy_hash() -> str:  # noqa: N802
-    if not _dummy:
-        _dummy.append(crypto.hash_codename("tidak ada laporan dengan nomor ini"))
-    return _dummy[0]
 
 
 def report_public_status(report: Report) -> str:

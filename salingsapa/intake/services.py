@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,7 +26,7 @@ from salingsapa.core.files import delete_sealed_file
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.textinput import has_forbidden_characters, is_blank
 from salingsapa.intake import ratelimit
-from salingsapa.intake.codenames import codename_for_key, codename_new, reference_new
+from salingsapa.intake.codenames import Receipt, codename_for_key, codename_new, reference_new
 from salingsapa.intake.evidence import StoredEvidence
 from salingsapa.intake.models import Channel, Evidence, PendingUpload, Report, ReportIdentifier, ReportMessage
 from salingsapa.intake.schema import (
@@ -52,15 +51,10 @@ class IdempotencyConflict(ValueError):
     """The idempotency key was already used for a different submission."""
 
 
-@dataclass
-class ReportReceipt:
-    report: Report
-    codename: str
-    created: bool
-
+class ReportReceipt(Receipt[Report]):
     @property
-    def reference(self) -> str:
-        return self.report.reference
+    def report(self) -> Report:
+        return self.record
 
 
 def report_is_emergency(data: ReportInput) -> bool:
@@ -107,7 +101,7 @@ def _replay(key: str, fingerprint: str) -> ReportReceipt | None:
         return None
     if existing.request_fingerprint and existing.request_fingerprint != fingerprint:
         raise IdempotencyConflict(key)
-    return ReportReceipt(report=existing, codename=codename_for_key(key), created=False)
+    return ReportReceipt(existing, codename_for_key(key), created=False)
 
 
 def report_create(
@@ -150,7 +144,7 @@ def report_create(
     if report.is_emergency:
         reference = report.reference
         transaction.on_commit(lambda: _alert(reference), robust=True)
-    return ReportReceipt(report=report, codename=codename, created=True)
+    return ReportReceipt(report, codename, created=True)
 
 
 def _alert(reference: str) -> None:
@@ -298,11 +292,15 @@ def codename_attempts_blocked(*, client: str) -> bool:
                              window=settings.CODENAME_RATE_WINDOW)
 
 
-def report_codename_login(*, client: str, reference: str, codename: str) -> Report | None:
-    """Check a reference and codename under the codename rate limits; the report, or None when wrong.
+T = TypeVar("T")
 
-    ``client`` is the subject the attempts are counted for (the web: the client address; WhatsApp:
-    the sender's number, prefixed). An attempt is reserved atomically before the (slow) check, so
+
+def codename_login(*, client: str, reference: str, codename: str, check: Callable[..., T | None]) -> T | None:
+    """Check a reference and codename under the codename rate limits: ``check(reference=, codename=)`` (a
+    report's, a booking's) answers with the record, or None when wrong.
+
+    ``client`` is the subject the attempts are counted for (the web and the API: the client address;
+    WhatsApp: the sender's number, prefixed). An attempt is reserved atomically before the (slow) check, so
     parallel guesses cannot all pass the limit; a correct codename gives its attempts back. Raises
     ``CodenameAttemptsExceeded`` when the client, or the reference, has no attempts left."""
     limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
@@ -312,12 +310,17 @@ def report_codename_login(*, client: str, reference: str, codename: str) -> Repo
     if ratelimit.hit(ref, purpose="codename-ref", limit=limit * 2, window=window):
         ratelimit.release(client, purpose="codename", window=window)
         raise CodenameAttemptsExceeded
-    report = report_for_codename(reference=reference, codename=codename)
-    if report is None:
+    found = check(reference=reference, codename=codename)
+    if found is None:
         return None
     ratelimit.release(client, purpose="codename", window=window)
     ratelimit.release(ref, purpose="codename-ref", window=window)
-    return report
+    return found
+
+
+def report_codename_login(*, client: str, reference: str, codename: str) -> Report | None:
+    """The report for a reference and codename, under the codename rate limits (:func:`codename_login`)."""
+    return codename_login(client=client, reference=reference, codename=codename, check=report_for_codename)
 
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:

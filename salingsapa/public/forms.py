@@ -287,13 +287,27 @@ class EvidenceForm(StepForm):
     multipart = True
 
 
-class FollowupLoginForm(forms.Form):
-    reference = forms.CharField(label=_("Nomor pengaduan"), max_length=20,
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
-                                error_messages={"required": _("Isi nomor pengaduan.")})
+class CodenameLoginForm(forms.Form):
+    """Reference + codename (a report's follow-up, a booking's page). The reference's label and its
+    "required" message are the subclass's (``reference_label``, ``reference_required``)."""
+
+    reference_label: Any = _("Nomor pengaduan")
+    reference_required: Any = _("Isi nomor pengaduan.")
+    reference = forms.CharField(max_length=20,
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
     codename = forms.CharField(label=_("Kode rahasia (7 kata)"), max_length=200,
                                widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
                                error_messages={"required": _("Isi kode rahasia Anda.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reference"]
+        field.label = self.reference_label
+        field.error_messages["required"] = self.reference_required
+
+
+class FollowupLoginForm(CodenameLoginForm):
+    pass
 
 
 class FollowupMessageForm(forms.Form):

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from salingsapa.core import codelists
@@ -28,17 +28,19 @@ from salingsapa.outreach.models import Booking, Slot, TeamRole, VenueKind, Visit
 from salingsapa.outreach.schema import BookingInvalid
 from salingsapa.outreach.selectors import visit_public, visits_by_kecamatan, visits_upcoming
 from salingsapa.outreach.services import (
+    CodenameAttemptsExceeded,
     IdempotencyConflict,
     SlotTaken,
     VisitFull,
     VisitNotOpen,
     booking_cancel,
+    booking_codename_login,
     booking_create,
-    booking_for_codename,
     booking_move,
     free_slots,
     request_create,
 )
+from salingsapa.public.forms import CodenameLoginForm
 from salingsapa.public.views import _redirect, _too_many, page
 
 RECEIPT_KEY = "outreach_receipt"
@@ -120,13 +122,9 @@ class RequestForm(_ContactFields):
         cast(forms.ChoiceField, self.fields["kelurahan"]).choices = [("", "—"), *kelurahan_choices()]
 
 
-class LoginForm(forms.Form):
-    reference = forms.CharField(label=gettext_lazy("Nomor janji"), max_length=20,
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
-                                error_messages={"required": gettext_lazy("Isi nomor janji.")})
-    codename = forms.CharField(label=gettext_lazy("Kode rahasia (7 kata)"), max_length=200,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-                               error_messages={"required": gettext_lazy("Isi kode rahasia Anda.")})
+class LoginForm(CodenameLoginForm):
+    reference_label = gettext_lazy("Nomor janji")
+    reference_required = gettext_lazy("Isi nomor janji.")
 
 
 def _add_errors(form: forms.Form, exc: BookingInvalid) -> None:
@@ -196,7 +194,8 @@ def book(request: HttpRequest, visit_id: int) -> HttpResponse:
     if form.cleaned_data.get("slot"):
         body["slot_id"] = int(form.cleaned_data["slot"])
     try:
-        receipt = booking_create(visit_id=visit.pk, data=body, idempotency_key=form.cleaned_data.get("kunci") or None)
+        receipt = booking_create(visit_id=visit.pk, data=body, idempotency_key=form.cleaned_data.get("kunci") or None,
+                                 language=get_language())
     except BookingInvalid as exc:
         _add_errors(form, exc)
         return _book_page(request, visit, form, status=400)
@@ -266,7 +265,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     if contact is not None:
         body["contact"] = contact
     try:
-        receipt = request_create(data=body, idempotency_key=data.get("kunci") or None)
+        receipt = request_create(data=body, idempotency_key=data.get("kunci") or None, language=get_language())
     except BookingInvalid as exc:
         _add_errors(form, exc)
         return page(request, "public/outreach/ask.html", {"form": form}, status=400)
@@ -301,18 +300,14 @@ def manage(request: HttpRequest) -> HttpResponse:
         return _too_many(request, too_many, window)
     if not form.is_valid():
         return page(request, "public/outreach/login.html", {"form": form}, status=400)
-    reference = form.cleaned_data["reference"].strip().upper()
-    if ratelimit.request_hit(request, purpose="codename", limit=limit, window=window):
+    try:  # the same limits as a report's follow-up (outreach.services.booking_codename_login)
+        booking = booking_codename_login(client=ratelimit.client_ip(request), reference=form.cleaned_data["reference"],
+                                         codename=form.cleaned_data["codename"])
+    except CodenameAttemptsExceeded:
         return _too_many(request, too_many, window)
-    if ratelimit.hit(reference, purpose="codename-ref", limit=limit * 2, window=window):
-        ratelimit.request_release(request, purpose="codename", window=window)
-        return _too_many(request, too_many, window)
-    booking = booking_for_codename(reference=reference, codename=form.cleaned_data["codename"])
     if booking is None:
         form.add_error(None, _("Nomor janji atau kode rahasia salah. Periksa lagi."))
         return page(request, "public/outreach/login.html", {"form": form}, status=400)
-    ratelimit.request_release(request, purpose="codename", window=window)
-    ratelimit.release(reference, purpose="codename-ref", window=window)
     request.session.cycle_key()
     request.session[BOOKING_KEY] = booking.pk
     return _redirect(reverse("outreach_manage"))

@@ -1,6 +1,7 @@
 """Mobile-counselling pages for staff (``/staf/keliling/``): each professional's rota with its
-bookings (reference and slot only), the visits (planners create, publish, cancel and make slots),
-and the requests for a visit or a call-back. A booking is opened only through
+bookings (reference and slot only), the visits (planners create, edit, publish, unpublish, cancel and
+make slots; every change of a visit carries its ``version``, so two tabs never silently overwrite each
+other), and the requests for a visit or a call-back. A booking is opened only through
 ``outreach.access.access_booking`` (scoped, audited); an anonymous booking has no name to show."""
 
 from __future__ import annotations
@@ -71,11 +72,12 @@ class VisitForm(forms.Form):
     minutes = forms.IntegerField(label=gettext_lazy("Lama tiap slot janji (menit)"), min_value=10, max_value=240,
                                  initial=30)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, team_rows: int = TEAM_ROWS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.team_rows = team_rows
         cast(forms.ChoiceField, self.fields["kelurahan"]).choices = [("", "—"), *kelurahan_choices()]
         people = [("", "—")] + [(str(u.pk), f"{u.display_name} ({u.organisation or '-'})") for u in _team_users()]
-        for i in range(TEAM_ROWS):
+        for i in range(team_rows):
             self.fields[f"member_{i}"] = forms.ChoiceField(label=gettext_lazy("Anggota tim %(n)d") % {"n": i + 1},
                                                            choices=people, required=False)
             self.fields[f"role_{i}"] = forms.ChoiceField(label=gettext_lazy("Peran anggota %(n)d") % {"n": i + 1},
@@ -93,9 +95,38 @@ class VisitForm(forms.Form):
 
     def team(self) -> list[tuple[User, str]]:
         ids = {int(self.cleaned_data[f"member_{i}"]): self.cleaned_data.get(f"role_{i}") or TeamRole.COUNSELLOR
-               for i in range(TEAM_ROWS) if self.cleaned_data.get(f"member_{i}")}
+               for i in range(self.team_rows) if self.cleaned_data.get(f"member_{i}")}
         users = {u.pk: u for u in _team_users().filter(pk__in=list(ids))}
         return [(users[pk], role) for pk, role in ids.items() if pk in users]
+
+
+class VisitEditForm(VisitForm):
+    slot_count = forms.IntegerField(label=gettext_lazy("Jumlah slot janji"), min_value=0, max_value=500,
+                                    help_text=gettext_lazy("Tidak boleh kurang dari janji yang sudah dipesan."))
+    published = forms.BooleanField(label=gettext_lazy("Tampilkan di jadwal publik (bisa dipesan)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        last = ["published", "version"]
+        self.order_fields([name for name in self.fields if name not in last] + last)
+
+    @classmethod
+    def initial_of(cls, visit: Visit) -> dict[str, Any]:
+        slots = list(visit.slots.values_list("minutes", flat=True))
+        initial: dict[str, Any] = {
+            "date": visit.date, "start_time": visit.start_time, "end_time": visit.end_time,
+            "kelurahan": visit.kelurahan.code, "venue_kind": visit.venue_kind, "venue_name": visit.venue_name,
+            "services": list(visit.services), "public_note": visit.public_note,
+            "minutes": max(set(slots), key=slots.count) if slots else 30, "slot_count": len(slots),
+            "published": visit.status == Visit.Status.PUBLISHED, "version": visit.version,
+        }
+        for i, member in enumerate(visit.team.order_by("id")):
+            initial[f"member_{i}"], initial[f"role_{i}"] = str(member.user_id), member.role
+        return initial
+
+
+CONFLICT = gettext_lazy("Kunjungan ini telah diubah oleh orang lain. Muat ulang halaman lalu ulangi perubahan Anda.")
 
 
 @outreach_staff_required
@@ -158,8 +189,79 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staff/outreach/visit.html", {
         "visit": visit, "team": visit.team.select_related("user__organisation"), "rows": rows,
         "planner": planner, "service_names": [codelists.label("service", s) for s in visit.services],
-        "booked": len(active), "slot_count": len(slots),
+        "booked": len(active), "slot_count": len(slots), "editable": _editable(visit),
     })
+
+
+def _editable(visit: Visit) -> bool:
+    return visit.status != Visit.Status.CANCELLED and visit.date >= timezone.localdate()
+
+
+def _as_saved(visit: Visit, data: dict[str, Any], team: list[tuple[User, str]]) -> bool:
+    """The visit already is what the form asks for (a second click of the same form: nothing to do)."""
+    current = VisitEditForm.initial_of(visit)
+    same = all(current[name] == data[name] for name in ("date", "start_time", "end_time", "kelurahan", "venue_kind",
+                                                         "venue_name", "public_note", "slot_count", "published"))
+    return same and sorted(current["services"]) == sorted(data["services"]) and sorted(
+        visit.team.values_list("user_id", "role")) == sorted((u.pk, role) for u, role in team)
+
+
+@outreach_staff_required
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a visit (hours, place, team, number of slots, on the public schedule or not). The people
+    whose appointment moves are told (``outreach.services.visit_update``)."""
+    user: Any = request.user
+    if not can_plan_visits(user):
+        return forbidden(request)
+    visit = _visit(user, pk)
+    back = HttpResponseRedirect(reverse("outreach:visit", args=[visit.pk]))
+    if not _editable(visit):
+        messages.error(request, _("Kunjungan yang dibatalkan atau sudah lewat tidak bisa diubah."))
+        return back
+    rows = max(TEAM_ROWS, visit.team.count() + 1)
+    if request.method != "POST":
+        form = VisitEditForm(initial=VisitEditForm.initial_of(visit), team_rows=rows)
+        return _edit_page(request, visit, form)
+    form = VisitEditForm(request.POST, team_rows=rows)
+    if not form.is_valid():
+        return _edit_page(request, visit, form, error=first_error(form), status=400)
+    data = form.cleaned_data
+    kelurahan = Region.objects.filter(code=data["kelurahan"], level=Region.Level.VILLAGE).first()
+    if kelurahan is None:
+        form.add_error("kelurahan", _("Pilih kelurahan."))
+        return _edit_page(request, visit, form, error=first_error(form), status=400)
+    team = form.team()
+    try:
+        change = services.visit_update(
+            by=user, visit=visit, expected_version=data["version"], date=data["date"], start_time=data["start_time"],
+            end_time=data["end_time"], kelurahan=kelurahan, venue_kind=data["venue_kind"],
+            venue_name=data["venue_name"], services=data["services"], public_note=data["public_note"], team=team,
+            slot_count=data["slot_count"], minutes=data["minutes"], publish=data["published"])
+    except services.VisitConflict:
+        visit.refresh_from_db()
+        if _as_saved(visit, data, team):  # the same form sent twice (a double click, a resubmit after Back)
+            messages.info(request, _("Perubahan ini sudah tersimpan."))
+            return back
+        return _edit_page(request, visit, form, error=CONFLICT, status=409)
+    except services.VisitEditRefused as exc:
+        form.add_error(exc.field, exc.message)
+        return _edit_page(request, visit, form, error=first_error(form), status=400)
+    if not change.fields:
+        messages.info(request, _("Tidak ada yang diubah."))
+    elif change.moved:
+        messages.success(request, _("Kunjungan diubah. %(moved)d janji ikut berubah; %(told)d orang diberi tahu lewat "
+                                     "saluran pilihan mereka, yang lain melihatnya dengan kode rahasia.")
+                         % {"moved": change.moved, "told": change.notified})
+    else:
+        messages.success(request, _("Kunjungan diubah."))
+    return back
+
+
+def _edit_page(request: HttpRequest, visit: Visit, form: VisitEditForm, *, error: Any = None,
+               status: int = 200) -> HttpResponse:
+    booked = Booking.objects.filter(slot__visit=visit, status=Booking.Status.ACTIVE).count()
+    return render(request, "staff/outreach/visit_form.html",
+                  {"form": form, "visit": visit, "error": error, "booked": booked}, status=status)
 
 
 @outreach_staff_required
@@ -170,22 +272,36 @@ def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return forbidden(request)
     visit = _visit(user, pk)
     back = HttpResponseRedirect(reverse("outreach:visit", args=[visit.pk]))
-    if action == "umumkan" and visit.status == Visit.Status.DRAFT:
-        services.visit_publish(by=user, visit=visit)
-        messages.success(request, _("Kunjungan diumumkan di halaman publik."))
-    elif action == "batalkan" and visit.status != Visit.Status.CANCELLED:
-        n = services.visit_cancel(by=user, visit=visit)
-        messages.success(request, _("Kunjungan dibatalkan; %(n)d janji ikut dibatalkan.") % {"n": n})
-    elif action == "slot" and visit.status != Visit.Status.CANCELLED:
-        try:
+    if action not in {"umumkan", "tarik", "batalkan", "slot"}:
+        raise Http404
+    if visit.status == Visit.Status.CANCELLED:  # also the second click of "Batalkan kunjungan"
+        messages.info(request, _("Kunjungan ini sudah dibatalkan."))
+        return back
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None  # an old page without the version: the change still applies once
+    try:
+        if action == "umumkan":
+            services.visit_publish(by=user, visit=visit, expected_version=version)
+            messages.success(request, _("Kunjungan diumumkan di halaman publik."))
+        elif action == "tarik":
+            services.visit_unpublish(by=user, visit=visit, expected_version=version)
+            messages.success(request, _("Kunjungan ditarik dari jadwal publik. Janji yang sudah ada tetap berlaku."))
+        elif action == "batalkan":
+            n = services.visit_cancel(by=user, visit=visit, expected_version=version)
+            messages.success(request, _("Kunjungan dibatalkan; %(n)d janji ikut dibatalkan dan orangnya diberi tahu.")
+                             % {"n": n})
+        else:
             minutes = int(request.POST.get("minutes", "30"))
             added = services.slots_generate(by=user, visit=visit, minutes=minutes)
-        except ValueError:
-            messages.error(request, _("Lama slot harus 10–240 menit."))
-        else:
             messages.success(request, _("%(n)d slot ditambahkan.") % {"n": added})
-    else:
-        raise Http404
+    except services.VisitConflict:
+        messages.error(request, CONFLICT)
+    except services.VisitEditRefused as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, _("Lama slot harus 10–240 menit."))
     return back
 
 

@@ -2,20 +2,28 @@
 HTTP against a real server, and exactly one gets a 201 (the others a 409 "full"). The database decides
 (``booking_one_active_per_slot``, a partial unique index), on SQLite and on PostgreSQL (``DATABASE_URL``).
 
+That it is the index that decides is shown by a race that is forced rather than hoped for: every request
+reads the free slots and waits until all have read them, so all of them try to insert the same last slot.
+With the index, one insert wins and the others fail with ``IntegrityError`` (then find the visit full);
+with the index dropped, the same race books the slot as many times as there are requests.
+
 Two servers: pytest-django's ``live_server`` (threads in one process), and the production server
 (``salingsapa serve``: gunicorn, several worker processes, each with its own database connection).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import IntegrityError, connection
 
 from bench.prodserver import HOST, ProductionServer, redis_available
 from salingsapa.outreach import services
@@ -24,6 +32,7 @@ from tests.outreach_helpers import make_visit
 from tests.proxyhop import ProxyHop
 
 PARALLEL = 12
+RACERS = 4
 
 
 def _post(base: str, path: str, body: dict, *, host: str | None = None, source: str = "127.0.0.1") -> tuple[int, dict]:
@@ -78,6 +87,75 @@ def test_last_slot_on_the_live_server_goes_to_exactly_one(live_server, case_mana
     assert winner["slot"]["id"] == last.pk
     assert Booking.objects.filter(slot=last, status="active").count() == 1
     assert Booking.objects.filter(status="active").count() == 2
+
+
+def _race_for_the_last_slot(monkeypatch, visit_id: int) -> tuple[list[object], int]:
+    """RACERS bookings on their own threads and connections; each reads the free slots once and waits until
+    all have read them (so all pick the same last slot) before it inserts. Returns the outcomes (a receipt
+    or the exception) and how many inserts the database refused with ``IntegrityError``."""
+    read_all = threading.Barrier(RACERS)
+    first_read = threading.local()
+    refused: list[IntegrityError] = []
+    real_free_slots, real_insert = services.free_slots, services._booking_insert
+
+    def free_slots(visit):
+        slots = real_free_slots(visit)
+        if not getattr(first_read, "done", False):
+            first_read.done = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                read_all.wait(timeout=30)
+        return slots
+
+    def insert(**kwargs):
+        try:
+            return real_insert(**kwargs)
+        except IntegrityError as exc:
+            refused.append(exc)
+            raise
+
+    monkeypatch.setattr(services, "free_slots", free_slots)
+    monkeypatch.setattr(services, "_booking_insert", insert)
+
+    def book(_: int) -> object:
+        try:
+            return services.booking_create(visit_id=visit_id, data={"anonymous": True})
+        except Exception as exc:  # noqa: BLE001 - the outcome is asserted by the caller
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=RACERS) as pool:
+        outcomes = list(pool.map(book, range(RACERS)))
+    return outcomes, len(refused)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_unique_index_is_what_refuses_the_second_booking(monkeypatch, case_manager, partner_psychologist):
+    visit = make_visit(case_manager, [partner_psychologist], end="09:30")  # one slot
+    outcomes, refused = _race_for_the_last_slot(monkeypatch, visit.pk)
+    winners = [o for o in outcomes if isinstance(o, services.BookingReceipt)]
+    assert len(winners) == 1, outcomes
+    assert all(isinstance(o, services.VisitFull) for o in outcomes if o not in winners), outcomes
+    assert refused == RACERS - 1  # every loser got as far as the insert: only the database stopped it
+    assert Booking.objects.filter(status="active").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_unique_index_the_same_race_double_books(monkeypatch, case_manager, partner_psychologist):
+    """The control: nothing in the application code stops the race, so without the index it double-books."""
+    visit = make_visit(case_manager, [partner_psychologist], end="09:30")
+    [index] = [c for c in Booking._meta.constraints if c.name == "booking_one_active_per_slot"]
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Booking, index)
+    try:
+        outcomes, refused = _race_for_the_last_slot(monkeypatch, visit.pk)
+        assert refused == 0
+        assert all(isinstance(o, services.BookingReceipt) for o in outcomes), outcomes
+        assert Booking.objects.filter(status="active", slot__visit=visit).count() == RACERS  # one slot, RACERS times
+    finally:
+        Booking.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(Booking, index)
 
 
 SEED = """

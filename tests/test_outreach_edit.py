@@ -254,7 +254,7 @@ def test_booking_language(given, stored):
 
 def test_the_language_of_the_web_page_and_of_the_api_is_kept(client, case_manager, partner_psychologist):
     visit = make_visit(case_manager, [partner_psychologist])
-    response = client.post("/api/v1/outreach/visits/%d/bookings" % visit.pk, data={"anonymous": True},
+    response = client.post(f"/api/v1/outreach/visits/{visit.pk}/bookings", data={"anonymous": True},
                            content_type="application/json", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
     assert response.status_code == 201
     assert Booking.objects.get(reference=response.json()["reference"]).language == "en"

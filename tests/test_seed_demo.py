@@ -246,7 +246,7 @@ def test_a_fresh_demo_shows_field_sessions_and_their_statistics(db):
     assert {s.report_id for s in disclosures} <= {r.pk for r in queue}
     counts = field_counts(start=today - dt.timedelta(days=30), end=today)
     assert counts.total == sessions.count()
-    assert dict((key, n) for key, _label, n in counts.by_kind)["disclosure"] == DISCLOSURES
+    assert {key: n for key, _label, n in counts.by_kind}["disclosure"] == DISCLOSURES
     # recorded through the service (audited as the counsellor who recorded them), once
     assert AuditEvent.objects.filter(object_type="field_session").count() == sessions.count()
     seed("--if-empty")

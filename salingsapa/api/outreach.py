@@ -25,11 +25,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from pydantic import BaseModel as PydanticModel
 
-from salingsapa.api.v1 import ErrorOut, _error_response, _invalid, created, guarded
+from salingsapa.api.v1 import IDEMPOTENCY_KEY, ErrorOut, _error_response, _invalid, created, guarded
 from salingsapa.core import codelists
 from salingsapa.intake import ratelimit
 from salingsapa.outreach import services
@@ -181,12 +181,8 @@ def _booking_out(receipt: services.BookingReceipt) -> dict[str, Any]:
     openapi_extra=_body_schema(BookingInput),
 )
 @decorate_view(guarded("api-booking", "BOOKING_RATE_LIMIT", "BOOKING_RATE_WINDOW"))
-def bookings_create(
-    request: HttpRequest,
-    response: HttpResponse,
-    visit_id: int,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),  # type: ignore[type-arg]
-) -> Any:
+def bookings_create(request: HttpRequest, response: HttpResponse, visit_id: int,
+                    idempotency_key: str | None = IDEMPOTENCY_KEY) -> Any:
     return _submit(request, response, lambda body: services.booking_create(
         visit_id=visit_id, data=body, idempotency_key=idempotency_key, language=get_language()), _booking_out)
 
@@ -198,11 +194,7 @@ def bookings_create(
     openapi_extra=_body_schema(RequestInput),
 )
 @decorate_view(guarded("api-booking", "BOOKING_RATE_LIMIT", "BOOKING_RATE_WINDOW"))
-def requests_create(
-    request: HttpRequest,
-    response: HttpResponse,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),  # type: ignore[type-arg]
-) -> Any:
+def requests_create(request: HttpRequest, response: HttpResponse, idempotency_key: str | None = IDEMPOTENCY_KEY) -> Any:
     return _submit(request, response, lambda body: services.request_create(
         data=body, idempotency_key=idempotency_key, language=get_language()),
         lambda receipt: {"reference": receipt.reference, "codename": receipt.codename, "kind": receipt.booking.kind})

@@ -188,6 +188,11 @@ def guarded(purpose: str, limit_setting: str, window_setting: str) -> Callable[[
     return decorator
 
 
+# The ``Idempotency-Key`` header of a submission (a report, a booking): a retry with the same key and body
+# replays the first answer.
+IDEMPOTENCY_KEY: Any = Header(None, alias="Idempotency-Key", max_length=200)
+
+
 @api.post(
     "/reports",
     response={201: ReportCreatedOut, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut, 429: ErrorOut},
@@ -195,12 +200,8 @@ def guarded(purpose: str, limit_setting: str, window_setting: str) -> Callable[[
     tags=["reports"],
 )
 @decorate_view(guarded("api-report", "REPORT_RATE_LIMIT", "REPORT_RATE_WINDOW"))
-def reports_create(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: ReportInput,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),  # type: ignore[type-arg]
-) -> Any:
+def reports_create(request: HttpRequest, response: HttpResponse, payload: ReportInput,
+                   idempotency_key: str | None = IDEMPOTENCY_KEY) -> Any:
     try:
         receipt = report_create(data=payload, channel=Channel.API, idempotency_key=idempotency_key)
     except ReportInvalid as exc:

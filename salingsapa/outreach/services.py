@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -105,31 +105,29 @@ def booking_language(language: str | None) -> str:
 # --- visits -----------------------------------------------------------------------------------
 
 
-def visit_create(
-    *,
-    by: StaffUser,
-    date: dt.date,
-    start_time: dt.time,
-    end_time: dt.time,
-    kelurahan: Region,
-    venue_kind: str,
-    venue_name: str,
-    services: Sequence[str] = (),
-    public_note: str = "",
-    team: Iterable[tuple[StaffUser, str]] = (),
-) -> Visit:
+class VisitFields(TypedDict):
+    """What a planner says about a visit (``visit_create``, ``visit_update``)."""
+
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    kelurahan: Region
+    venue_kind: str
+    venue_name: str
+    services: NotRequired[Sequence[str]]
+    public_note: NotRequired[str]
+
+
+def visit_create(*, by: StaffUser, team: Iterable[tuple[StaffUser, str]] = (), **fields: Unpack[VisitFields]) -> Visit:
     """A draft visit with its team; publish it with :func:`visit_publish`."""
-    if end_time <= start_time:
+    if fields["end_time"] <= fields["start_time"]:
         raise ValueError("end_time must be after start_time")
     with transaction.atomic():
         visit = Visit.objects.create(
-            date=date, start_time=start_time, end_time=end_time, kelurahan=kelurahan, venue_kind=venue_kind,
-            venue_name=venue_name, services=list(services), public_note=public_note, created_by=by,
-            created_at=timezone.now(),
-        )
+            **{**fields, "services": list(fields.get("services", ()))}, created_by=by, created_at=timezone.now())
         visit_team_set(by=by, visit=visit, team=team, audit=False)
         audit_log(actor=by, action="create", object_type="visit", object_id=visit.pk,
-                  detail={"kelurahan": kelurahan.code, "date": date.isoformat()})
+                  detail={"kelurahan": visit.kelurahan.code, "date": visit.date.isoformat()})
     return visit
 
 
@@ -216,26 +214,13 @@ PLACE_FIELDS = frozenset({"kelurahan", "venue_kind", "venue_name"})
 
 
 def visit_update(
-    *,
-    by: StaffUser,
-    visit: Visit,
-    expected_version: int | None,
-    date: dt.date,
-    start_time: dt.time,
-    end_time: dt.time,
-    kelurahan: Region,
-    venue_kind: str,
-    venue_name: str,
-    services: Sequence[str] = (),
-    public_note: str = "",
-    team: Iterable[tuple[StaffUser, str]] = (),
-    slot_count: int | None = None,
-    minutes: int | None = None,
-    publish: bool | None = None,
+    *, by: StaffUser, visit: Visit, expected_version: int | None, team: Iterable[tuple[StaffUser, str]] = (),
+    slot_count: int | None = None, minutes: int | None = None, publish: bool | None = None,
+    **fields: Unpack[VisitFields],
 ) -> VisitChange:
-    """Change a visit that is not cancelled and not over: time window, place, services, team, the number
-    of private slots (``slot_count``; ``None`` keeps it) and, with ``publish``, whether it is on the public
-    schedule.
+    """Change a visit that is not cancelled and not over: time window, place, services and note (omitted:
+    kept), team, the number of private slots (``slot_count``; ``None`` keeps it) and, with ``publish``,
+    whether it is on the public schedule.
 
     Booked slots move with the visit (the same offset from its start); a slot count below the booked
     ones, or a booked slot that no longer fits the hours, is refused (``VisitEditRefused``, nothing
@@ -245,12 +230,12 @@ def visit_update(
         raise VisitEditRefused(gettext("Kunjungan yang dibatalkan tidak bisa diubah."))
     if visit.date < local_now().date():
         raise VisitEditRefused(gettext("Kunjungan yang sudah lewat tidak bisa diubah."))
-    if end_time <= start_time:
+    if fields["end_time"] <= fields["start_time"]:
         raise VisitEditRefused(gettext("Jam selesai harus setelah jam mulai."), field="end_time")
     if slot_count is not None and slot_count < 0:
         raise VisitEditRefused(gettext("Jumlah slot tidak boleh negatif."), field="slot_count")
-    new = {"date": date, "start_time": start_time, "end_time": end_time, "kelurahan": kelurahan,
-           "venue_kind": venue_kind, "venue_name": venue_name, "services": list(services), "public_note": public_note}
+    new: dict[str, Any] = {name: fields.get(name, getattr(visit, name)) for name in EDITABLE}
+    new["services"] = list(new["services"])
     changed = [name for name in EDITABLE if getattr(visit, name) != new[name]]
     old_start = _visit_start(visit)
     now = timezone.now()
@@ -528,12 +513,11 @@ def request_create(*, data: RequestInput | Mapping[str, Any], idempotency_key: s
                 extra={"requested_kelurahan": kelurahan, "requested_venue_kind": clean.venue_kind,
                        "requested_venue_name": clean.venue_name, "requested_when": clean.when},
             )
-    except IntegrityError:
-        if key:
-            replay = _replay(key, fingerprint)
-            if replay is not None:
-                return replay
-        raise
+    except IntegrityError:  # the same key, sent twice at once: the other request's receipt
+        replay = _replay(key, fingerprint) if key else None
+        if replay is None:
+            raise
+        return replay
     return BookingReceipt(booking, codename, created=True)
 
 

@@ -68,6 +68,16 @@ def _consultation(page, sex: str, age: str, topic: str) -> None:
     page.select_option("#id_topic", topic)
 
 
+def _fill(page, **values: str) -> None:
+    """Answer the form's fields by name: a select is chosen, a text typed."""
+    for name, value in values.items():
+        control = f"#id_{name}"
+        if page.locator(control).evaluate("(el) => el.tagName") == "SELECT":
+            page.select_option(control, value)
+        else:
+            page.fill(control, value)
+
+
 def _ready(page) -> None:
     """The page has its key and the service worker controls it."""
     _wait(lambda: page.evaluate("""async () => {
@@ -107,12 +117,9 @@ def test_offline_sessions_sync_exactly_once(live_server, phone, counsellor):
     _wait(lambda: _pending(page) == 2, what="second entry")
     # 3: a disclosure
     page.check("#id_kind_1")
-    page.select_option("#id_reporter_role", "victim")
-    page.fill("#id_narrative", "Saya sering dipukul suami di rumah.")
     page.check("input[name=violence_forms][value=fisik]")
-    page.select_option("#id_victim_sex", "female")
-    page.select_option("#id_victim_age_group", "25-44")
-    page.select_option("#id_kelurahan", visit.kelurahan_id)
+    _fill(page, reporter_role="victim", narrative="Saya sering dipukul suami di rumah.", victim_sex="female",
+          victim_age_group="25-44", kelurahan=visit.kelurahan_id)
     page.click("[data-save]")
     _wait(lambda: _pending(page) == 3, what="third entry")
     time.sleep(0.5)
@@ -186,20 +193,27 @@ def test_a_visit_first_opened_offline_from_the_list(live_server, phone, counsell
     assert FieldSession.objects.get().topic == "keamanan-digital"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_sign_out_wipes_the_device_store(live_server, phone, counsellor):
+def _one_unsent_entry(phone, live_server, counsellor, *answers: str):
+    """A visit's page with one consultation (sex, age group, topic) saved offline that cannot be sent: the
+    phone is back online, but the sync endpoint is unreachable."""
     visit = make_visit()
     _sign_in(phone, live_server, counsellor)
     page = phone.new_page()
     page.goto(f"{live_server.url}/staf/lapangan/kunjungan/{visit.pk}/")
     _ready(page)
     phone.set_offline(True)
-    _consultation(page, "female", "60+", "kesehatan-mental")
+    _consultation(page, *answers)
     page.click("[data-save]")
     _wait(lambda: _pending(page) == 1, what="the entry")
     phone.set_offline(False)
-    # the entry is still unsent when the counsellor signs out: the page asks, then wipes
     page.route("**/staf/lapangan/sinkron/", lambda route: route.abort())
+    return visit, page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_out_wipes_the_device_store(live_server, phone, counsellor):
+    # the entry is still unsent when the counsellor signs out: the page asks, then wipes
+    visit, page = _one_unsent_entry(phone, live_server, counsellor, "female", "60+", "kesehatan-mental")
     dialogs: list[str] = []
 
     def accept(dialog):
@@ -233,17 +247,7 @@ def test_sign_out_wipes_the_device_store(live_server, phone, counsellor):
 @pytest.mark.django_db(transaction=True)
 def test_sign_out_from_any_staff_page_wipes_the_store(live_server, phone, counsellor):
     """Signed out from a page without field.js: the server's Clear-Site-Data wipes the field store too."""
-    visit = make_visit()
-    _sign_in(phone, live_server, counsellor)
-    page = phone.new_page()
-    page.goto(f"{live_server.url}/staf/lapangan/kunjungan/{visit.pk}/")
-    _ready(page)
-    phone.set_offline(True)
-    _consultation(page, "male", "45-59", "ekonomi-keluarga")
-    page.click("[data-save]")
-    _wait(lambda: _pending(page) == 1, what="the entry")
-    phone.set_offline(False)
-    page.route("**/staf/lapangan/sinkron/", lambda route: route.abort())
+    _visit, page = _one_unsent_entry(phone, live_server, counsellor, "male", "45-59", "ekonomi-keluarga")
     page.goto(f"{live_server.url}/staf/peringatan/")
     assert page.locator("script[src*='field.js']").count() == 0
     page.click("form.logout button[type=submit]")
@@ -304,14 +308,10 @@ def test_an_entry_the_server_refuses_comes_back_for_correction(live_server, phon
     page.goto(f"{live_server.url}/staf/lapangan/kunjungan/{visit.pk}/")
     _ready(page)
     page.check("#id_kind_1")
-    page.select_option("#id_reporter_role", "family")
-    page.fill("#id_narrative", "Anak tetangga sering dipukul ayahnya.")
     page.check("input[name=violence_forms][value=fisik]")
-    page.select_option("#id_victim_sex", "male")
-    page.select_option("#id_victim_age_group", "6-12")
-    page.select_option("#id_kelurahan", visit.kelurahan_id)
-    page.select_option("#id_preferred_channel", "whatsapp")
-    page.fill("#id_contact_phone", "nomor-rahasia")
+    _fill(page, reporter_role="family", narrative="Anak tetangga sering dipukul ayahnya.", victim_sex="male",
+          victim_age_group="6-12", kelurahan=visit.kelurahan_id, preferred_channel="whatsapp",
+          contact_phone="nomor-rahasia")
     page.click("[data-save]")
     _wait(lambda: page.locator("[data-pending-list] button").count() == 1, what="the refused entry")
     assert FieldSession.objects.count() == 0 and Report.objects.count() == 0

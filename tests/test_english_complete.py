@@ -187,7 +187,7 @@ ELSEWHERE = {
     "awareness:material_delete", "awareness:article", "awareness:article_edit", "awareness:article_action",
     "awareness:article_image", "public_article", "public_article_image",
     # mobile-counselling pages of one visit or booking: rendered in English by tests/test_outreach_english.py
-    "outreach_poster", "outreach_book", "outreach:visit", "outreach:booking",
+    "outreach_poster", "outreach_book", "outreach:visit", "outreach:visit_edit", "outreach:booking",
     # field pages of one visit: rendered in English by tests/test_fieldwork_sessions.py
     "field:visit", "field:visit_sessions",
 }

@@ -42,9 +42,21 @@ def test_outreach_pages_in_english(case_manager, partner_psychologist):
         (public, f"/konseling-keliling/{visit.pk}/pesan/"), (public, "/konseling-keliling/minta/"),
         (public, "/konseling-keliling/janji/"),
         (staff, "/staf/keliling/"), (staff, f"/staf/keliling/{visit.pk}/"), (staff, "/staf/keliling/baru/"),
+        (staff, f"/staf/keliling/{visit.pk}/ubah/"),
         (staff, f"/staf/keliling/janji/{booked.booking.pk}/"), (staff, f"/staf/keliling/janji/{anonymous.booking.pk}/"),
     ]:
         problems = _problems(client, url, data)
         if problems:
             failures[url] = problems
+    # a booking whose visit moved, as its person sees it with the codename
+    services.visit_update(by=case_manager, visit=visit, expected_version=visit.version, date=visit.date,
+                          start_time=visit.start_time.replace(hour=10), end_time=visit.end_time.replace(hour=11),
+                          kelurahan=visit.kelurahan, venue_kind=visit.venue_kind, venue_name=visit.venue_name,
+                          team=[(partner_psychologist, "psychologist")])
+    public.post("/konseling-keliling/janji/", {"reference": anonymous.reference, "codename": anonymous.codename})
+    page = public.get("/konseling-keliling/janji/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="perubahan"' in page and "was changed by the staff" in page
+    problems = _problems(public, "/konseling-keliling/janji/", data)
+    if problems:
+        failures["booking page after a change"] = problems
     assert not failures, failures

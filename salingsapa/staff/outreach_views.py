@@ -31,6 +31,7 @@ from salingsapa.outreach.models import Booking, TeamRole, VenueKind, Visit
 from salingsapa.outreach.selectors import bookings_for, can_plan_visits, rota_for, visits_for
 from salingsapa.staff.common import first_error, forbidden, page_of
 from salingsapa.staff.decorators import staff_required
+from salingsapa.staff.forms import DateInput
 
 TEAM_ROWS = 4
 
@@ -60,9 +61,12 @@ def _team_users() -> Any:
 
 
 class VisitForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=gettext_lazy("Jam mulai"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=gettext_lazy("Jam selesai"), widget=forms.TimeInput(attrs={"type": "time"}))
+    # ISO formats: a date or time field shows a value only in them (the locale's "09.00" would be empty)
+    date = forms.DateField(label=gettext_lazy("Tanggal"), widget=DateInput())
+    start_time = forms.TimeField(label=gettext_lazy("Jam mulai"),
+                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=gettext_lazy("Jam selesai"),
+                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     kelurahan = forms.ChoiceField(label=gettext_lazy("Kelurahan"))
     venue_kind = forms.ChoiceField(label=gettext_lazy("Jenis tempat"), choices=VenueKind.choices)
     venue_name = forms.CharField(label=gettext_lazy("Nama tempat"), max_length=200)

@@ -134,3 +134,37 @@ def test_new_public_pages_pass_axe_at_360_and_1366(live_server, browser, case_ma
             failures[f"{name}@360"] = problems
         _shot(staff, f"outreach-{name}-360")
     assert failures == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edit_a_visit_with_a_booking_at_360_and_1366(live_server, browser, case_manager, partner_psychologist):
+    """The edit page: no serious axe finding and nothing wider than the screen at 360 and 1366 px; fewer slots
+    than bookings is refused in Indonesian on its field, with what was typed kept; a change saves."""
+    base = live_server.url
+    visit = make_visit(case_manager, [partner_psychologist], venue_name="SD Negeri Cipare 2")
+    services.booking_create(visit_id=visit.pk, data={"anonymous": True})
+    for width in (360, 1366):
+        page = _signed_in(browser, base, case_manager, width=width)
+        page.goto(f"{base}/staf/keliling/{visit.pk}/")
+        page.get_by_role("link", name="Ubah kunjungan").click()
+        page.get_by_role("heading", name="Ubah kunjungan — SD Negeri Cipare 2").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert _serious(page) == []
+        _shot(page, f"outreach-staff-edit-{width}")
+        page.get_by_label("Nama tempat").fill("SD Negeri Cipare 3")
+        page.get_by_label("Jumlah slot janji").fill("0")
+        page.get_by_role("button", name="Simpan perubahan").click()
+        page.get_by_role("heading", name="Ada isian yang perlu diperbaiki").wait_for()
+        assert "Jumlah slot tidak boleh kurang dari janji yang sudah dipesan (1)." in page.locator(
+            "#ringkasan-kesalahan").inner_text()
+        assert page.get_by_label("Nama tempat").input_value() == "SD Negeri Cipare 3"
+        assert _serious(page) == []
+        _shot(page, f"outreach-staff-edit-error-{width}")
+        page.context.close()
+    page = _signed_in(browser, base, case_manager)
+    page.goto(f"{base}/staf/keliling/{visit.pk}/ubah/")
+    page.get_by_label("Jam selesai").fill("11:00")
+    page.get_by_label("Jumlah slot janji").fill("4")
+    page.get_by_role("button", name="Simpan perubahan").click()
+    page.get_by_text("Kunjungan diubah.").wait_for()
+    assert Visit.objects.get(pk=visit.pk).slots.count() == 4

@@ -94,6 +94,7 @@ GET_MATRIX: dict[str, set[str]] = {
     "api-v1:visits_list": EVERYONE,
     "outreach:index": LEAD | PARTNERS,
     "outreach:visit_new": {"case_manager", "supervisor"},
+    "outreach:visit_edit": {"case_manager", "supervisor"},  # not the psychologist on its team
     # a visit the psychology partner is on the team of, and a booking (with contact) of their slot
     "outreach:visit": {"case_manager", "supervisor", "partner_psychologist"},
     "outreach:booking": {"case_manager", "supervisor", "partner_psychologist"},
@@ -247,7 +248,7 @@ def world(request, uptd, case_manager, supervisor, psychology_org):
         "network:conference_action": conference.pk,
         "network:evidence_view": evidence.pk, "network:evidence_download": evidence.pk,
         "network:evidence_hide": evidence.pk,
-        "outreach:visit": visit.pk, "outreach:visit_action": visit.pk,
+        "outreach:visit": visit.pk, "outreach:visit_action": visit.pk, "outreach:visit_edit": visit.pk,
         "outreach:booking": booking.pk, "outreach:booking_action": booking.pk,
         "stats:snapshot": snapshot.pk, "stats:snapshot_approve": snapshot.pk, "stats:export_job": export.pk,
         "field:visit": field_visit.pk, "field:visit_sessions": field_visit.pk,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from salingsapa.core import codelists
 from salingsapa.network.models import delivery_kind_label
 from salingsapa.stats.filters import StatsFilter, _area_q
+from salingsapa.stats.service_tables import ServiceTable, service_tables
 
 RISK_LABELS = {"high": _("risiko tinggi"), "medium": _("risiko sedang"), "low": _("risiko rendah"),
                "": _("belum ditriase")}
@@ -77,6 +78,11 @@ class ServiceStats:
     @property
     def delivery_total(self) -> int:
         return sum(n for _k, n in self.deliveries)
+
+    @property
+    def tables(self) -> list[ServiceTable]:
+        """The figures as the tables of ``stats/_services.html`` (dashboard and PDF report)."""
+        return service_tables(self)
 
 
 def _range(flt: StatsFilter, field: str) -> Q:

@@ -19,7 +19,6 @@ import json
 import os
 import subprocess
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,6 +28,7 @@ from bench.prodserver import HOST, ProductionServer, redis_available
 from salingsapa.outreach import services
 from salingsapa.outreach.models import Booking
 from tests.outreach_helpers import make_visit
+from tests.parallel import all_at_once
 from tests.proxyhop import ProxyHop
 
 PARALLEL = 12
@@ -50,24 +50,11 @@ def _post(base: str, path: str, body: dict, *, host: str | None = None, source: 
 
 def _storm(base: str, visit_id: int, *, host: str | None = None) -> list[tuple[int, dict]]:
     """PARALLEL anonymous bookings released at once, each from its own loopback address (own rate-limit budget)."""
-    barrier = threading.Barrier(PARALLEL)
-    results: list[tuple[int, dict]] = []
-    lock = threading.Lock()
+    def one(i: int) -> tuple[int, dict]:
+        return _post(base, f"/api/v1/outreach/visits/{visit_id}/bookings", {"anonymous": True}, host=host,
+                     source=f"127.0.0.{10 + i}")
 
-    def one(i: int) -> None:
-        barrier.wait(timeout=60)
-        result = _post(base, f"/api/v1/outreach/visits/{visit_id}/bookings", {"anonymous": True}, host=host,
-                       source=f"127.0.0.{10 + i}")
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert len(results) == PARALLEL
-    return results
+    return all_at_once(one, PARALLEL, start_timeout=60, finish_timeout=300)
 
 
 def _exactly_one_won(results: list[tuple[int, dict]]) -> dict:
@@ -124,8 +111,7 @@ def _race_for_the_last_slot(monkeypatch, visit_id: int) -> tuple[list[object], i
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(max_workers=RACERS) as pool:
-        outcomes = list(pool.map(book, range(RACERS)))
+    outcomes = all_at_once(book, RACERS, start_timeout=30, finish_timeout=120)
     return outcomes, len(refused)
 
 

@@ -14,6 +14,7 @@ from django.db import connection
 from salingsapa.cases.models import Case, CasePerson, Incident, Person, PersonIdentifier
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.demo import seed as demo
+from salingsapa.demo.outreach import PLAN
 from salingsapa.intake.models import Report, ReportIdentifier
 from salingsapa.stats import engine, rollup
 from salingsapa.stats.engine import StatsFilter
@@ -35,7 +36,9 @@ def _check_loaded(cases: int) -> None:
         assert sorted(Case.objects.filter(year=year).values_list("sequence", flat=True)) == list(range(1, count + 1))
     assert Incident.objects.count() == cases
     assert Report.objects.filter(case__isnull=False).count() == cases
-    assert Report.objects.count() == cases + sum(int(n * demo.SCALED_NOT_VIOLENCE_SHARE) for n in _batch_sizes(cases))
+    field = sum(spec.disclosures for spec in PLAN)  # the demo's past mobile-counselling visits' disclosures
+    assert Report.objects.count() == cases + sum(int(n * demo.SCALED_NOT_VIOLENCE_SHARE) for n in _batch_sizes(cases)) + field
+    assert Report.objects.filter(field_session__isnull=False).count() == field
     assert len(set(Report.objects.values_list("reference", flat=True))) == Report.objects.count()
     assert CasePerson.objects.filter(role="victim").count() == cases
     # every sealed value decrypts (reading through the model unseals), and the blind indexes match
@@ -49,7 +52,8 @@ def _check_loaded(cases: int) -> None:
             assert person.phone_index == identifier_index(kind, e164)
             checked += 1
     assert checked
-    for report in Report.objects.order_by("?")[:200]:
+    # the bulk loader's reports (the disclosures of the demo's past mobile-counselling visits come from the field)
+    for report in Report.objects.filter(field_session__isnull=True).order_by("?")[:200]:
         assert report.narrative.startswith("Saya") and report.contact_name
         if report.contact_phone:
             kind, e164 = normalise_identifier("phone", report.contact_phone)

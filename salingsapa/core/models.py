@@ -6,6 +6,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+class Timestamped(models.Model):
+    """When a row was created and last saved, both kept by Django (``auto_now_add`` / ``auto_now``)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class Region(models.Model):
     """An administrative region keyed by its Kemendagri code (province → kab/kota → kecamatan → kelurahan/desa)."""
 

@@ -125,16 +125,14 @@ class Evidence(models.Model):
     file (with a reason, audited): a hidden file is no longer shown inline nor to any partner.
     """
 
-    class Source(models.TextChoices):
-        WEB = "web", _("Formulir situs web")
-        WHATSAPP = "whatsapp", _("WhatsApp")
-        PHONE = "phone", _("Telepon")
-        WALK_IN = "walk_in", _("Datang langsung")
-        OUTREACH = "outreach", _("Konseling keliling")
-        SAPA129 = "sapa129", _("Rujukan SAPA 129")
-        PARTNER = "partner", _("Rujukan mitra")
-        API = "api", _("Aplikasi mitra (API)")
-        FOLLOWUP = "followup", _("Susulan lewat kode rahasia")
+    # How the file came in: with the report, by the report's channel (the web one named for its form), or
+    # later, sent with the codename.
+    FOLLOWUP = "followup"
+    SOURCES = [
+        (Channel.WEB.value, _("Formulir situs web")),
+        *[(channel.value, channel.label) for channel in Channel if channel != Channel.WEB],
+        (FOLLOWUP, _("Susulan lewat kode rahasia")),
+    ]
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="evidence")
     storage_name = models.CharField(max_length=80)
@@ -143,7 +141,7 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(_("ukuran (byte)"))
     sha256 = models.CharField(max_length=64)  # of the cleaned bytes, taken at receipt before sealing
     uploaded_at = models.DateTimeField(_("diunggah"))
-    source = models.CharField(_("diterima lewat"), max_length=20, choices=Source.choices, blank=True)
+    source = models.CharField(_("diterima lewat"), max_length=20, choices=SOURCES, blank=True)
     hidden_at = models.DateTimeField(_("disembunyikan"), null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

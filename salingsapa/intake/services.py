@@ -244,7 +244,7 @@ def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime, source:
 
 
 def report_evidence_add(
-    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.Source.FOLLOWUP
+    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.FOLLOWUP
 ) -> Evidence:
     """Attach a file (already checked and sealed by ``intake.evidence.evidence_prepare``) to a report
     after it was received (by default: sent later by the reporter through the codename thread)."""

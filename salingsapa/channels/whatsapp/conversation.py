@@ -807,7 +807,7 @@ def _media(turn: Turn, *, reask: bool = True) -> None:
         return
     if stored is not None:
         assert report is not None
-        report_evidence_add(report=report, evidence=stored, source=Evidence.Source.WHATSAPP)
+        report_evidence_add(report=report, evidence=stored, source=Channel.WHATSAPP)
         turn.say(_("Berkas sudah dilampirkan pada laporan %(reference)s.") % {"reference": report.reference})
 
 

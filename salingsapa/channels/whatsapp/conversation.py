@@ -45,7 +45,7 @@ from salingsapa.intake.evidence import (
     evidence_prepare,
     upload_files_allowed,
 )
-from salingsapa.intake.models import Channel, Evidence, Report, ReportMessage
+from salingsapa.intake.models import Channel, Report, ReportMessage
 from salingsapa.intake.schema import FieldError, ReportInvalid, report_check
 from salingsapa.intake.selectors import report_public_status
 from salingsapa.intake.services import (

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from salingsapa.core import identifiers
 from salingsapa.core.fields import EncryptedTextField
+from salingsapa.core.models import SealedIdentifier
 
 
 class Channel(models.TextChoices):
@@ -98,13 +98,10 @@ class Report(models.Model):
         return self.reference
 
 
-class ReportIdentifier(models.Model):
+class ReportIdentifier(SealedIdentifier):
     """An identifier of the alleged perpetrator given in a report (phone, NIK, social-media account)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="identifiers")
-    kind = models.CharField(_("jenis"), max_length=20)
-    value = EncryptedTextField(_("nilai"))
-    value_index = models.CharField(max_length=64, db_index=True)
 
     class Meta:
         verbose_name = _("identitas pelaku dalam pengaduan")
@@ -112,10 +109,6 @@ class ReportIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"  # never the value itself
-
-    @property
-    def kind_label(self) -> str:
-        return identifiers.kind_label(self.kind)
 
 
 class Evidence(models.Model):

@@ -28,14 +28,16 @@ from salingsapa.outreach.models import Booking, Slot, TeamRole, VenueKind, Visit
 from salingsapa.outreach.schema import BookingInvalid
 from salingsapa.outreach.selectors import visit_public, visits_by_kecamatan, visits_upcoming
 from salingsapa.outreach.services import (
+    CodenameAttemptsExceeded,
     IdempotencyConflict,
     SlotTaken,
     VisitFull,
     VisitNotOpen,
     booking_cancel,
+    booking_codename_login,
     booking_create,
-    booking_for_codename,
     booking_move,
+    codename_attempts_blocked,
     free_slots,
     request_create,
 )
@@ -295,24 +297,21 @@ def manage(request: HttpRequest) -> HttpResponse:
             return _booking_page(request, booking)
         return page(request, "public/outreach/login.html", {"form": LoginForm()})
     form = LoginForm(request.POST)
-    limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
+    window = settings.CODENAME_RATE_WINDOW
     too_many = _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi.")
-    if ratelimit.request_blocked(request, purpose="codename", limit=limit, window=window):
+    client = ratelimit.client_ip(request)
+    if codename_attempts_blocked(client=client):
         return _too_many(request, too_many, window)
     if not form.is_valid():
         return page(request, "public/outreach/login.html", {"form": form}, status=400)
-    reference = form.cleaned_data["reference"].strip().upper()
-    if ratelimit.request_hit(request, purpose="codename", limit=limit, window=window):
+    try:  # the same check and limits as every channel (outreach.services.booking_codename_login)
+        booking = booking_codename_login(client=client, reference=form.cleaned_data["reference"].strip().upper(),
+                                         codename=form.cleaned_data["codename"])
+    except CodenameAttemptsExceeded:
         return _too_many(request, too_many, window)
-    if ratelimit.hit(reference, purpose="codename-ref", limit=limit * 2, window=window):
-        ratelimit.request_release(request, purpose="codename", window=window)
-        return _too_many(request, too_many, window)
-    booking = booking_for_codename(reference=reference, codename=form.cleaned_data["codename"])
     if booking is None:
         form.add_error(None, _("Nomor janji atau kode rahasia salah. Periksa lagi."))
         return page(request, "public/outreach/login.html", {"form": form}, status=400)
-    ratelimit.request_release(request, purpose="codename", window=window)
-    ratelimit.release(reference, purpose="codename-ref", window=window)
     request.session.cycle_key()
     request.session[BOOKING_KEY] = booking.pk
     return _redirect(reverse("outreach_manage"))

@@ -10,7 +10,7 @@ the same schema, the same partial unique index (the last slot cannot be booked t
 idempotency — the flow's key is a random token kept in the sealed conversation state until the
 booking is made and dropped then (the codename can be derived from it). A visit that is full gets
 a clear message and the next visit with a free slot. ``JANJI`` (or the list's last row) opens a
-booking with its reference and codename (``booking_codename_login``: the codename limits a report's
+booking with its reference and codename (``outreach.booking_codename_login``: the codename limits a report's
 check counts against too) to see or cancel it.
 
 The number is stored — sealed and blind-indexed, by the service — only when the person asks to be
@@ -28,37 +28,26 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from salingsapa.channels.whatsapp.check import CHECKED_IDLE_SECONDS
+from salingsapa.channels.whatsapp.check import CodenameDoor, door_codename, door_reference, door_start
 from salingsapa.channels.whatsapp.turn import (
+    CHECKED_IDLE_SECONDS,
     NO,
     SKIP,
     YES,
     Turn,
-    buttons_reply,
     keyword,
-    list_reply,
-    say_errors,
+    open_for,
+    opened,
     show_menu,
 )
 from salingsapa.intake import ratelimit
 from salingsapa.notify.services import address_may_contact
+from salingsapa.outreach import services as outreach
 from salingsapa.outreach.models import Booking, Slot, TeamRole, Visit
 from salingsapa.outreach.schema import BookingInvalid
 from salingsapa.outreach.selectors import visit_public, visits_upcoming
-from salingsapa.outreach.services import (
-    CodenameAttemptsExceeded,
-    IdempotencyConflict,
-    SlotTaken,
-    VisitFull,
-    VisitNotOpen,
-    booking_cancel,
-    booking_codename_login,
-    booking_create,
-    codename_attempts_blocked,
-    free_slots,
-)
 
 VISITS_SHOWN = 5
 SLOTS_SHOWN = 9  # and "the first free time": ten rows, the list's limit
@@ -139,9 +128,9 @@ def _visit_list(turn: Turn, visits: list[Visit]) -> None:
     rows = [(f"kk:v:{v.pk}", f"{n}. {date_format(v.date, 'D j M')} · {v.start_time:%H.%M}",
              f"{_place(v)} · {_free(v)}") for n, v in enumerate(visits, start=1)]
     rows.append(("kk:mine", _("Janji saya"), _("Lihat atau batalkan janji dengan kode rahasia")))
-    turn.replies.append(list_reply(
+    turn.rows(
         _("Mau bertemu konselor atau psikolog secara pribadi? Pilih kunjungan (atau ketik nomornya), lalu pilih "
-          "tanpa nama atau dengan pengingat."), _("Pilih kunjungan"), rows))
+          "tanpa nama atau dengan pengingat."), _("Pilih kunjungan"), rows)
 
 
 def _visit_answer(turn: Turn) -> None:
@@ -164,7 +153,7 @@ def _visit_chosen(turn: Turn, visit_id: int) -> None:
         turn.say(_("Kunjungan itu sudah tidak ada di jadwal."))
         schedule(turn)
         return
-    if not free_slots(visit):
+    if not outreach.free_slots(visit):
         _full(turn, visit)
         return
     turn.state["book"] = {"token": secrets.token_urlsafe(32), "visit": visit.pk}
@@ -183,10 +172,10 @@ def _full(turn: Turn, visit: Visit) -> None:
         return
     turn.state["step"] = "book:visit"
     turn.state["book"] = {"visits": [after.pk], "offer": after.pk}
-    turn.replies.append(buttons_reply(
+    turn.buttons(
         full + "\n\n" + _("Kunjungan berikutnya yang masih ada jam kosong:") + f"\n{_when(after)}\n{_place(after)}\n"
         + _free(after) + "\n\n" + _("Mau pesan di sana?"),
-        [(f"kk:v:{after.pk}", _("Ya, pesan di sana")), ("menu:keliling", _("Jadwal lain")), ("menu", _("Menu"))]))
+        [(f"kk:v:{after.pk}", _("Ya, pesan di sana")), ("menu:keliling", _("Jadwal lain")), ("menu", _("Menu"))])
 
 
 # --- time, anonymous or reminded, confirm -----------------------------------------------------------
@@ -204,7 +193,7 @@ def _next(turn: Turn) -> None:
         turn.say(_("Kunjungan itu sudah tidak ada di jadwal."))
         schedule(turn)
         return
-    slots = free_slots(visit)
+    slots = outreach.free_slots(visit)
     if not slots:
         _full(turn, visit)
         return
@@ -217,9 +206,9 @@ def _next(turn: Turn) -> None:
         _ask_identity(turn, visit)
     elif not book["anonymous"] and "safe_time" not in book:
         turn.state["step"] = "book:safe_time"
-        turn.replies.append(buttons_reply(_(
+        turn.buttons(_(
             "Kapan aman kami mengirim pengingat ke nomor ini? Tulis dengan kata-kata Anda (misalnya: hari kerja "
-            "setelah jam 4 sore), atau pilih Lewati."), [("skip", _("Lewati"))]))
+            "setelah jam 4 sore), atau pilih Lewati."), [("skip", _("Lewati"))])
     else:
         _confirm(turn, visit, slots)
 
@@ -233,10 +222,10 @@ def _ask_slot(turn: Turn, visit: Visit, slots: list[Slot]) -> None:
     for n, slot in enumerate(shown, start=2):
         role = roles.get(slot.professional_id or 0, "")
         rows.append((f"kk:s:{slot.pk}", f"{n}. {_time(slot)}", role))
-    turn.replies.append(list_reply(
+    turn.rows(
         f"{_when(visit)}\n{_place(visit)}\n\n"
         + _("Jam berapa? Pilih dari daftar, atau ketik nomornya (1 = jam pertama yang masih kosong)."),
-        _("Pilih jam"), rows))
+        _("Pilih jam"), rows)
 
 
 def _slot_answer(turn: Turn) -> None:
@@ -256,10 +245,10 @@ def _slot_answer(turn: Turn) -> None:
     if picked is None or (picked and picked not in shown):
         _not_understood(turn)
         visit = _visit(turn)
-        if visit is None or not free_slots(visit):
+        if visit is None or not outreach.free_slots(visit):
             _next(turn)
         else:
-            _ask_slot(turn, visit, free_slots(visit))
+            _ask_slot(turn, visit, outreach.free_slots(visit))
         return
     book["slot"] = picked
     _next(turn)
@@ -277,7 +266,7 @@ def _ask_identity(turn: Turn, visit: Visit) -> None:
                       "terenkripsi dan hanya dilihat petugas yang menangani janji Anda."))
         buttons.append(("kk:contact", _("Dengan pengingat")))
     buttons.append(("cancel", _("Batal")))
-    turn.replies.append(buttons_reply("\n".join(body), buttons))
+    turn.buttons("\n".join(body), buttons)
 
 
 def _identity_answer(turn: Turn) -> None:
@@ -317,10 +306,10 @@ def _confirm(turn: Turn, visit: Visit, slots: list[Slot]) -> None:
     slot = next((s for s in slots if s.pk == book.get("slot")), None)
     time = _time(slot) if slot else _("jam pertama yang masih kosong (sekarang %(time)s)") % {"time": _time(slots[0])}
     who = _("Tanpa nama") if book.get("anonymous") else _("Dengan pengingat lewat WhatsApp ke nomor ini")
-    turn.replies.append(buttons_reply(
+    turn.buttons(
         _("Periksa janji Anda:") + f"\n{_when(visit)}\n{_place(visit)}\n"
         + _("Jam: %(time)s") % {"time": time} + "\n" + who + "\n\n" + _("Pesan sekarang?"),
-        [("kk:send", _("Pesan sekarang")), ("cancel", _("Batal"))]))
+        [("kk:send", _("Pesan sekarang")), ("cancel", _("Batal"))])
 
 
 def _confirm_answer(turn: Turn) -> None:
@@ -347,19 +336,19 @@ def _submit(turn: Turn) -> None:
                            "safe_time": book.get("safe_time", "")}
     visit_id = int(book.get("visit") or 0)
     try:
-        receipt = booking_create(visit_id=visit_id, data=body, idempotency_key=book["token"])
+        receipt = outreach.booking_create(visit_id=visit_id, data=body, idempotency_key=book["token"])
     except BookingInvalid as exc:  # e.g. a safe time too long: ask again
-        say_errors(turn, exc.field_errors)
+        turn.say(" ".join(dict.fromkeys(e.message for e in exc.field_errors)))
         book.pop("safe_time", None)
         _next(turn)
         return
-    except (SlotTaken, IdempotencyConflict):
+    except (outreach.SlotTaken, outreach.IdempotencyConflict):
         book.update(token=secrets.token_urlsafe(32))
         book.pop("slot", None)
         turn.say(_("Jam itu baru saja dipesan orang lain. Pilih jam lain."))
         _next(turn)
         return
-    except VisitFull:
+    except outreach.VisitFull:
         visit = visit_public(visit_id)
         if visit is None:
             turn.say(_("Kunjungan itu sudah tidak ada di jadwal."))
@@ -367,7 +356,7 @@ def _submit(turn: Turn) -> None:
         else:
             _full(turn, visit)
         return
-    except VisitNotOpen:
+    except outreach.VisitNotOpen:
         turn.say(_("Kunjungan itu sudah tidak ada di jadwal."))
         schedule(turn)
         return
@@ -397,59 +386,30 @@ def _submit(turn: Turn) -> None:
 # --- the person's own booking: reference + codename -----------------------------------------------
 
 
-def manage_start(turn: Turn) -> None:
-    reset(turn.state)
-    if codename_attempts_blocked(client=turn.client):
-        turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
-        return
-    turn.state["step"] = "booking:reference"
-    turn.say(_("Lihat atau batalkan janji. Tulis nomor janji Anda (misalnya KK-AB12-CD34)."))
-
-
-def _reference_answer(turn: Turn) -> None:
-    text = (turn.message.text or "").strip() if turn.message.kind == "text" else ""
-    if not text or len(text) > 20:
-        turn.say(_("Tulis nomor janji Anda (misalnya KK-AB12-CD34)."))
-        return
-    turn.state["booking_reference"] = text
-    turn.state["step"] = "booking:codename"
-    turn.say(_("Sekarang tulis kode rahasia janji itu (7 kata). Setelah itu, hapus pesan berisi kode dari "
-               "percakapan ini."))
-
-
-def _codename_answer(turn: Turn) -> None:
-    state = turn.state
-    text = (turn.message.text or "").strip() if turn.message.kind == "text" else ""
-    reference = state.pop("booking_reference", "")
-    state.pop("step", None)
-    wrong = _("Nomor janji atau kode rahasia salah. Periksa lagi.")
-    if not text or not reference or len(text) > 200:
-        turn.say(wrong)
-        show_menu(turn)
-        return
-    try:
-        booking = booking_codename_login(client=turn.client, reference=reference.upper(), codename=text)
-    except CodenameAttemptsExceeded:
-        turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
-        return
-    if booking is None:
-        turn.say(wrong)
-        show_menu(turn)
-        return
-    state["booking"] = {"pk": booking.pk, "seen": timezone.now().timestamp()}
+def _booking_opened(turn: Turn, booking: Booking) -> None:
+    open_for(turn.state, "booking", booking.pk)
     _status(turn, booking)
 
 
+BOOKING_DOOR: CodenameDoor[Booking] = CodenameDoor(
+    flow="booking",
+    start=gettext_lazy("Lihat atau batalkan janji. Tulis nomor janji Anda (misalnya KK-AB12-CD34)."),
+    again=gettext_lazy("Tulis nomor janji Anda (misalnya KK-AB12-CD34)."),
+    then=gettext_lazy("Sekarang tulis kode rahasia janji itu (7 kata), lalu hapus pesan berisi kode itu."),
+    wrong=gettext_lazy("Nomor janji atau kode rahasia salah. Periksa lagi."),
+    login=outreach.booking_codename_login,
+    opened=_booking_opened,
+)
+
+
+def manage_start(turn: Turn) -> None:
+    reset(turn.state)
+    door_start(turn, BOOKING_DOOR)
+
+
 def _checked_booking(state: dict[str, Any]) -> Booking | None:
-    checked = state.get("booking")
-    if not isinstance(checked, dict):
-        return None
-    now = timezone.now().timestamp()
-    if now - float(checked.get("seen", 0)) > CHECKED_IDLE_SECONDS:
-        state.pop("booking", None)
-        return None
-    checked["seen"] = now
-    return Booking.objects.filter(pk=int(checked.get("pk") or 0)).select_related("slot__visit__kelurahan").first()
+    pk = opened(state, "booking")
+    return None if pk is None else Booking.objects.filter(pk=pk).select_related("slot__visit__kelurahan").first()
 
 
 def _status(turn: Turn, booking: Booking) -> None:
@@ -468,7 +428,7 @@ def _status(turn: Turn, booking: Booking) -> None:
         return
     lines.append(_("Untuk pindah jam, batalkan janji ini lalu pesan jam lain, atau buka halaman "
                    "/konseling-keliling/janji/."))
-    turn.replies.append(buttons_reply("\n".join(lines), [("kk:cancel", _("Batalkan janji")), ("menu", _("Menu"))]))
+    turn.buttons("\n".join(lines), [("kk:cancel", _("Batalkan janji")), ("menu", _("Menu"))])
 
 
 def _cancel_ask(turn: Turn) -> None:
@@ -477,9 +437,9 @@ def _cancel_ask(turn: Turn) -> None:
         manage_start(turn)
         return
     turn.state["step"] = "booking:cancel"
-    turn.replies.append(buttons_reply(
+    turn.buttons(
         _("Batalkan janji %(reference)s? Jamnya lalu bisa dipesan orang lain.") % {"reference": booking.reference},
-        [("kk:cancel-yes", _("Ya, batalkan")), ("kk:keep", _("Tidak"))]))
+        [("kk:cancel-yes", _("Ya, batalkan")), ("kk:keep", _("Tidak"))])
 
 
 def _cancel_answer(turn: Turn) -> None:
@@ -500,7 +460,7 @@ def _cancel_answer(turn: Turn) -> None:
         turn.say(_("Janji %(reference)s tetap berlaku.") % {"reference": booking.reference})
         show_menu(turn)
         return
-    booking_cancel(booking=booking)
+    outreach.booking_cancel(booking=booking)
     state.pop("booking", None)
     turn.say(_("Janji %(reference)s sudah dibatalkan. Untuk memesan jam lain, pilih Konseling keliling di menu.")
              % {"reference": booking.reference})
@@ -537,7 +497,8 @@ def answer(turn: Turn) -> None:
     step = str(turn.state.get("step", ""))
     handlers = {"book:visit": _visit_answer, "book:slot": _slot_answer, "book:identity": _identity_answer,
                 "book:safe_time": _safe_time_answer, "book:confirm": _confirm_answer,
-                "booking:reference": _reference_answer, "booking:codename": _codename_answer,
+                "booking:reference": lambda t: door_reference(t, BOOKING_DOOR),
+                "booking:codename": lambda t: door_codename(t, BOOKING_DOOR),
                 "booking:cancel": _cancel_answer}
     if step.startswith("book:") and not turn.state.get("book") or step not in handlers:
         turn.state.pop("step", None)
@@ -559,7 +520,7 @@ def reask(turn: Turn) -> None:
     elif step.startswith("book:") and turn.state.get("book", {}).get("visit"):
         _next(turn)
     elif step == "booking:reference":
-        turn.say(_("Tulis nomor janji Anda (misalnya KK-AB12-CD34)."))
+        turn.say(str(BOOKING_DOOR.again))
     elif step == "booking:codename":
         turn.say(_("Tulis kode rahasia janji Anda (7 kata)."))
     elif step == "booking:cancel":

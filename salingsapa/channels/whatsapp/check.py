@@ -4,13 +4,17 @@ person's replies to the officers while the checked report is open (15 idle minut
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from salingsapa.channels.whatsapp.turn import Turn, say_errors, show_menu
+from salingsapa.channels.whatsapp.turn import Turn, open_for, opened, say_errors, show_menu
 from salingsapa.intake import ratelimit
 from salingsapa.intake.models import Report, ReportMessage
 from salingsapa.intake.schema import ReportInvalid
@@ -22,25 +26,18 @@ from salingsapa.intake.services import (
     report_message_add,
 )
 
-CHECKED_IDLE_SECONDS = 15 * 60  # as the web follow-up page: a checked report is forgotten after 15 idle minutes
+T = TypeVar("T")
 
 
 def check_login(state: dict[str, Any], report: Report) -> None:
     last = ReportMessage.objects.filter(report=report, sender=ReportMessage.Sender.STAFF).order_by("-pk") \
         .values_list("pk", flat=True).first()
-    state["checked"] = {"pk": report.pk, "seen": timezone.now().timestamp(), "last_staff": last or 0}
+    open_for(state, "checked", report.pk, last_staff=last or 0)
 
 
 def checked_report(state: dict[str, Any]) -> Report | None:
-    checked = state.get("checked")
-    if not isinstance(checked, dict):
-        return None
-    now = timezone.now().timestamp()
-    if now - float(checked.get("seen", 0)) > CHECKED_IDLE_SECONDS:
-        state.pop("checked", None)
-        return None
-    checked["seen"] = now
-    return Report.objects.filter(pk=int(checked.get("pk") or 0)).first()
+    pk = opened(state, "checked")
+    return None if pk is None else Report.objects.filter(pk=pk).first()
 
 
 def check_or_status(turn: Turn) -> None:
@@ -51,46 +48,89 @@ def check_or_status(turn: Turn) -> None:
         status(turn, report)
 
 
-def check_start(turn: Turn) -> None:
-    turn.state["step"] = "check:reference"
+# --- a reference and a codename over two messages (a report's here, a booking's in ``booking``) ----------
+
+
+@dataclass(frozen=True)
+class CodenameDoor(Generic[T]):
+    """How one kind of record is opened with its reference and codename, over two messages: the steps are
+    ``<flow>:reference`` and ``<flow>:codename``; ``login(client=, reference=, codename=)`` is the service's
+    check under the shared codename limits; ``opened`` shows what was found. The prompts are lazy texts."""
+
+    flow: str
+    start: str | Promise
+    again: str | Promise
+    then: str | Promise
+    wrong: str | Promise
+    login: Callable[..., T | None]  # keywords client, reference, codename
+    opened: Callable[[Turn, T], None]
+
+
+def door_start(turn: Turn, door: CodenameDoor[Any]) -> None:
+    """Ask for the reference, unless this number used up its codename attempts."""
     if codename_attempts_blocked(client=turn.client):
         turn.state.pop("step", None)
         turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
         return
-    turn.say(_("Cek laporan. Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
+    turn.state["step"] = f"{door.flow}:reference"
+    turn.say(str(door.start))
 
 
-def check_reference(turn: Turn) -> None:
+def door_reference(turn: Turn, door: CodenameDoor[Any]) -> None:
+    """Keep the typed reference (until the codename comes) and ask for the codename."""
     text = (turn.message.text or "").strip() if turn.message.kind == "text" else ""
     if not text or len(text) > 20:
-        turn.say(_("Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
+        turn.say(str(door.again))
         return
-    turn.state["check_reference"] = text
-    turn.state["step"] = "check:codename"
-    turn.say(_("Sekarang tulis kode rahasia Anda (7 kata). Setelah itu, hapus pesan berisi kode dari percakapan ini."))
+    turn.state[f"{door.flow}_reference"] = text
+    turn.state["step"] = f"{door.flow}:codename"
+    turn.say(str(door.then))
 
 
-def check_codename(turn: Turn) -> None:
+def door_codename(turn: Turn, door: CodenameDoor[Any]) -> None:
+    """Check the kept reference with the typed codename; open what it finds, else say why. The codename
+    is kept nowhere."""
     state = turn.state
     text = (turn.message.text or "").strip() if turn.message.kind == "text" else ""
-    reference = state.pop("check_reference", "")
+    reference = state.pop(f"{door.flow}_reference", "")
     state.pop("step", None)
-    if not text or not reference or len(text) > 200:
-        turn.say(_("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
+    found = None
+    if text and reference and len(text) <= 200:
+        try:
+            found = door.login(client=turn.client, reference=reference, codename=text)
+        except CodenameAttemptsExceeded:
+            turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
+            return
+    if found is None:
+        turn.say(str(door.wrong))
         show_menu(turn)
         return
-    try:
-        report = report_codename_login(client=turn.client, reference=reference, codename=text)
-    except CodenameAttemptsExceeded:
-        turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
-        return
-    if report is None:
-        turn.say(_("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
-        show_menu(turn)
-        return
-    check_login(state, report)
-    state["checked"]["last_staff"] = 0  # the first look shows every officer message so far
+    door.opened(turn, found)
+
+
+# --- "Cek laporan" ----------------------------------------------------------------------------------------
+
+
+def _report_opened(turn: Turn, report: Report) -> None:
+    check_login(turn.state, report)
+    turn.state["checked"]["last_staff"] = 0  # the first look shows every officer message so far
     status(turn, report)
+
+
+REPORT_DOOR: CodenameDoor[Report] = CodenameDoor(
+    flow="check",
+    start=gettext_lazy("Cek laporan. Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."),
+    again=gettext_lazy("Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."),
+    then=gettext_lazy("Sekarang tulis kode rahasia Anda (7 kata). Setelah itu, hapus pesan berisi kode dari "
+                      "percakapan ini."),
+    wrong=gettext_lazy("Nomor pengaduan atau kode rahasia salah. Periksa lagi."),
+    login=report_codename_login,
+    opened=_report_opened,
+)
+
+
+def check_start(turn: Turn) -> None:
+    door_start(turn, REPORT_DOOR)
 
 
 def status(turn: Turn, report: Report) -> None:

@@ -38,12 +38,13 @@ from django.utils.translation import gettext as _
 from salingsapa.accounts.models import Organisation
 from salingsapa.channels.whatsapp import booking
 from salingsapa.channels.whatsapp.check import (
-    check_codename,
+    REPORT_DOOR,
     check_login,
     check_or_status,
-    check_reference,
     check_start,
     checked_report,
+    door_codename,
+    door_reference,
     thread_message,
 )
 from salingsapa.channels.whatsapp.parse import Inbound
@@ -172,10 +173,10 @@ def _dispatch(turn: Turn) -> None:
         booking.answer(turn)
         return
     if step == "check:reference":
-        check_reference(turn)
+        door_reference(turn, REPORT_DOOR)
         return
     if step == "check:codename":
-        check_codename(turn)
+        door_codename(turn, REPORT_DOOR)
         return
     if checked_report(state) is not None and msg.kind == "text":
         thread_message(turn)
@@ -255,7 +256,7 @@ def _reask(turn: Turn) -> None:
     if step.startswith("report:"):
         _ask(turn, step.removeprefix("report:"))
     elif step == "check:reference":
-        turn.say(_("Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
+        turn.say(str(REPORT_DOOR.again))
     elif step == "check:codename":
         turn.say(_("Tulis kode rahasia Anda (7 kata)."))
     elif step.startswith(booking.STEPS):

@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from salingsapa.channels.whatsapp.parse import Inbound
 from salingsapa.intake.schema import FieldError
 from salingsapa.notify.services import whatsapp_buttons, whatsapp_list, whatsapp_text
 
+CHECKED_IDLE_SECONDS = 15 * 60  # as the web follow-up pages: what a codename opened is closed after 15 idle minutes
 LIST_ROWS = 10
 TEXT_MAX = 4000
 INTERACTIVE_BODY_MAX = 1000
@@ -66,6 +67,13 @@ class Turn:
     def say(self, body: str) -> None:
         self.replies.append(text_reply(body))
 
+    def buttons(self, body: str, buttons: list[tuple[str, str]]) -> None:
+        self.replies.append(buttons_reply(body, buttons))
+
+    def rows(self, body: str, button: str, rows: list[tuple[str, str, str]]) -> None:
+        """A list message: ``rows`` of (reply id, title, description)."""
+        self.replies.append(list_reply(body, button, rows))
+
     @property
     def client(self) -> str:
         """The subject rate limits count for this person (a keyed hash of it is what is stored)."""
@@ -75,6 +83,23 @@ class Turn:
 def keyword(message: Inbound) -> str:
     return re.sub(r"[^\w ]", "", (message.text or "").strip().upper()).strip()
 
+
+def opened(state: dict[str, Any], key: str) -> int | None:
+    """The pk a reference + codename check opened under ``key``, while it has not been idle longer than
+    ``CHECKED_IDLE_SECONDS`` (as the web's follow-up pages); each use keeps it open."""
+    checked = state.get(key)
+    if not isinstance(checked, dict):
+        return None
+    now = timezone.now().timestamp()
+    if now - float(checked.get("seen", 0)) > CHECKED_IDLE_SECONDS:
+        state.pop(key, None)
+        return None
+    checked["seen"] = now
+    return int(checked.get("pk") or 0)
+
+
+def open_for(state: dict[str, Any], key: str, pk: int, **extra: Any) -> None:
+    state[key] = {"pk": pk, "seen": timezone.now().timestamp(), **extra}
 
 
 def show_menu(turn: Turn, *, greet: bool = False) -> None:

@@ -176,3 +176,45 @@ def whatsapp_on(settings, tmp_path) -> Outbox:
     settings.NOTIFY_TRANSPORT = "file"  # notify's file transport: one Cloud API body per line
     settings.OUTBOX_FILE = str(outbox)
     return Outbox(outbox)
+
+
+class Chat:
+    """A person on WhatsApp: each message is one signed webhook call, then the jobs run."""
+
+    def __init__(self, client, outbox, *, worker=run_jobs):
+        self.client, self.outbox, self.worker = client, outbox, worker
+        self.last: list[dict] = []
+
+    def send(self, message: dict) -> list[dict]:
+        assert post(self.client, envelope([message])).status_code == 200
+        self.worker()
+        self.last = self.outbox.new()
+        assert all(out["to"] == SENDER and out["messaging_product"] == "whatsapp" for out in self.last)
+        return self.last
+
+    def say(self, body: str) -> list[dict]:
+        return self.send(text(body))
+
+    def tap(self, reply_id: str) -> list[dict]:
+        """Tap a button or a list row that the last reply offered (and only such)."""
+        offered = [i for out in self.last for i in reply_ids(out)]
+        assert reply_id in offered, (reply_id, offered)
+        kind = "list" if any(out.get("interactive", {}).get("type") == "list" and reply_id in reply_ids(out)
+                             for out in self.last) else "button"
+        return self.send(pick(reply_id) if kind == "list" else button(reply_id))
+
+    def first_id(self, prefix: str = "v:") -> str:
+        return next(i for out in self.last for i in reply_ids(out) if i.startswith(prefix))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(body_text(out) for out in self.last)
+
+
+def start(client, outbox: Outbox, *taps: str, worker=run_jobs) -> Chat:
+    """A person who says "halo" on WhatsApp, then taps each of ``taps`` (menu rows, buttons) in turn."""
+    chat = Chat(client, outbox, worker=worker)
+    chat.say("halo")
+    for reply_id in taps:
+        chat.tap(reply_id)
+    return chat

@@ -90,14 +90,18 @@ def text(body: str, **kw: Any) -> dict[str, Any]:
     return message("text", text={"body": body}, **kw)
 
 
+# A tap answers one of our messages: the Cloud API names it in ``context`` (as in fixtures/whatsapp/list_reply.json).
+CONTEXT = {"from": "1122334455667", "id": "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEjQUVTVFU="}
+
+
 def button(reply_id: str, title: str = "x", **kw: Any) -> dict[str, Any]:
-    return message("interactive", interactive={"type": "button_reply", "button_reply": {"id": reply_id, "title": title}},
-                   **kw)
+    return message("interactive", context=CONTEXT,
+                   interactive={"type": "button_reply", "button_reply": {"id": reply_id, "title": title}}, **kw)
 
 
-def pick(reply_id: str, title: str = "x", **kw: Any) -> dict[str, Any]:
-    return message("interactive", interactive={"type": "list_reply", "list_reply": {"id": reply_id, "title": title}},
-                   **kw)
+def pick(reply_id: str, title: str = "x", description: str = "", **kw: Any) -> dict[str, Any]:
+    row = {"id": reply_id, "title": title, **({"description": description} if description else {})}
+    return message("interactive", context=CONTEXT, interactive={"type": "list_reply", "list_reply": row}, **kw)
 
 
 def image(media_id: str, **kw: Any) -> dict[str, Any]:
@@ -199,9 +203,16 @@ class Chat:
         """Tap a button or a list row that the last reply offered (and only such)."""
         offered = [i for out in self.last for i in reply_ids(out)]
         assert reply_id in offered, (reply_id, offered)
-        kind = "list" if any(out.get("interactive", {}).get("type") == "list" and reply_id in reply_ids(out)
-                             for out in self.last) else "button"
-        return self.send(pick(reply_id) if kind == "list" else button(reply_id))
+        for out in self.last:  # WhatsApp sends back the tapped row's or button's own title
+            action = (out.get("interactive") or {}).get("action") or {}
+            for section in action.get("sections", []):
+                for row in section["rows"]:
+                    if row["id"] == reply_id:
+                        return self.send(pick(reply_id, row["title"], row.get("description", "")))
+            for item in action.get("buttons", []):
+                if item["reply"]["id"] == reply_id:
+                    return self.send(button(reply_id, item["reply"]["title"]))
+        raise AssertionError(reply_id)
 
     def first_id(self, prefix: str = "v:") -> str:
         return next(i for out in self.last for i in reply_ids(out) if i.startswith(prefix))

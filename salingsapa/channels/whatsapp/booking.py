@@ -428,7 +428,7 @@ def _status(turn: Turn, booking: Booking) -> None:
         return
     lines.append(_("Untuk pindah jam, batalkan janji ini lalu pesan jam lain, atau buka halaman "
                    "/konseling-keliling/janji/."))
-    turn.buttons("\n".join(lines), [("kk:cancel", _("Batalkan janji")), ("menu", _("Menu"))])
+    turn.buttons("\n".join(lines), [("kk:cancel", _("Batalkan janji ini")), ("menu", _("Menu"))])
 
 
 def _cancel_ask(turn: Turn) -> None:

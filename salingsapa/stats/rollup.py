@@ -118,8 +118,9 @@ def _time_column(side: str, prefix: str) -> str:
     return f"{prefix}reported_at" if side == CASE_SIDE else "received_at"
 
 
-def _grouped(dim: Dimension, when: Q) -> QuerySet[Any]:
-    """The dimension's base rows in ``when``, grouped by (m, o, k, c) with the count as n."""
+def _grouped(dim: Dimension, when: Q, *, labelled: bool = False) -> QuerySet[Any]:
+    """The dimension's base rows in ``when``, grouped by (m, o, k, c) with the count as n (and the dimension's
+    name as d when ``labelled``, for a UNION of several dimensions)."""
     at = _time_column(dim.side, dim.prefix)
     keys: dict[str, Any] = {
         "m": ExtractYear(at, tzinfo=JAKARTA) * 100 + ExtractMonth(at, tzinfo=JAKARTA),
@@ -127,6 +128,8 @@ def _grouped(dim: Dimension, when: Q) -> QuerySet[Any]:
         "k": F(f"{dim.prefix}kelurahan_id"),
         "c": dim.category if dim.category is not None else Cast(Value(None), CharField()),
     }
+    if labelled:
+        keys["d"] = Value(dim.name, output_field=CharField())
     return dim.build().filter(when).values(**keys).annotate(n=dim.count).order_by()
 
 
@@ -540,7 +543,7 @@ def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, ho
             add(key, n, total)
     for lo_day, hi_day in partial:
         lo, hi = StatsFilter(start=lo_day, end=hi_day).bounds
-        for m, o, k, c, n, total in _live(dimension, lo, hi, flt):
+        for m, o, k, c, n, total in _live_rows(dimension, lo, hi, flt):
             if side == CASE_SIDE and flt.organisation_id is not None and o != flt.organisation_id:
                 continue
             if side == REPORT_SIDE and flt.report_region and not _region_ok(k, flt.report_region, home):
@@ -651,6 +654,34 @@ def memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     if full not in cache:
         cache[full] = compute()
     return cache[full]
+
+
+def _live_rows(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilter) -> list[tuple[Any, ...]]:
+    """The live rows of a partly covered month. Within a session every dimension of a side comes from one
+    UNION ALL query per day range (the dashboard's default period ends today: its current month, and the
+    same days a year earlier, are read live)."""
+    cache = _bundles.get()
+    if cache is None:
+        return list(_live(dimension, lo, hi, flt))
+    side = CASE_SIDE if dimension == CLOSURE else BY_NAME[dimension].side
+    org = flt.organisation_id if side == CASE_SIDE else None
+    key = ("live", side, lo, hi, org, dimension if dimension == CLOSURE else None)
+    if key not in cache:
+        if dimension == CLOSURE:
+            cache[key] = {CLOSURE: list(_live(CLOSURE, lo, hi, flt))}
+        else:
+            parts = []
+            for dim in DIMENSIONS:
+                if dim.side == side:
+                    when = _when(dim.side, dim.prefix, lo, hi)
+                    if org is not None:
+                        when &= Q(**{f"{dim.prefix}organisation_id": org})
+                    parts.append(_grouped(dim, when, labelled=True))
+            rows: dict[str, list[tuple[Any, ...]]] = {}
+            for row in parts[0].union(*parts[1:], all=True):
+                rows.setdefault(row["d"], []).append((row["m"], row["o"], row["k"], row["c"], row["n"], 0))
+            cache[key] = rows
+    return list(cache[key].get(dimension, ()))
 
 
 def _live(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilter) -> Iterator[tuple[Any, ...]]:

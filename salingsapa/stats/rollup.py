@@ -453,7 +453,7 @@ def rebuild_after_bulk_load(**_: Any) -> None:
 _session: contextvars.ContextVar[bool | None] = contextvars.ContextVar("stats_rollup_ready", default=None)
 # within a session: fact sums already read, per (side, scope, months, grouping); one query serves every
 # dimension of a side, so a whole summary costs a handful of queries instead of one per breakdown
-_bundles: contextvars.ContextVar[dict[Any, dict[tuple[Any, ...], tuple[int, int]]] | None] = contextvars.ContextVar(
+_bundles: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
     "stats_rollup_bundles", default=None)
 
 

@@ -101,6 +101,12 @@ def needs_reseal(token: str | bytes) -> bool:
     return raw[2:6] != kid
 
 
+def sealed_with_newest_key(head: bytes) -> bool:
+    """True when the first bytes of a sealed token (at least 6) name the newest key."""
+    (kid, _), _ = _ring()
+    return len(head) >= 6 and head[:2] == VERSION and head[2:6] == kid
+
+
 @lru_cache(maxsize=32)
 def _subkey(master: bytes, info: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"salingsapa", info=info.encode()).derive(master)

@@ -59,6 +59,13 @@ def test_encrypted_fields_refuse_content_searches():
 # --- stored files (evidence, case documents, awareness files, exports) ---------------------------
 
 
+@pytest.fixture(autouse=True)
+def _own_exports_store(settings, tmp_path):
+    """The exports store of this test only (by default it is a folder of the data dir, shared by tests)."""
+    settings.STORAGES = {**settings.STORAGES, files.EXPORTS: {
+        "BACKEND": "salingsapa.core.files.DurableFileSystemStorage", "OPTIONS": {"location": str(tmp_path / "x")}}}
+
+
 def _key_of(name: str, alias: str = files.SEALED) -> bytes:
     return files.raw_read(name, alias=alias)[2:6]
 
@@ -84,8 +91,6 @@ def _new_key_first(settings) -> tuple[bytes, bytes]:
 
 
 def test_rotate_reseals_stored_files_so_the_old_key_can_go(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, files.EXPORTS: {
-        "BACKEND": "salingsapa.core.files.DurableFileSystemStorage", "OPTIONS": {"location": str(tmp_path / "x")}}}
     stored = _store_some()
     assert len(stored) == 10
     old_id = _key_of(next(iter(stored))[1])

@@ -438,6 +438,18 @@ def _followup_report(request: HttpRequest) -> Report | None:
     return Report.objects.filter(pk=pk).first()
 
 
+def _followup_sender(request: HttpRequest, *, too_many: str) -> Report | HttpResponse:
+    """The report of the person signed in with a codename who sends something on its thread (a message,
+    files), or the answer that turns them away: the codename page when nobody is signed in, ``too_many``
+    (429) past ``FOLLOWUP_RATE_LIMIT`` sendings an hour from this client (messages and files count together)."""
+    report = _followup_report(request)
+    if report is None:
+        return _redirect(reverse("public_followup"))
+    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
+        return _too_many(request, too_many, 3600)
+    return report
+
+
 @require_http_methods(["GET", "POST"])
 def followup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -479,11 +491,9 @@ def _thread_page(request: HttpRequest, report: Report, *, form: Any = None, file
 
 @require_http_methods(["POST"])
 def followup_message(request: HttpRequest) -> HttpResponse:
-    report = _followup_report(request)
-    if report is None:
-        return _redirect(reverse("public_followup"))
-    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
-        return _too_many(request, _("Terlalu banyak pesan. Coba lagi nanti."), 3600)
+    report = _followup_sender(request, too_many=_("Terlalu banyak pesan. Coba lagi nanti."))
+    if isinstance(report, HttpResponse):
+        return report
     form = FollowupMessageForm(request.POST)
     if not form.is_valid():
         return _thread_page(request, report, form=form, status=400)
@@ -506,11 +516,9 @@ def followup_files(request: HttpRequest) -> HttpResponse:
 
 
 def _followup_files(request: HttpRequest) -> HttpResponse:
-    report = _followup_report(request)
-    if report is None:
-        return _redirect(reverse("public_followup"))
-    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
-        return _too_many(request, _("Terlalu banyak kiriman. Coba lagi nanti."), 3600)
+    report = _followup_sender(request, too_many=_("Terlalu banyak kiriman. Coba lagi nanti."))
+    if isinstance(report, HttpResponse):
+        return report
     uploads = request.FILES.getlist("files")[: settings.EVIDENCE_MAX_FILES]
     errors: list[str] = []
     status = 200

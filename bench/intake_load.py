@@ -70,8 +70,10 @@ def _one(host: str, port: int, method: str, path: str, body: bytes | None, heade
 
 WRK_SCRIPT = r"""
 -- one request: a complete report with a fresh Idempotency-Key (run id, thread, counter), or /healthz
+-- tid is a global on purpose: setup() (main state) sets it in each thread's own state with thread:set
 local kind, run, body = "report", "run", ""
-local counter, tid, n = 0, "0", 0
+local counter, n = 0, 0
+tid = "0"
 function setup(thread)
   counter = counter + 1
   thread:set("tid", tostring(counter))

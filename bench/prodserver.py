@@ -259,20 +259,14 @@ class ProductionServer:
 
     def stop(self) -> None:
         self.peaks.stop()
-        if self.job_process and self.job_process.poll() is None:
-            os.killpg(self.job_process.pid, signal.SIGTERM)
-            try:
-                self.job_process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.job_process.pid, signal.SIGKILL)
-                self.job_process.wait()
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        for process in (self.job_process, self.process):
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)  # each runs in a session (process group) of its own
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
         if self._pg_admin_url and self._pg_name:
             import psycopg
 

@@ -433,6 +433,8 @@ class Deadline(models.Model):
                 name="deadline_one_tpks_per_case",
             ),
         ]
+        # the dashboard's deadline figures count the clocks started in a period (stats/service_stats.py)
+        indexes = [models.Index(fields=["starts_at"], name="deadline_starts_idx")]
         verbose_name = _("tenggat")
         verbose_name_plural = _("tenggat")
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -572,10 +572,6 @@ def leave(request: HttpRequest) -> HttpResponse:
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     no_store(response)
     return response
-
-
-def redirect_home(request: HttpRequest) -> HttpResponse:
-    return redirect("home")
 
 
 PUBLIC_PREFIXES = ("/lapor/", "/keluar/", "/i18n/")

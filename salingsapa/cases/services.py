@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salingsapa.accounts.models import Organisation, Role, User
 from salingsapa.cases import sla
@@ -176,11 +176,11 @@ def alert_create(
     return written
 
 
-SECURITY_EVENT_TEXT = {
-    "account_created": "akun baru dibuat",
-    "account_changed": "akun diubah",
-    "second_factor_enrolled": "verifikasi dua langkah didaftarkan",
-    "second_factor_reset": "verifikasi dua langkah diatur ulang",
+SECURITY_EVENT_TEXT = {  # stored in Bahasa Indonesia; cases.alert_text shows them in the reader's language
+    "account_created": gettext_noop("akun baru dibuat"),
+    "account_changed": gettext_noop("akun diubah"),
+    "second_factor_enrolled": gettext_noop("verifikasi dua langkah didaftarkan"),
+    "second_factor_reset": gettext_noop("verifikasi dua langkah diatur ulang"),
 }
 
 
@@ -191,7 +191,7 @@ def account_security_alert(*, subject: User, actor: Any, kind: str, fields: list
     """
     org_id = subject.organisation_id if subject.organisation and subject.organisation.is_lead_agency else None
     recipients = _supervisors(org_id) or _supervisors(None)
-    who = actor.get_username() if hasattr(actor, "get_username") else str(actor or "sistem")
+    who = actor.get_username() if hasattr(actor, "get_username") else str(actor or gettext_noop("sistem"))
     detail = f" ({', '.join(fields)})" if fields else ""
     message = f"Keamanan akun: {SECURITY_EVENT_TEXT.get(kind, kind)} — akun {subject.get_username()}, oleh {who}{detail}."
     return alert_create(recipients=recipients, kind=Alert.Kind.SECURITY, message=message)
@@ -207,21 +207,37 @@ def alerts_mark_read(*, actor: User, alert_ids: Iterable[int] | None = None) -> 
 # --- deadlines ------------------------------------------------------------------------------
 
 
+def _first_contact_clock(report: Report) -> Deadline:
+    risk = sla.effective_risk(report.risk_level, emergency=report.is_emergency or report.in_danger_now)
+    return Deadline(
+        kind=Deadline.Kind.FIRST_CONTACT, report=report, case_id=report.case_id, risk_level=risk,
+        starts_at=report.received_at, created_at=_now(),
+        due_at=sla.first_contact_due(start=report.received_at, risk_level=risk),
+    )
+
+
 def deadline_first_contact_ensure(*, report: Report) -> Deadline:
     """The first-contact clock of a report (created once, when the report arrives)."""
     existing = Deadline.objects.filter(report=report, kind=Deadline.Kind.FIRST_CONTACT).first()
     if existing is not None:
         return existing
-    risk = sla.effective_risk(report.risk_level, emergency=report.is_emergency or report.in_danger_now)
     try:
         with transaction.atomic():
-            return Deadline.objects.create(
-                kind=Deadline.Kind.FIRST_CONTACT, report=report, case=report.case, risk_level=risk,
-                starts_at=report.received_at, created_at=_now(),
-                due_at=sla.first_contact_due(start=report.received_at, risk_level=risk),
-            )
+            deadline = _first_contact_clock(report)
+            deadline.save(force_insert=True)
+            return deadline
     except IntegrityError:
         return Deadline.objects.get(report=report, kind=Deadline.Kind.FIRST_CONTACT)
+
+
+def deadline_first_contact_start(*, report: Report) -> Deadline:
+    """The handler of ``REPORT_RECEIVED``: the clock of a report inserted in this very transaction.
+
+    No other transaction can see that report yet, so it has no clock: one INSERT, without the look-up
+    and the savepoint of ``deadline_first_contact_ensure`` (three statements less per report)."""
+    deadline = _first_contact_clock(report)
+    deadline.save(force_insert=True)
+    return deadline
 
 
 def _running_first_contact_clocks(*, report: Report | None, case: Case | None) -> QuerySet[Deadline]:

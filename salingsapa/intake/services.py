@@ -42,8 +42,10 @@ __all__ = ["FieldError", "IdempotencyConflict", "ReportInput", "ReportInvalid", 
 from salingsapa.notify.services import notify_on_duty, reporter_notice_queue
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MESSAGE_MAX = 5_000
+REFERENCE_ATTEMPTS = 3
 EMERGENCY_FORMS = {"seksual"}
 
 
@@ -126,21 +128,24 @@ def report_create(
     key = (idempotency_key or "").strip()[:200] or None
     clean = report_input(data)
     fingerprint = _fingerprint(clean, evidence)
-    if key:
-        replay = _replay(key, fingerprint)
-        if replay is not None:
-            return replay
     codename = codename_for_key(key) if key else codename_new()
     codename_hash = crypto.hash_codename(codename)  # slow by design: outside the transaction
-    try:
-        with transaction.atomic():
-            report = _insert(clean, channel, key, fingerprint, codename_hash, evidence, created_by, received_at)
-    except IntegrityError:
-        if key:
-            replay = _replay(key, fingerprint)
-            if replay is not None:
-                return replay
-        raise
+    # No look-up of the key or the reference before the insert (two queries per report): the unique
+    # indexes on both decide. A retry (the key already stored) pays the hash once more and then answers
+    # with the stored report; a new reference that collides with a stored one (one in 32^8 per pair)
+    # is drawn again.
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                report = _insert(clean, channel, key, fingerprint, codename_hash, evidence, created_by, received_at)
+            break
+        except IntegrityError:
+            if key:
+                replay = _replay(key, fingerprint)
+                if replay is not None:
+                    return replay
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
     if report.is_emergency:
         reference = report.reference
         transaction.on_commit(lambda: _alert(reference), robust=True)
@@ -166,12 +171,8 @@ def _insert(
     phone = contact.phone_e164
     identifiers = [i.normalised() for i in d.perpetrator_identifiers]
     now = received_at or timezone.now()
-    for _attempt in range(5):
-        reference = reference_new()
-        if not Report.objects.filter(reference=reference).exists():
-            break
     report = Report.objects.create(
-        reference=reference,
+        reference=reference_new(),
         channel=channel,
         received_at=now,
         is_emergency=report_is_emergency(d),
@@ -210,6 +211,10 @@ def _insert(
         ReportIdentifier.objects.create(report=report, kind=kind, value=value, value_index=identifier_index(kind, value))
     for item in evidence:
         _evidence_row(report, item, now)
+    publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
+    publish(Event.COUNTED_DATA_CHANGED, report_ids=[report.pk])
+    # Last: the audit entry locks the log's head row until COMMIT, and every write of every process
+    # queues on that lock; written last, it is held for three statements and the commit only.
     audit_log(
         actor=created_by if getattr(created_by, "is_authenticated", False) else None,
         action="create",
@@ -218,8 +223,6 @@ def _insert(
         detail={"channel": channel, "emergency": report.is_emergency, "evidence": len(evidence),
                 "identifiers": len(seen)},
     )
-    publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
-    publish(Event.COUNTED_DATA_CHANGED, report_ids=[report.pk])
     return report
 
 
@@ -238,7 +241,7 @@ def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime, source:
 
 
 def report_evidence_add(
-    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.Source.FOLLOWUP
+    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.FOLLOWUP
 ) -> Evidence:
     """Attach a file (already checked and sealed by ``intake.evidence.evidence_prepare``) to a report
     after it was received (by default: sent later by the reporter through the codename thread)."""
@@ -292,17 +295,14 @@ def codename_attempts_blocked(*, client: str) -> bool:
                              window=settings.CODENAME_RATE_WINDOW)
 
 
-T = TypeVar("T")
+def codename_attempt(*, client: str, reference: str, check: Callable[[], T | None]) -> T | None:
+    """One reference + codename check under the codename rate limits; what ``check`` found, or None.
 
-
-def codename_login(*, client: str, reference: str, codename: str, check: Callable[..., T | None]) -> T | None:
-    """Check a reference and codename under the codename rate limits: ``check(reference=, codename=)`` (a
-    report's, a booking's) answers with the record, or None when wrong.
-
-    ``client`` is the subject the attempts are counted for (the web and the API: the client address;
-    WhatsApp: the sender's number, prefixed). An attempt is reserved atomically before the (slow) check, so
-    parallel guesses cannot all pass the limit; a correct codename gives its attempts back. Raises
-    ``CodenameAttemptsExceeded`` when the client, or the reference, has no attempts left."""
+    ``client`` is the subject the attempts are counted for (the web: the client address; WhatsApp:
+    the sender's number, prefixed); reports and bookings (``outreach``) count together. An attempt is
+    reserved atomically before the (slow) check, so parallel guesses cannot all pass the limit; a
+    correct codename gives its attempts back. Raises ``CodenameAttemptsExceeded`` when the client, or
+    the reference, has no attempts left."""
     limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
     ref = reference.strip().upper()
     if ratelimit.hit(client, purpose="codename", limit=limit, window=window):
@@ -310,7 +310,7 @@ def codename_login(*, client: str, reference: str, codename: str, check: Callabl
     if ratelimit.hit(ref, purpose="codename-ref", limit=limit * 2, window=window):
         ratelimit.release(client, purpose="codename", window=window)
         raise CodenameAttemptsExceeded
-    found = check(reference=reference, codename=codename)
+    found = check()
     if found is None:
         return None
     ratelimit.release(client, purpose="codename", window=window)
@@ -319,8 +319,9 @@ def codename_login(*, client: str, reference: str, codename: str, check: Callabl
 
 
 def report_codename_login(*, client: str, reference: str, codename: str) -> Report | None:
-    """The report for a reference and codename, under the codename rate limits (:func:`codename_login`)."""
-    return codename_login(client=client, reference=reference, codename=codename, check=report_for_codename)
+    """The report for a reference and codename (``codename_attempt``'s limits), or None when wrong."""
+    return codename_attempt(client=client, reference=reference,
+                            check=lambda: report_for_codename(reference=reference, codename=codename))
 
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:

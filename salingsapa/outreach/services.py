@@ -28,7 +28,12 @@ from salingsapa.core.models import Region
 from salingsapa.intake import codenames
 from salingsapa.intake.codenames import Receipt, codename_for_key, codename_matches, codename_new
 from salingsapa.intake.schema import ContactIn
-from salingsapa.intake.services import CodenameAttemptsExceeded, IdempotencyConflict, codename_login
+from salingsapa.intake.services import (
+    CodenameAttemptsExceeded,
+    IdempotencyConflict,
+    codename_attempt,
+    codename_attempts_blocked,
+)
 from salingsapa.notify.safetime import safe_hours
 from salingsapa.notify.services import OutboundMessage, email_message, message_queue, sms_text, whatsapp_text
 from salingsapa.outreach.models import Booking, Slot, TeamRole, Visit, VisitMember
@@ -44,7 +49,7 @@ REFERENCE_PREFIX = "KK"  # konseling keliling; a report's is "LP"
 
 __all__ = [
     "IdempotencyConflict", "CodenameAttemptsExceeded", "VisitFull", "SlotTaken", "VisitNotOpen", "VisitConflict",
-    "VisitEditRefused", "BookingReceipt", "visit_create", "visit_update", "visit_publish", "visit_unpublish",
+    "VisitEditRefused", "BookingReceipt", "codename_attempts_blocked", "visit_create", "visit_update", "visit_publish", "visit_unpublish",
     "visit_cancel", "slots_generate", "booking_create", "request_create", "booking_cancel", "booking_done",
     "booking_move", "booking_for_codename", "booking_codename_login", "booking_language", "reminders_queue",
 ]
@@ -550,9 +555,11 @@ def booking_for_codename(*, reference: str, codename: str) -> Booking | None:
 
 
 def booking_codename_login(*, client: str, reference: str, codename: str) -> Booking | None:
-    """The booking for a reference and codename under the codename rate limits of a report's follow-up
-    (``intake.services.codename_login``: the same attempts count); raises ``CodenameAttemptsExceeded``."""
-    return codename_login(client=client, reference=reference, codename=codename, check=booking_for_codename)
+    """:func:`booking_for_codename` under the codename rate limits a report's check counts against
+    too (``intake.services.codename_attempt``); raises ``CodenameAttemptsExceeded``."""
+    return codename_attempt(client=client, reference=reference,
+                            check=lambda: booking_for_codename(reference=reference, codename=codename))
+
 
 
 def booking_cancel(*, booking: Booking, by: Any = None) -> Booking:

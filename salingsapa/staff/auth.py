@@ -189,7 +189,7 @@ def enrol_view(request: HttpRequest, user: Any) -> HttpResponse:
         return redirect("staff:login_verify")
     device = authenticator_pending(user=user)
     form = TokenForm(request.POST or None)
-    form.fields["token"].help_text = "6 angka yang tampil di aplikasi autentikator."
+    form.fields["token"].help_text = _("6 angka yang tampil di aplikasi autentikator.")
     error = ""
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):

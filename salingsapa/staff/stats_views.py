@@ -22,7 +22,7 @@ from salingsapa.fieldwork.selectors import field_counts
 from salingsapa.staff.decorators import casework_required
 from salingsapa.stats import charts, selectors, services
 from salingsapa.stats import exports as exp
-from salingsapa.stats.engine import StatsFilter, month_end
+from salingsapa.stats.engine import StatsFilter
 from salingsapa.stats.forms import ExportForm, FilterForm, ReportForm, SnapshotForm, default_period
 from salingsapa.stats.jobs import export_job_create
 from salingsapa.stats.models import ExportJob, PublishedSnapshot
@@ -216,17 +216,6 @@ def snapshot_approve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Snapshot disetujui dan tampil di halaman statistik publik."))
     return redirect("stats:snapshot", pk=snap.pk)
-
-
-def period_filter(period: str) -> StatsFilter:
-    """``2025`` → the year, ``2025-10`` → the month. Raises ValueError for anything else."""
-    if len(period) == 4 and period.isdigit():
-        return StatsFilter.for_year(int(period))
-    year, _sep, month = period.partition("-")
-    if len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
-        y, m = int(year), int(month)
-        return StatsFilter(start=StatsFilter.for_month(y, m).start, end=month_end(y, m))
-    raise ValueError(period)
 
 
 # --- reports and exports ------------------------------------------------------------------------

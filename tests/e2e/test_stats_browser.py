@@ -9,6 +9,7 @@ import pytest
 
 from salingsapa.stats import services
 from tests.e2e.conftest import BROWSER, launch_chromium
+from tests.e2e.forms import navigate
 from tests.stats_fixtures import KASEMEN_1, make_case, wib
 
 pytestmark = BROWSER
@@ -64,7 +65,7 @@ def test_public_and_staff_pages_in_chromium(live_server, browser_page, uptd, cas
     assert _serious(Axe().run(page).response) == []
     page.click(".filter-box summary")
     page.select_option("#id_form", "fisik")
-    page.click(".filters button[type=submit]")
+    navigate(page, page.locator(".filters button[type=submit]"))
     assert "form=fisik" in page.url
     assert page.locator(".headline dd").first.inner_text() == "6"
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []

@@ -137,15 +137,10 @@ def event_print(request: HttpRequest, pk: int) -> HttpResponse:
 @casework_required
 def material_download(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
     material = get_object_or_404(EventMaterial, pk=material_pk, event_id=pk)
-    try:
-        data = files.material_read(material.storage_name)
-    except FileNotFoundError:
-        raise Http404 from None
+    response = files.stored_response(material.storage_name, material.content_type, material=True)
     audit_log(actor=request.user, action="download", object_type="awareness_material", object_id=material.pk)
-    response = HttpResponse(data, content_type=material.content_type)
     ext = "pdf" if material.content_type == "application/pdf" else material.content_type.split("/")[-1]
     response["Content-Disposition"] = f'attachment; filename="materi-{material.pk}.{ext}"'
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
 
@@ -278,12 +273,7 @@ def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def article_image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
     """A staff preview of an image of any article (drafts included)."""
     image = get_object_or_404(ArticleImage, pk=image_pk, article_id=pk)
-    try:
-        data = files.image_read(image.storage_name)
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(data, content_type=image.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = files.stored_response(image.storage_name, image.content_type)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -230,6 +230,9 @@ def test_awareness_tabs_mark_the_current_page_and_are_styled(case_manager):
         page = client.get(reverse(name)).content.decode()
         nav = re.search(r'<nav class="subnav".*?</nav>', page, re.S).group(0)
         assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == [label], name
+    stats = client.get(reverse("stats:dashboard")).content.decode()  # the statistics tabs share the style
+    nav = re.search(r'<nav class="subnav".*?</nav>', stats, re.S).group(0)
+    assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == ["Dasbor statistik"]
     css = (Path(__file__).resolve().parent.parent / "salingsapa/staff/static/staff/staff.css").read_text()
     assert ".subnav a[aria-current=page]{" in css and "min-height:44px" in css.split(".subnav a{", 1)[1].split("}")[0]
     assert re.search(r"@media print\{[^@]*\.planning-filter", css)

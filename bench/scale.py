@@ -100,16 +100,19 @@ def seed(cases: int, workers: int, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def stats(runs: int, env: dict[str, str]) -> dict[str, Any]:
+def stats(runs: int, env: dict[str, str], *, year: int, live_runs: int) -> dict[str, Any]:
+    """``runs`` fresh processes; the live engine (slow at scale, the "before") only in the first ``live_runs``."""
     samples = []
-    for _ in range(runs):
+    for i in range(runs):
         load = loadavg()
-        sample = json.loads(run([sys.executable, str(ROOT / "bench" / "stats_scale.py")], env).strip().splitlines()[-1])
+        cmd = [sys.executable, str(ROOT / "bench" / "stats_scale.py"), "--year", str(year)]
+        sample = json.loads(run(cmd + ([] if i < live_runs else ["--skip-live"]), env).strip().splitlines()[-1])
         sample["load"] = load
+        sample["load_after"] = loadavg()
         samples.append(sample)
-    median = {k: round(statistics.median(s[k] for s in samples), 3) for k in samples[0]
-              if isinstance(samples[0][k], (int, float)) and not isinstance(samples[0][k], bool)}
-    median["summary_identical"] = all(s["summary_identical"] for s in samples)
+    keys = {k for s in samples for k, v in s.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    median = {k: round(statistics.median(s[k] for s in samples if k in s), 3) for k in sorted(keys)}
+    median["summary_identical"] = all(s["summary_identical"] for s in samples if "summary_identical" in s)
     median["rollups_in_use"] = all(s["rollups_in_use"] for s in samples)
     return {"median": median, "runs": samples}
 
@@ -118,6 +121,7 @@ ROWS = [
     ("dashboard summary, cold (rollups)", "summary_rollup_cold_s", "hand_total_s"),
     ("dashboard summary, same process again (rollups)", "summary_rollup_warm_s", "hand_total_s"),
     ("dashboard summary, live from the case tables", "summary_live_s", "hand_total_s"),
+    ("service figures (deadlines, referrals, deliveries; live, part of the summary)", "service_stats_s", None),
     ("one breakdown with previous year (forms), rollups", "breakdown_form_compare_rollup_s", "hand_forms_s"),
     ("one breakdown with previous year (forms), live", "breakdown_form_compare_live_s", "hand_forms_s"),
     ("public snapshot data (rollups)", "snapshot_data_rollup_s", "hand_total_s"),
@@ -148,8 +152,9 @@ def markdown(data: dict[str, Any]) -> str:
                   f"| load average before / after | {s['load_before'][0]} / {s['load_after'][0]} |", ""]
     if m:
         loads = [r["load"][0] for r in data["stats"]["runs"]]
-        lines += [f"Statistics: median of {len(loads)} runs, each in a fresh process; {m.get('cases_in_period', 0):,.0f} "
-                  f"cases in Jan–Okt 2025 (the supervisor's office); load average during the runs "
+        lines += [f"Statistics: median of {len(loads)} runs, each in a fresh process (the live engine in the first "
+                  f"run only); {m.get('cases_in_period', 0):,.0f} cases in Jan–Okt {m.get('year', 2025):.0f} (the "
+                  f"supervisor's office) against the same months a year earlier; load average during the runs "
                   f"{min(loads)}–{max(loads)}; rollups in use: {m['rollups_in_use']}; rollup summary identical to "
                   f"the live one: {m['summary_identical']}.", "",
                   "| what | median | hand-written SQL | ratio |", "| --- | ---: | ---: | ---: |"]
@@ -161,9 +166,13 @@ def markdown(data: dict[str, Any]) -> str:
             ratio = f"{value / ref_value:.1f}×" if ref_value else "—"
             lines.append(f"| {label} | {value * 1000:,.0f} ms | "
                          f"{f'{ref_value * 1000:,.0f} ms' if ref_value else '—'} | {ratio} |")
-        lines += ["", f"Queries: summary {m.get('summary_rollup_cold_queries', '?'):.0f} (rollups) vs "
-                      f"{m.get('summary_live_queries', '?'):.0f} (live); snapshot prepare "
-                      f"{m.get('snapshot_prepare_rollup_queries', '?'):.0f} vs {m.get('snapshot_prepare_live_queries', '?'):.0f}."]
+        lines += ["", f"Queries: summary {m.get('summary_rollup_cold_queries', 0):.0f} (rollups) vs "
+                      f"{m.get('summary_live_queries', 0):.0f} (live); snapshot data {m.get('snapshot_data_rollup_queries', 0):.0f}; "
+                      f"service figures {m.get('service_stats_queries', 0):.0f}; snapshot prepare "
+                      f"{m.get('snapshot_prepare_rollup_queries', 0):.0f} (rollups) vs "
+                      f"{m.get('snapshot_prepare_live_queries', 0):.0f} (live).",
+                  "", f"Peak RSS of one statistics process (all of the above, the PDF included): "
+                      f"{m.get('peak_rss_mib', 0):.0f} MiB."]
     return "\n".join(lines) + "\n"
 
 
@@ -174,6 +183,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-seed", action="store_true", help="measure the statistics of the database as it is")
     parser.add_argument("--skip-stats", action="store_true")
+    parser.add_argument("--year", type=int, default=2025, help="the statistics measure Jan-Oct of this year")
+    parser.add_argument("--live-runs", type=int, default=1, help="runs that also time the live engine")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     data_dir = Path(os.environ.get("BENCH_DATA_DIR", f"/tmp/salingsapa-bench-{args.cases}"))
@@ -188,7 +199,7 @@ def main() -> None:
         data["seed"] = seed(args.cases, args.workers, env)
         print(json.dumps(data["seed"]), flush=True)
     if not args.skip_stats:
-        data["stats"] = stats(args.runs, env)
+        data["stats"] = stats(args.runs, env, year=args.year, live_runs=args.live_runs)
         print(json.dumps(data["stats"]["median"]), flush=True)
     RESULTS.mkdir(exist_ok=True)
     stem = RESULTS / f"scale_{args.cases}"

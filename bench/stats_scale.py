@@ -11,9 +11,11 @@ hand-written SQL uses FILTER and AT TIME ZONE).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -31,12 +33,12 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from salingsapa.accounts.models import User  # noqa: E402
-from salingsapa.stats import engine, reports, rollup, services  # noqa: E402
+from salingsapa.stats import engine, reports, rollup, service_stats, services  # noqa: E402
 from salingsapa.stats.engine import StatsFilter  # noqa: E402
 from salingsapa.stats.publication import snapshot_data  # noqa: E402
 from salingsapa.stats.selectors import scope_for  # noqa: E402
 
-PERIOD = (dt.date(2025, 1, 1), dt.date(2025, 10, 31))
+YEAR = 2025  # ``--year``: a database whose seed stopped early has no 2025 (the seeder writes year by year)
 
 
 def hand_sql(flt: StatsFilter) -> dict[str, float]:
@@ -86,29 +88,38 @@ def timed(out: dict[str, Any], name: str, fn: Callable[[], Any], *, queries: boo
 
 
 def main() -> None:
-    out: dict[str, Any] = {}
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--year", type=int, default=YEAR, help="measure Jan-Oct of this year against the year before")
+    parser.add_argument("--skip-live", action="store_true", help="only the rollups and hand SQL (the live engine "
+                        "is slow at scale: bench/scale.py measures it in the first run only)")
+    args = parser.parse_args()
+    period = (dt.date(args.year, 1, 1), dt.date(args.year, 10, 31))
+    out: dict[str, Any] = {"year": args.year}
     supervisor = User.objects.get(username="supervisor")
-    flt = scope_for(supervisor, StatsFilter(start=PERIOD[0], end=PERIOD[1]))
+    flt = scope_for(supervisor, StatsFilter(start=period[0], end=period[1]))
     with rollup.session():
         out["rollups_in_use"] = rollup.ready()
     summary = timed(out, "summary_rollup_cold", lambda: engine.summary(flt), queries=True)
     timed(out, "summary_rollup_warm", lambda: engine.summary(flt))
+    timed(out, "service_stats", lambda: service_stats.service_stats(flt), queries=True)  # live, inside the summary
     out["cases_in_period"] = summary.cases
-    with rollup.live():
-        live = timed(out, "summary_live", lambda: engine.summary(flt), queries=True)
-        timed(out, "breakdown_form_compare_live", lambda: engine.by_incident(flt, "violence_form", compare=True))
-    out["summary_identical"] = live == summary
+    if not args.skip_live:
+        with rollup.live():
+            live = timed(out, "summary_live", lambda: engine.summary(flt), queries=True)
+            timed(out, "breakdown_form_compare_live", lambda: engine.by_incident(flt, "violence_form", compare=True))
+        out["summary_identical"] = live == summary
     timed(out, "breakdown_form_compare_rollup", lambda: engine.by_incident(flt, "violence_form", compare=True))
     out.update(hand_sql(flt))
 
     preparer = User.objects.get(username="manajer1")
-    pflt = scope_for(preparer, StatsFilter(start=PERIOD[0], end=PERIOD[1]))
-    timed(out, "snapshot_data_rollup", lambda: snapshot_data(pflt))
-    with rollup.live():
-        timed(out, "snapshot_data_live", lambda: snapshot_data(pflt))
-    for mode in ("rollup", "live"):
+    pflt = scope_for(preparer, StatsFilter(start=period[0], end=period[1]))
+    timed(out, "snapshot_data_rollup", lambda: snapshot_data(pflt), queries=True)
+    if not args.skip_live:
+        with rollup.live():
+            timed(out, "snapshot_data_live", lambda: snapshot_data(pflt))
+    for mode in ("rollup",) if args.skip_live else ("rollup", "live"):
         def prepare() -> Any:
-            return services.snapshot_prepare(user=preparer, start=PERIOD[0], end=PERIOD[1])
+            return services.snapshot_prepare(user=preparer, start=period[0], end=period[1])
         if mode == "live":
             with rollup.live():
                 snap = timed(out, "snapshot_prepare_live", prepare, queries=True)
@@ -116,12 +127,15 @@ def main() -> None:
             snap = timed(out, "snapshot_prepare_rollup", prepare, queries=True)
         snap.delete()
 
-    year = StatsFilter.for_year(2025)
+    year = StatsFilter.for_year(args.year)
     org = supervisor.organisation_id
     timed(out, "report_pdf_rollup", lambda: reports.render_report_pdf("annual", year, organisation_id=org))
     timed(out, "report_context_rollup", lambda: reports.report_context("annual", year, organisation_id=org))
-    with rollup.live():
-        timed(out, "report_context_live", lambda: reports.report_context("annual", year, organisation_id=org))
+    if not args.skip_live:
+        with rollup.live():
+            timed(out, "report_context_live", lambda: reports.report_context("annual", year, organisation_id=org))
+    # peak RSS of this process: a web worker rendering these pages would hold about as much (PDF included)
+    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps(out))
 
 

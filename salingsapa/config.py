@@ -139,15 +139,6 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def private_file(path: Path) -> None:
-    """Make an existing file readable by the service's user only (0600); missing files are ignored."""
-    try:
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o600)
-    except FileNotFoundError:
-        pass
-
-
 def new_key_text() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 

@@ -448,6 +448,9 @@ OUTREACH_REMINDER_HOURS = env_int("SALINGSAPA_OUTREACH_REMINDER_HOURS", 24, mini
 BOOKING_RATE_LIMIT = env_int("SALINGSAPA_BOOKING_RATE_LIMIT", 10, minimum=1)
 BOOKING_RATE_WINDOW = 3600
 PERIODIC_JOBS["visit-reminders"] = ("salingsapa.outreach.tasks.visit_reminders_job", 900)
+# Statistics rollups (stats/rollup.py): the writes queued since the last read are folded in every minute,
+# so a quiet dashboard's first read does not pay for them (reads still flush first: no lag either way).
+PERIODIC_JOBS["stats-rollup-flush"] = ("salingsapa.stats.jobs.rollup_flush_job", 60)
 
 # --- scale: replica, shared cache, object storage (issue 14) -------------------------------------
 # Read-only work (statistics, exports, the PDF report) goes to a read replica when one is set

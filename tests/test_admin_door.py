@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from salingsapa.accounts.models import AuthenticatorDevice, Role, User
 from salingsapa.accounts.services import recovery_codes_issue, second_factor_reset
 from salingsapa.cases.models import Alert
+from salingsapa.cases.services import account_security_alert
 from salingsapa.core.models import AuditEvent, Code
 from tests.casework_helpers import totp_code, totp_device, verified_client
 from tests.personas import PASSWORD, make_user
@@ -273,3 +275,19 @@ def test_admin_changing_their_own_password_is_audited_and_alerted(administrator,
     entry = AuditEvent.objects.filter(object_type="user", object_id=str(administrator.pk), detail__via="admin").latest("id")
     assert entry.actor == administrator and entry.detail["fields"] == ["password"]
     assert Alert.objects.filter(recipient=supervisor, message__contains="(password)").exists()
+
+
+def test_security_alerts_read_in_the_readers_language(supervisor, intake_officer, administrator):
+    """Stored in Bahasa Indonesia like every alert; shown in English to an English reader (cases.alert_text)."""
+    account_security_alert(subject=intake_officer, actor=administrator, kind="account_changed", fields=["role"])
+    account_security_alert(subject=intake_officer, actor=None, kind="second_factor_reset", fields=[])
+    alerts = Alert.objects.filter(recipient=supervisor, kind=Alert.Kind.SECURITY).order_by("pk")
+    assert [a.message for a in alerts] == [
+        "Keamanan akun: akun diubah — akun petugas, oleh admin-uji (role).",
+        "Keamanan akun: verifikasi dua langkah diatur ulang — akun petugas, oleh sistem.",
+    ]
+    with translation.override("en"):
+        assert [a.text for a in alerts] == [
+            "Account security: account changed — account petugas, by admin-uji (role).",
+            "Account security: two-step verification reset — account petugas, by system.",
+        ]

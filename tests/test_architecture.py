@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from salingsapa.core.events import Event
+
 PACKAGE = Path(__file__).resolve().parent.parent / "salingsapa"
 
 # Function-local imports of project modules that are there for a reason other than a cycle.
@@ -81,3 +83,21 @@ def test_architecture_doc_draws_the_contract_layers():
             if line.strip() and not line.startswith("─")]
     normalise = lambda layer: " | ".join(part.strip() for part in layer.split("|"))  # noqa: E731
     assert [normalise(r) for r in rows] == [normalise(layer) for layer in _contract_layers()]
+
+
+def _architecture_doc() -> str:
+    return (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
+def test_architecture_doc_lists_every_domain_event():
+    """The events table of docs/architecture.md names each ``core.events.Event``, and no other."""
+    table = _architecture_doc().split("| event | published by | handled by |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.M))
+    assert documented == {event.name for event in Event}
+
+
+def test_architecture_doc_has_a_row_for_every_app():
+    """The package table of docs/architecture.md has a row ``| `app/` |`` for each app of the project."""
+    doc = _architecture_doc()
+    apps = sorted(path.parent.name for path in PACKAGE.glob("*/apps.py"))
+    assert apps and [app for app in apps if f"| `{app}/` |" not in doc] == []

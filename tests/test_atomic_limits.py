@@ -17,32 +17,20 @@ from django.test import Client
 from salingsapa.core.models import AuditEvent
 from salingsapa.intake import ratelimit
 from salingsapa.staff import auth as staff_auth
+from tests.parallel import all_at_once
 from tests.personas import make_user
 
 PARALLEL = 30
 
 
 def _fire(request) -> list[int]:
-    barrier = threading.Barrier(PARALLEL)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def attempt(i: int) -> None:
+    def attempt(i: int) -> int:
         try:
-            barrier.wait(timeout=30)
-            status = request(Client(), i)
-            with lock:
-                statuses.append(status)
+            return request(Client(), i)
         finally:
-            connection.close()
+            connection.close()  # the thread's own database connection
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert len(statuses) == PARALLEL
-    return statuses
+    return all_at_once(attempt, PARALLEL, start_timeout=30, finish_timeout=120)
 
 
 def _slow_counting(monkeypatch, module, name: str) -> list[int]:

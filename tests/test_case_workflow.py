@@ -66,6 +66,23 @@ def test_case_open_from_report_builds_the_record(intake_officer, case_manager):
         services.case_open(actor=intake_officer, report=report)
 
 
+def test_case_page_shows_a_perpetrators_phone_once(intake_officer, case_manager):
+    """The report's phone of the perpetrator is kept as the person's phone and as an identifier (for repeat links);
+    the case page shows it once, labelled, beside the other identifiers; the page read is audited as before."""
+    report = make_report(reporter_role="family", relationship="pacar-teman", contact_phone="0812-3456-7890",
+                         identifiers=[("phone", "0813 1111 2222"), ("instagram", "@pelaku.uji"), ("nik", "3673010101900001")])
+    case = services.case_open(actor=intake_officer, report=report, case_manager=case_manager)
+    perpetrator = case.participants.get(role="perpetrator").person
+    assert perpetrator.identifiers.count() == 3  # the stored identifiers are unchanged
+
+    page = verified_client(case_manager).get(f"/staf/kasus/{case.pk}/").content.decode()
+    assert page.count("+6281311112222") == 1
+    assert page.count("3673010101900001") == 1
+    assert "Nomor telepon: +6281311112222" in page and "Instagram: pelaku.uji" in page
+    assert AuditEvent.objects.filter(action="read", object_type="case", object_id=str(case.pk),
+                                     actor_label=case_manager.username).count() == 1
+
+
 def test_case_numbers_are_consecutive(intake_officer):
     first = _open(intake_officer)
     second = _open(intake_officer)

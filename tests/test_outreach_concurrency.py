@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import subprocess
-import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +20,7 @@ from bench.prodserver import HOST, ProductionServer, redis_available
 from salingsapa.outreach import services
 from salingsapa.outreach.models import Booking
 from tests.outreach_helpers import make_visit
+from tests.parallel import all_at_once
 from tests.proxyhop import ProxyHop
 
 PARALLEL = 12
@@ -41,24 +41,11 @@ def _post(base: str, path: str, body: dict, *, host: str | None = None, source: 
 
 def _storm(base: str, visit_id: int, *, host: str | None = None) -> list[tuple[int, dict]]:
     """PARALLEL anonymous bookings released at once, each from its own loopback address (own rate-limit budget)."""
-    barrier = threading.Barrier(PARALLEL)
-    results: list[tuple[int, dict]] = []
-    lock = threading.Lock()
+    def one(i: int) -> tuple[int, dict]:
+        return _post(base, f"/api/v1/outreach/visits/{visit_id}/bookings", {"anonymous": True}, host=host,
+                     source=f"127.0.0.{10 + i}")
 
-    def one(i: int) -> None:
-        barrier.wait(timeout=60)
-        result = _post(base, f"/api/v1/outreach/visits/{visit_id}/bookings", {"anonymous": True}, host=host,
-                       source=f"127.0.0.{10 + i}")
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert len(results) == PARALLEL
-    return results
+    return all_at_once(one, PARALLEL, start_timeout=60, finish_timeout=300)
 
 
 def _exactly_one_won(results: list[tuple[int, dict]]) -> dict:

@@ -153,3 +153,20 @@ def test_session_end_message_in_the_readers_language(case_manager, settings):
         session.save()
         page = client.get("/staf/", follow=True)
         assert expected in page.content.decode()
+
+
+def test_second_factor_pages_need_the_password_step_first(db):
+    for url in ("/staf/masuk/verifikasi/", "/staf/masuk/aktifkan-2fa/"):
+        response = Client().get(url, follow=True)
+        assert response.redirect_chain == [("/staf/masuk/", 302)]
+        assert "Silakan masuk dengan kata sandi terlebih dahulu." in response.content.decode()
+
+
+def test_enrolment_help_in_the_readers_language(case_manager, settings):
+    """The code field's hint on the enrolment page follows the reader's language (it was Indonesian-only)."""
+    for language, expected in (("id", "6 angka yang tampil di aplikasi autentikator."),
+                               ("en", "The 6 digits shown in the authenticator app.")):
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        _password(client, case_manager)
+        assert expected in client.get("/staf/masuk/aktifkan-2fa/").content.decode()

@@ -13,10 +13,12 @@ import copy
 import datetime as dt
 from dataclasses import replace
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from salingsapa.accounts.models import Organisation
 from salingsapa.cases import services as case_services
@@ -260,3 +262,99 @@ def test_restore_path_rebuilds_through_the_bulk_loaded_event():
     StatsFact.objects.all().delete()
     publish(Event.BULK_LOADED)  # never in use (a backup of an installation without them): nothing built
     assert not StatsFact.objects.exists() and not rollup.flush()
+
+
+# --- the set-based rebuild, coarse rows, round trips, the periodic flush (issue 14, scale) ----------
+
+
+def _fact_rows() -> list[tuple]:
+    return sorted(StatsFact.objects.values_list("month", "organisation_id", "kelurahan_id", "dimension", "category",
+                                                "n", "total"), key=repr)
+
+
+def test_set_based_rebuild_is_row_for_row_the_per_dimension_write(seeded):
+    rebuilt = _fact_rows()
+    assert {d for _m, _o, _k, d, *_rest in rebuilt} >= {"violence_form", "age_sex", "closure", "cases*", "closure*"}
+    with transaction.atomic():  # the refresh path: one grouped query per dimension, then the coarse rows
+        StatsFact.objects.all().delete()
+        rollup._write(None, None)
+        rollup._write_coarse()
+        assert _fact_rows() == rebuilt
+        transaction.set_rollback(True)
+    months = sorted(set(StatsFact.objects.values_list("month", flat=True)))
+    with transaction.atomic():  # and month by month
+        rollup.refresh_months(months)
+    assert _fact_rows() == rebuilt
+    # the coarse rows are the fine ones summed over kelurahan
+    fine = sum(StatsFact.objects.filter(dimension="violence_form").values_list("n", flat=True))
+    assert fine and fine == sum(StatsFact.objects.filter(dimension="violence_form*").values_list("n", flat=True))
+    assert not StatsFact.objects.filter(dimension__endswith="*", kelurahan_id__isnull=False).exists()
+    assert not StatsFact.objects.filter(dimension__startswith="report", dimension__endswith="*").exists()
+
+
+def test_a_summary_and_a_snapshot_cost_a_handful_of_queries(seeded, django_assert_max_num_queries):
+    lead_id, _other = seeded
+    flt = replace(FILTERS[0], organisation_id=lead_id, report_region=HOME)
+    with django_assert_max_num_queries(9):  # state, 2 sides, kelurahan, codes, regions, 3 service figures
+        summary = engine.summary(flt)
+    with django_assert_max_num_queries(9):
+        data = snapshot_data(flt)
+    assert summary.cases > 30 and data["tables"]
+    with rollup.live():
+        assert engine.summary(flt) == summary
+    partial = replace(FILTERS[1], organisation_id=lead_id, report_region=HOME)  # partly covered months at both ends
+    # + one UNION of every dimension per side and day range (2 ranges, this year and last: 8), the closure per range: 2
+    with django_assert_max_num_queries(19):
+        summary = engine.summary(partial)
+    with rollup.live():
+        assert engine.summary(partial) == summary
+
+
+def test_reads_without_an_area_use_the_coarse_rows(seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as plain:
+        engine.summary(FILTERS[0])
+    with CaptureQueriesContext(connection) as area:
+        engine.summary(replace(FILTERS[0], area="36.73.01"))
+    coarse = "'cases*'"
+    assert any(coarse in q["sql"] for q in plain.captured_queries)
+    assert not any(coarse in q["sql"] for q in area.captured_queries)
+
+
+def test_periodic_job_folds_queued_writes_before_anyone_reads(intake_officer):
+    from salingsapa.core.jobs import periodic_enqueue_due
+    from salingsapa.stats.jobs import rollup_flush_job
+
+    assert settings.PERIODIC_JOBS["stats-rollup-flush"] == ("salingsapa.stats.jobs.rollup_flush_job", 60)
+    assert "stats-rollup-flush" in periodic_enqueue_due()
+    rollup.rebuild()
+    report = intake_services.report_create(
+        data={"reporter_role": "victim", "in_danger_now": False,
+              "narrative": "Saya dipukul oleh suami di rumah kemarin malam.", "violence_forms": ["fisik"],
+              "victim": {"sex": "female", "age_group": "25-44"}, "kelurahan_code": SERANG_1},
+        channel="web").report
+    assert RollupDirty.objects.filter(report_id=report.pk).exists()
+    result = rollup_flush_job.call()
+    assert result["queued"] >= 1 and result["current"] is True
+    assert not RollupDirty.objects.exists()
+    month = report.received_at.astimezone(engine.JAKARTA)
+    assert StatsFact.objects.filter(dimension="reports", month=month.year * 100 + month.month).exists()
+    assert rollup_flush_job.call()["queued"] == 0  # nothing left: the next read finds the facts current
+    publish(Event.COUNTED_DATA_CHANGED)  # stale: the job leaves them to a rebuild, reads go live
+    assert rollup_flush_job.call()["current"] is False
+
+
+def test_migration_gives_rollups_built_before_their_coarse_rows():
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    _seed(30)
+    built = _fact_rows()
+    StatsFact.objects.filter(dimension__endswith="*").delete()  # as an older version left them
+    editor = SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name)  # what the step uses
+    import_module("salingsapa.stats.migrations.0005_coarse_facts").add_coarse(django_apps, editor)
+    assert _fact_rows() == built

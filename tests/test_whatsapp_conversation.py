@@ -30,16 +30,17 @@ from tests.support.fake_graph import FakeGraph
 from tests.whatsapp_helpers import (
     PHONE,
     SENDER,
+    Chat,
     body_text,
     button,
     envelope,
     image,
     message,
-    pick,
     post,
     reply_ids,
     run_jobs,
     run_worker,
+    start,
     text,
     whatsapp_on,
 )
@@ -48,39 +49,6 @@ from tests.whatsapp_helpers import (
 @pytest.fixture
 def whatsapp(settings, tmp_path):
     return whatsapp_on(settings, tmp_path)
-
-
-class Chat:
-    """A person on WhatsApp: each message is one signed webhook call, then the jobs run."""
-
-    def __init__(self, client, outbox, *, worker=run_jobs):
-        self.client, self.outbox, self.worker = client, outbox, worker
-        self.last: list[dict] = []
-
-    def send(self, message: dict) -> list[dict]:
-        assert post(self.client, envelope([message])).status_code == 200
-        self.worker()
-        self.last = self.outbox.new()
-        assert all(out["to"] == SENDER and out["messaging_product"] == "whatsapp" for out in self.last)
-        return self.last
-
-    def say(self, body: str) -> list[dict]:
-        return self.send(text(body))
-
-    def tap(self, reply_id: str) -> list[dict]:
-        """Tap a button or a list row that the last reply offered (and only such)."""
-        offered = [i for out in self.last for i in reply_ids(out)]
-        assert reply_id in offered, (reply_id, offered)
-        kind = "list" if any(out.get("interactive", {}).get("type") == "list" and reply_id in reply_ids(out)
-                             for out in self.last) else "button"
-        return self.send(pick(reply_id) if kind == "list" else button(reply_id))
-
-    def first_id(self, prefix: str = "v:") -> str:
-        return next(i for out in self.last for i in reply_ids(out) if i.startswith(prefix))
-
-    @property
-    def text(self) -> str:
-        return "\n".join(body_text(out) for out in self.last)
 
 
 def fill_report(chat: Chat, *, narrative: str = "Saya dipukul suami saya kemarin malam di rumah.") -> None:
@@ -125,8 +93,7 @@ def fill_report(chat: Chat, *, narrative: str = "Saya dipukul suami saya kemarin
 
 @pytest.mark.django_db
 def test_halo_to_codename_then_cek_laporan_then_the_web(client, whatsapp, intake_officer):
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
+    chat = start(client, whatsapp)
     assert "Saling Sapa" in chat.text
     assert {"menu:lapor", "menu:cek", "menu:keliling", "menu:darurat"} <= set(reply_ids(chat.last[-1]))
     for out in chat.last:  # within the Cloud API's limits
@@ -176,8 +143,7 @@ def test_halo_to_codename_then_cek_laporan_then_the_web(client, whatsapp, intake
 
 @pytest.mark.django_db(transaction=True)
 def test_the_whole_conversation_runs_through_the_real_worker(client, whatsapp):
-    chat = Chat(client, whatsapp, worker=run_worker)
-    chat.say("halo")
+    chat = start(client, whatsapp, worker=run_worker)
     fill_report(chat)
     chat.tap("done")
     chat.tap("send")
@@ -200,9 +166,7 @@ def test_wrong_codename_and_the_shared_rate_limit(client, whatsapp, settings):
 
 @pytest.mark.django_db
 def test_batal_drops_the_draft_and_menu_returns(client, whatsapp):
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
-    chat.tap("menu:lapor")
+    chat = start(client, whatsapp, "menu:lapor")
     chat.tap("v:family")
     assert Conversation.objects.get().state["draft"]["report"]["reporter_role"] == "family"
     chat.say("menu")
@@ -223,9 +187,7 @@ def test_darurat_mid_flow_gives_the_numbers_and_the_report_is_an_emergency(clien
     settings.NOTIFY_FILE = str(tmp_path / "alerts.jsonl")
     intake_officer.on_duty = True
     intake_officer.save()
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
-    chat.tap("menu:lapor")
+    chat = start(client, whatsapp, "menu:lapor")
     chat.tap("v:witness")
     chat.tap("v:no")
     chat.say("DARURAT")
@@ -268,8 +230,7 @@ def test_darurat_from_nowhere_and_nomor_darurat_with_the_office_number(client, w
 def test_konseling_keliling_lists_the_next_published_visits(client, whatsapp, case_manager, partner_psychologist):
     make_visit(case_manager, [partner_psychologist], venue_name="SDN Kaligandu 1")  # tomorrow, 2 free slots
     make_visit(case_manager, [partner_psychologist], publish=False, venue_name="Draf rahasia")
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
+    chat = start(client, whatsapp)
     chat.tap("menu:keliling")
     assert "SDN Kaligandu 1" in chat.text and "2 jadwal pribadi kosong" in chat.text and "09.00–10.00" in chat.text
     assert "Draf rahasia" not in chat.text
@@ -292,8 +253,7 @@ def test_english_on_request(client, whatsapp):
 
 @pytest.mark.django_db
 def test_final_schema_errors_go_back_to_their_step(client, whatsapp):
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
+    chat = start(client, whatsapp)
     fill_report(chat)
     chat.tap("done")
     conversation = Conversation.objects.get()
@@ -320,9 +280,7 @@ def test_every_schema_field_has_a_step():
 
 @pytest.mark.django_db
 def test_state_is_sealed_and_survives_a_restart(client, whatsapp):
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
-    chat.tap("menu:lapor")
+    chat = start(client, whatsapp, "menu:lapor")
     chat.tap("v:victim")
     chat.tap("v:no")
     chat.say("Rahasia sekali: saya diancam.")
@@ -338,9 +296,7 @@ def test_state_is_sealed_and_survives_a_restart(client, whatsapp):
 
 @pytest.mark.django_db
 def test_stale_conversations_start_again(client, whatsapp):
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
-    chat.tap("menu:lapor")
+    chat = start(client, whatsapp, "menu:lapor")
     Conversation.objects.update(updated_at=timezone.now() - dt.timedelta(hours=25))
     chat.say("Saya sendiri")
     assert "Apa yang bisa kami bantu" in chat.text and "draft" not in Conversation.objects.get().state
@@ -348,9 +304,7 @@ def test_stale_conversations_start_again(client, whatsapp):
 
 @pytest.mark.django_db
 def test_unsupported_types_get_a_polite_reply_and_break_nothing(client, whatsapp):
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
-    chat.tap("menu:lapor")
+    chat = start(client, whatsapp, "menu:lapor")
     chat.send({"from": SENDER, "id": "wamid.STICKER1", "timestamp": str(int(timezone.now().timestamp())),
                "type": "sticker", "sticker": {"mime_type": "image/webp", "sha256": "x", "id": "1"}})
     assert "belum bisa kami baca" in chat.text and "Siapa yang melapor" in chat.text
@@ -372,9 +326,7 @@ def test_duplicate_delivery_is_handled_once(client, whatsapp):
 
 @pytest.mark.django_db
 def test_out_of_order_message_moves_no_step(client, whatsapp):
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
-    chat.tap("menu:lapor")
+    chat = start(client, whatsapp, "menu:lapor")
     now = int(timezone.now().timestamp())
     chat.send(button("v:victim", ts=str(now + 100)))
     assert "bahaya" in chat.text
@@ -430,8 +382,7 @@ def test_media_by_id_during_a_report_and_in_a_checked_session_becomes_sealed_evi
     graph.add_media("1002", _pdf(), "application/pdf")
     graph.add_media("1003", b"PK\x03\x04 not a photo", "application/zip")
     graph.add_media("1004", _jpeg() + b"\0" * 4096, "image/jpeg")
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
+    chat = start(client, whatsapp)
     fill_report(chat)
     chat.send(image("1001"))
     assert "Berkas diterima (1)" in chat.text and "done" in reply_ids(chat.last[-1])
@@ -519,9 +470,7 @@ def test_a_message_that_breaks_gets_an_apology_and_the_others_go_on(client, what
 def test_a_photo_sent_mid_question_joins_the_draft_and_the_question_is_asked_again(client, whatsapp, graph,
                                                                                     settings):
     graph.add_media("2001", _jpeg(), "image/jpeg")
-    chat = Chat(client, whatsapp)
-    chat.say("halo")
-    chat.tap("menu:lapor")
+    chat = start(client, whatsapp, "menu:lapor")
     chat.tap("v:victim")
     chat.tap("v:no")
     chat.send(image("2001"))

@@ -90,14 +90,18 @@ def text(body: str, **kw: Any) -> dict[str, Any]:
     return message("text", text={"body": body}, **kw)
 
 
+# A tap answers one of our messages: the Cloud API names it in ``context`` (as in fixtures/whatsapp/list_reply.json).
+CONTEXT = {"from": "1122334455667", "id": "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEjQUVTVFU="}
+
+
 def button(reply_id: str, title: str = "x", **kw: Any) -> dict[str, Any]:
-    return message("interactive", interactive={"type": "button_reply", "button_reply": {"id": reply_id, "title": title}},
-                   **kw)
+    return message("interactive", context=CONTEXT,
+                   interactive={"type": "button_reply", "button_reply": {"id": reply_id, "title": title}}, **kw)
 
 
-def pick(reply_id: str, title: str = "x", **kw: Any) -> dict[str, Any]:
-    return message("interactive", interactive={"type": "list_reply", "list_reply": {"id": reply_id, "title": title}},
-                   **kw)
+def pick(reply_id: str, title: str = "x", description: str = "", **kw: Any) -> dict[str, Any]:
+    row = {"id": reply_id, "title": title, **({"description": description} if description else {})}
+    return message("interactive", context=CONTEXT, interactive={"type": "list_reply", "list_reply": row}, **kw)
 
 
 def image(media_id: str, **kw: Any) -> dict[str, Any]:
@@ -176,3 +180,52 @@ def whatsapp_on(settings, tmp_path) -> Outbox:
     settings.NOTIFY_TRANSPORT = "file"  # notify's file transport: one Cloud API body per line
     settings.OUTBOX_FILE = str(outbox)
     return Outbox(outbox)
+
+
+class Chat:
+    """A person on WhatsApp: each message is one signed webhook call, then the jobs run."""
+
+    def __init__(self, client, outbox, *, worker=run_jobs):
+        self.client, self.outbox, self.worker = client, outbox, worker
+        self.last: list[dict] = []
+
+    def send(self, message: dict) -> list[dict]:
+        assert post(self.client, envelope([message])).status_code == 200
+        self.worker()
+        self.last = self.outbox.new()
+        assert all(out["to"] == SENDER and out["messaging_product"] == "whatsapp" for out in self.last)
+        return self.last
+
+    def say(self, body: str) -> list[dict]:
+        return self.send(text(body))
+
+    def tap(self, reply_id: str) -> list[dict]:
+        """Tap a button or a list row that the last reply offered (and only such)."""
+        offered = [i for out in self.last for i in reply_ids(out)]
+        assert reply_id in offered, (reply_id, offered)
+        for out in self.last:  # WhatsApp sends back the tapped row's or button's own title
+            action = (out.get("interactive") or {}).get("action") or {}
+            for section in action.get("sections", []):
+                for row in section["rows"]:
+                    if row["id"] == reply_id:
+                        return self.send(pick(reply_id, row["title"], row.get("description", "")))
+            for item in action.get("buttons", []):
+                if item["reply"]["id"] == reply_id:
+                    return self.send(button(reply_id, item["reply"]["title"]))
+        raise AssertionError(reply_id)
+
+    def first_id(self, prefix: str = "v:") -> str:
+        return next(i for out in self.last for i in reply_ids(out) if i.startswith(prefix))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(body_text(out) for out in self.last)
+
+
+def start(client, outbox: Outbox, *taps: str, worker=run_jobs) -> Chat:
+    """A person who says "halo" on WhatsApp, then taps each of ``taps`` (menu rows, buttons) in turn."""
+    chat = Chat(client, outbox, worker=worker)
+    chat.say("halo")
+    for reply_id in taps:
+        chat.tap(reply_id)
+    return chat

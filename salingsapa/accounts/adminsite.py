@@ -33,6 +33,12 @@ def _object_type(obj: Model | type[Model]) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
+def _audit_admin_write(request: HttpRequest, action: str, obj: Model | type[Model], object_id: Any) -> None:
+    """The audit entry of one write made through the admin: who, what, which row; never the values."""
+    audit_log(actor=request.user, action=action, object_type=_object_type(obj), object_id=object_id,
+              detail={"via": "admin"})
+
+
 class AuditedAdminMixin:
     """Writes an audit entry for every change made through the admin (no values, ever)."""
 
@@ -41,23 +47,20 @@ class AuditedAdminMixin:
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
         entry = super().log_addition(request, obj, message)  # type: ignore[misc]
         if self.audit_generic:
-            audit_log(actor=request.user, action="create", object_type=_object_type(obj), object_id=obj.pk,
-                      detail={"via": "admin"})
+            _audit_admin_write(request, "create", obj, obj.pk)
         return entry
 
     def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
         entry = super().log_change(request, obj, message)  # type: ignore[misc]
         if self.audit_generic:
-            audit_log(actor=request.user, action="update", object_type=_object_type(obj), object_id=obj.pk,
-                      detail={"via": "admin"})
+            _audit_admin_write(request, "update", obj, obj.pk)
         return entry
 
     def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
         ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
         entries = super().log_deletions(request, queryset)  # type: ignore[misc]
         for pk in ids:
-            audit_log(actor=request.user, action="delete", object_type=_object_type(queryset.model), object_id=pk,
-                      detail={"via": "admin"})
+            _audit_admin_write(request, "delete", queryset.model, pk)
         return entries
 
 

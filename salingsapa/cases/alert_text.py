@@ -35,6 +35,9 @@ TEMPLATES = [
     gettext_noop("Terduga pelaku di kasus %(number)s juga tercatat di kasus %(other)s "
                  "(manajer kasus: %(who)s). Koordinasikan."),
     gettext_noop("Undangan rapat koordinasi kasus dari %(organisation)s: %(when)s, %(place)s."),
+    # cases.services.account_security_alert: with the changed fields, then without (kind: SECURITY_EVENT_TEXT)
+    gettext_noop("Keamanan akun: %(kind)s — akun %(account)s, oleh %(who)s (%(fields)s)."),
+    gettext_noop("Keamanan akun: %(kind)s — akun %(account)s, oleh %(who)s."),
 ]
 
 # Words the services put into the sentences; listed here so the catalogue has them.

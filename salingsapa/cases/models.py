@@ -108,6 +108,15 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"Person #{self.pk}"
 
+    def identifiers_beyond_fields(self) -> list[PersonIdentifier]:
+        """The person's identifiers less those that repeat the phone or NIK field, so a page shows each once.
+
+        A perpetrator's phone from a report is kept twice on purpose — as the person's phone and as an
+        identifier row, which the repeat-perpetrator links read — but it is one number. Uses the
+        prefetched ``identifiers`` when there are any."""
+        own = {index for index in (self.phone_index, self.nik_index) if index}
+        return [i for i in self.identifiers.all() if i.value_index not in own]
+
 
 class PersonIdentifier(models.Model):
     """Further identifiers of a person (social-media accounts, extra phones), for repeat-perpetrator links."""
@@ -424,6 +433,8 @@ class Deadline(models.Model):
                 name="deadline_one_tpks_per_case",
             ),
         ]
+        # the dashboard's deadline figures count the clocks started in a period (stats/service_stats.py)
+        indexes = [models.Index(fields=["starts_at"], name="deadline_starts_idx")]
         verbose_name = _("tenggat")
         verbose_name_plural = _("tenggat")
 

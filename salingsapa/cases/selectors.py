@@ -22,6 +22,7 @@ from salingsapa.cases.models import (
     PersonIdentifier,
     ServicePlan,
 )
+from salingsapa.core.filtering import filter_given, place_lookups
 from salingsapa.core.identifiers import identifier_lookup_index
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.models import Report, ReportIdentifier, ReportMessage
@@ -58,22 +59,19 @@ def case_list(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
             qs = qs.filter(number__icontains=number)
     if filters.status == "open":
         qs = qs.exclude(status=CaseStatus.CLOSED)
-    elif filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.risk:
-        qs = qs.filter(risk_level=filters.risk)
+    else:
+        qs = filter_given(qs, status=filters.status)
+    qs = filter_given(
+        qs,
+        risk_level=filters.risk,
+        **place_lookups(kelurahan=filters.kelurahan, kecamatan=filters.kecamatan),
+        reported_at__date__gte=filters.date_from,
+        reported_at__date__lte=filters.date_to,
+    )
     if filters.violence_form:
         qs = qs.filter(incidents__violence_forms__list="violence_form",
                        incidents__violence_forms__slug=filters.violence_form)
         joined = True
-    if filters.kelurahan:
-        qs = qs.filter(kelurahan_id=filters.kelurahan)
-    elif filters.kecamatan:
-        qs = qs.filter(kelurahan__parent_id=filters.kecamatan)
-    if filters.date_from:
-        qs = qs.filter(reported_at__date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(reported_at__date__lte=filters.date_to)
     if filters.manager == "me":
         qs = qs.filter(case_manager=user)
     elif filters.manager == "none":

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salingsapa.accounts.models import Organisation, Role, User
 from salingsapa.cases import sla
@@ -176,11 +176,11 @@ def alert_create(
     return written
 
 
-SECURITY_EVENT_TEXT = {
-    "account_created": "akun baru dibuat",
-    "account_changed": "akun diubah",
-    "second_factor_enrolled": "verifikasi dua langkah didaftarkan",
-    "second_factor_reset": "verifikasi dua langkah diatur ulang",
+SECURITY_EVENT_TEXT = {  # stored in Bahasa Indonesia; cases.alert_text shows them in the reader's language
+    "account_created": gettext_noop("akun baru dibuat"),
+    "account_changed": gettext_noop("akun diubah"),
+    "second_factor_enrolled": gettext_noop("verifikasi dua langkah didaftarkan"),
+    "second_factor_reset": gettext_noop("verifikasi dua langkah diatur ulang"),
 }
 
 
@@ -191,7 +191,7 @@ def account_security_alert(*, subject: User, actor: Any, kind: str, fields: list
     """
     org_id = subject.organisation_id if subject.organisation and subject.organisation.is_lead_agency else None
     recipients = _supervisors(org_id) or _supervisors(None)
-    who = actor.get_username() if hasattr(actor, "get_username") else str(actor or "sistem")
+    who = actor.get_username() if hasattr(actor, "get_username") else str(actor or gettext_noop("sistem"))
     detail = f" ({', '.join(fields)})" if fields else ""
     message = f"Keamanan akun: {SECURITY_EVENT_TEXT.get(kind, kind)} — akun {subject.get_username()}, oleh {who}{detail}."
     return alert_create(recipients=recipients, kind=Alert.Kind.SECURITY, message=message)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core import crypto
 from salingsapa.core.audit import audit_log
+from salingsapa.core.filtering import filter_given, place_lookups
 from salingsapa.core.identifiers import identifier_lookup_index
 from salingsapa.intake.access import reports_for
 from salingsapa.intake.codenames import normalise_codename, normalise_reference
@@ -88,21 +89,17 @@ def intake_queue(
 ) -> QuerySet[Report]:
     """Open reports: emergencies and high risk first, then the oldest."""
     qs = reports_for(user).filter(status__in=statuses).select_related("kelurahan")
-    if channel:
-        qs = qs.filter(channel=channel)
-    if risk:
-        qs = qs.filter(risk_level=risk)
-    if kelurahan:
-        qs = qs.filter(kelurahan_id=kelurahan)
-    elif kecamatan:
-        qs = qs.filter(kelurahan__parent_id=kecamatan)
+    qs = filter_given(
+        qs,
+        channel=channel,
+        risk_level=risk,
+        **place_lookups(kelurahan=kelurahan, kecamatan=kecamatan),
+        received_at__date__gte=date_from,
+        received_at__date__lte=date_to,
+    )
     if violence_form:
         qs = qs.filter(violence_forms__contains=[violence_form]) if _json_contains_supported() else qs.filter(
             violence_forms__icontains=f'"{violence_form}"')
-    if date_from:
-        qs = qs.filter(received_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(received_at__date__lte=date_to)
     if identifier and identifier_kind in {"phone", "nik"}:
         index = identifier_lookup_index(identifier_kind, identifier)
         qs = qs.filter(Q(contact_phone_index=index) | Q(identifiers__value_index=index)).distinct()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -43,6 +43,7 @@ __all__ = ["FieldError", "IdempotencyConflict", "ReportInput", "ReportInvalid", 
 from salingsapa.notify.services import notify_on_duty, reporter_notice_queue
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MESSAGE_MAX = 5_000
 EMERGENCY_FORMS = {"seksual"}
@@ -298,13 +299,14 @@ def codename_attempts_blocked(*, client: str) -> bool:
                              window=settings.CODENAME_RATE_WINDOW)
 
 
-def report_codename_login(*, client: str, reference: str, codename: str) -> Report | None:
-    """Check a reference and codename under the codename rate limits; the report, or None when wrong.
+def codename_attempt(*, client: str, reference: str, check: Callable[[], T | None]) -> T | None:
+    """One reference + codename check under the codename rate limits; what ``check`` found, or None.
 
     ``client`` is the subject the attempts are counted for (the web: the client address; WhatsApp:
-    the sender's number, prefixed). An attempt is reserved atomically before the (slow) check, so
-    parallel guesses cannot all pass the limit; a correct codename gives its attempts back. Raises
-    ``CodenameAttemptsExceeded`` when the client, or the reference, has no attempts left."""
+    the sender's number, prefixed); reports and bookings (``outreach``) count together. An attempt is
+    reserved atomically before the (slow) check, so parallel guesses cannot all pass the limit; a
+    correct codename gives its attempts back. Raises ``CodenameAttemptsExceeded`` when the client, or
+    the reference, has no attempts left."""
     limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
     ref = reference.strip().upper()
     if ratelimit.hit(client, purpose="codename", limit=limit, window=window):
@@ -312,12 +314,18 @@ def report_codename_login(*, client: str, reference: str, codename: str) -> Repo
     if ratelimit.hit(ref, purpose="codename-ref", limit=limit * 2, window=window):
         ratelimit.release(client, purpose="codename", window=window)
         raise CodenameAttemptsExceeded
-    report = report_for_codename(reference=reference, codename=codename)
-    if report is None:
+    found = check()
+    if found is None:
         return None
     ratelimit.release(client, purpose="codename", window=window)
     ratelimit.release(ref, purpose="codename-ref", window=window)
-    return report
+    return found
+
+
+def report_codename_login(*, client: str, reference: str, codename: str) -> Report | None:
+    """The report for a reference and codename (``codename_attempt``'s limits), or None when wrong."""
+    return codename_attempt(client=client, reference=reference,
+                            check=lambda: report_for_codename(reference=reference, codename=codename))
 
 
 def evidence_pending_add(*, evidence: StoredEvidence) -> None:

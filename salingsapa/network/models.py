@@ -131,6 +131,8 @@ class ServiceDelivery(models.Model):
 
     class Meta:
         ordering = ["delivered_on", "id"]
+        # the dashboard counts the services delivered in a period (stats/service_stats.py)
+        indexes = [models.Index(fields=["delivered_on"], name="delivery_on_idx")]
 
     @property
     def kind_label(self) -> str:

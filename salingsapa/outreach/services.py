@@ -25,7 +25,12 @@ from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.models import Region
 from salingsapa.intake.codenames import REFERENCE_ALPHABET, codename_for_key, codename_new, normalise_codename
 from salingsapa.intake.schema import ContactIn
-from salingsapa.intake.services import IdempotencyConflict
+from salingsapa.intake.services import (
+    CodenameAttemptsExceeded,
+    IdempotencyConflict,
+    codename_attempt,
+    codename_attempts_blocked,
+)
 from salingsapa.notify.safetime import safe_hours
 from salingsapa.notify.services import OutboundMessage, email_message, message_queue, sms_text, whatsapp_text
 from salingsapa.outreach.models import Booking, Slot, TeamRole, Visit, VisitMember
@@ -40,9 +45,10 @@ from salingsapa.outreach.schema import (
 REFERENCE_PREFIX = "KK"  # konseling keliling; a report's is "LP"
 
 __all__ = [
-    "IdempotencyConflict", "VisitFull", "SlotTaken", "VisitNotOpen", "BookingReceipt",
+    "CodenameAttemptsExceeded", "IdempotencyConflict", "codename_attempts_blocked", "VisitFull", "SlotTaken", "VisitNotOpen", "BookingReceipt",
     "visit_create", "visit_publish", "visit_cancel", "slots_generate", "booking_create", "request_create",
-    "booking_cancel", "booking_done", "booking_move", "booking_for_codename", "reminders_queue",
+    "booking_cancel", "booking_done", "booking_move", "booking_for_codename", "booking_codename_login",
+    "reminders_queue",
 ]
 
 
@@ -359,6 +365,13 @@ def booking_for_codename(*, reference: str, codename: str) -> Booking | None:
     if not crypto.verify_codename(booking.codename_hash, normalise_codename(codename)):
         return None
     return booking
+
+
+def booking_codename_login(*, client: str, reference: str, codename: str) -> Booking | None:
+    """:func:`booking_for_codename` under the codename rate limits a report's check counts against
+    too (``intake.services.codename_attempt``); raises ``CodenameAttemptsExceeded``."""
+    return codename_attempt(client=client, reference=reference,
+                            check=lambda: booking_for_codename(reference=reference, codename=codename))
 
 
 _dummy: list[str] = []

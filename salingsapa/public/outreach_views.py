@@ -33,13 +33,13 @@ from salingsapa.outreach.services import (
     VisitFull,
     VisitNotOpen,
     booking_cancel,
+    booking_codename_login,
     booking_create,
-    booking_for_codename,
     booking_move,
     free_slots,
     request_create,
 )
-from salingsapa.public.views import _redirect, _too_many, page
+from salingsapa.public.views import _redirect, _too_many, codename_form_check, page
 
 RECEIPT_KEY = "outreach_receipt"
 BOOKING_KEY = "outreach_booking"
@@ -289,33 +289,21 @@ def _own_booking(request: HttpRequest) -> Booking | None:
 
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        booking = _own_booking(request)
-        if booking is not None:
-            return _booking_page(request, booking)
-        return page(request, "public/outreach/login.html", {"form": LoginForm()})
-    form = LoginForm(request.POST)
-    limit, window = settings.CODENAME_RATE_LIMIT, settings.CODENAME_RATE_WINDOW
-    too_many = _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi.")
-    if ratelimit.request_blocked(request, purpose="codename", limit=limit, window=window):
-        return _too_many(request, too_many, window)
-    if not form.is_valid():
-        return page(request, "public/outreach/login.html", {"form": form}, status=400)
-    reference = form.cleaned_data["reference"].strip().upper()
-    if ratelimit.request_hit(request, purpose="codename", limit=limit, window=window):
-        return _too_many(request, too_many, window)
-    if ratelimit.hit(reference, purpose="codename-ref", limit=limit * 2, window=window):
-        ratelimit.request_release(request, purpose="codename", window=window)
-        return _too_many(request, too_many, window)
-    booking = booking_for_codename(reference=reference, codename=form.cleaned_data["codename"])
-    if booking is None:
-        form.add_error(None, _("Nomor janji atau kode rahasia salah. Periksa lagi."))
-        return page(request, "public/outreach/login.html", {"form": form}, status=400)
-    ratelimit.request_release(request, purpose="codename", window=window)
-    ratelimit.release(reference, purpose="codename-ref", window=window)
-    request.session.cycle_key()
-    request.session[BOOKING_KEY] = booking.pk
-    return _redirect(reverse("outreach_manage"))
+    """The person's booking once opened in this session; else the reference + codename form, checked as
+    a report's is (``public.views.codename_form_check``: the same limits on every channel)."""
+    if request.method == "POST":
+        opened = codename_form_check(
+            request, LoginForm(request.POST), template="public/outreach/login.html", login=booking_codename_login,
+            wrong=_("Nomor janji atau kode rahasia salah. Periksa lagi."))
+        if isinstance(opened, HttpResponse):
+            return opened
+        request.session.cycle_key()
+        request.session[BOOKING_KEY] = opened.pk
+        return _redirect(reverse("outreach_manage"))
+    booking = _own_booking(request)
+    if booking is not None:
+        return _booking_page(request, booking)
+    return page(request, "public/outreach/login.html", {"form": LoginForm()})
 
 
 def _booking_page(request: HttpRequest, booking: Booking, *, error: str = "", status: int = 200) -> HttpResponse:

@@ -7,12 +7,12 @@ in its cache) and carries the quick-exit control.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -58,6 +58,7 @@ from salingsapa.public.forms import (
 )
 
 NO_STORE = "no-store, max-age=0"
+T = TypeVar("T")
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HttpResponse:
@@ -438,6 +439,40 @@ def _followup_report(request: HttpRequest) -> Report | None:
     return Report.objects.filter(pk=pk).first()
 
 
+def codename_form_check(request: HttpRequest, form: Any, *, template: str, wrong: str,
+                        login: Callable[..., T | None]) -> T | HttpResponse:
+    """A posted reference + codename form, checked by ``login(client=, reference=, codename=)`` (a report's
+    or a booking's) under the codename limits every channel shares: what it found, or the page to answer
+    with (429 when the attempts are used up, 400 with the form's errors)."""
+    window = settings.CODENAME_RATE_WINDOW
+    too_many = _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi.")
+    client = ratelimit.client_ip(request)
+    if codename_attempts_blocked(client=client):
+        return _too_many(request, too_many, window)
+    if not form.is_valid():
+        return page(request, template, {"form": form}, status=400)
+    try:
+        found = login(client=client, reference=form.cleaned_data["reference"], codename=form.cleaned_data["codename"])
+    except CodenameAttemptsExceeded:
+        return _too_many(request, too_many, window)
+    if found is None:
+        form.add_error(None, wrong)
+        return page(request, template, {"form": form}, status=400)
+    return found
+
+
+def _followup_sender(request: HttpRequest, *, too_many: str) -> Report | HttpResponse:
+    """The report of the person signed in with a codename who sends something on its thread (a message,
+    files), or the answer that turns them away: the codename page when nobody is signed in, ``too_many``
+    (429) past ``FOLLOWUP_RATE_LIMIT`` sendings an hour from this client (messages and files count together)."""
+    report = _followup_report(request)
+    if report is None:
+        return _redirect(reverse("public_followup"))
+    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
+        return _too_many(request, too_many, 3600)
+    return report
+
+
 @require_http_methods(["GET", "POST"])
 def followup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -445,23 +480,12 @@ def followup(request: HttpRequest) -> HttpResponse:
         if report is not None:
             return _thread_page(request, report)
         return page(request, "public/followup_login.html", {"form": FollowupLoginForm()})
-    form = FollowupLoginForm(request.POST)
-    window = settings.CODENAME_RATE_WINDOW
-    too_many = _("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi.")
-    client = ratelimit.client_ip(request)
-    if codename_attempts_blocked(client=client):
-        return _too_many(request, too_many, window)
-    if not form.is_valid():
-        return page(request, "public/followup_login.html", {"form": form}, status=400)
-    try:  # the same check, limits and audit as every channel (intake.services.report_codename_login)
-        report = report_codename_login(client=client, reference=form.cleaned_data["reference"],
-                                       codename=form.cleaned_data["codename"])
-    except CodenameAttemptsExceeded:
-        return _too_many(request, too_many, window)
-    if report is None:
-        form.add_error(None, _("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
-        return page(request, "public/followup_login.html", {"form": form}, status=400)
-    drafts.followup_login(request, report.pk)
+    opened = codename_form_check(
+        request, FollowupLoginForm(request.POST), template="public/followup_login.html", login=report_codename_login,
+        wrong=_("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
+    if isinstance(opened, HttpResponse):
+        return opened
+    drafts.followup_login(request, opened.pk)
     return _redirect(reverse("public_followup"))
 
 
@@ -479,11 +503,9 @@ def _thread_page(request: HttpRequest, report: Report, *, form: Any = None, file
 
 @require_http_methods(["POST"])
 def followup_message(request: HttpRequest) -> HttpResponse:
-    report = _followup_report(request)
-    if report is None:
-        return _redirect(reverse("public_followup"))
-    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
-        return _too_many(request, _("Terlalu banyak pesan. Coba lagi nanti."), 3600)
+    report = _followup_sender(request, too_many=_("Terlalu banyak pesan. Coba lagi nanti."))
+    if isinstance(report, HttpResponse):
+        return report
     form = FollowupMessageForm(request.POST)
     if not form.is_valid():
         return _thread_page(request, report, form=form, status=400)
@@ -506,11 +528,9 @@ def followup_files(request: HttpRequest) -> HttpResponse:
 
 
 def _followup_files(request: HttpRequest) -> HttpResponse:
-    report = _followup_report(request)
-    if report is None:
-        return _redirect(reverse("public_followup"))
-    if ratelimit.request_hit(request, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
-        return _too_many(request, _("Terlalu banyak kiriman. Coba lagi nanti."), 3600)
+    report = _followup_sender(request, too_many=_("Terlalu banyak kiriman. Coba lagi nanti."))
+    if isinstance(report, HttpResponse):
+        return report
     uploads = request.FILES.getlist("files")[: settings.EVIDENCE_MAX_FILES]
     errors: list[str] = []
     status = 200
@@ -552,10 +572,6 @@ def leave(request: HttpRequest) -> HttpResponse:
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     no_store(response)
     return response
-
-
-def redirect_home(request: HttpRequest) -> HttpResponse:
-    return redirect("home")
 
 
 PUBLIC_PREFIXES = ("/lapor/", "/keluar/", "/i18n/")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import io
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import qrcode
@@ -83,6 +85,21 @@ def _pending_user(request: HttpRequest) -> Any:
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 
+def _after_password_step(view: Callable[[HttpRequest, Any], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """For the second-factor pages: ``view`` is called with the user who passed the password step in the last
+    ``PENDING_SECONDS``; anyone else is sent back to the password page with a note."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        user = _pending_user(request)
+        if user is None:
+            messages.info(request, _("Silakan masuk dengan kata sandi terlebih dahulu."))
+            return redirect("staff:login")
+        return view(request, user)
+
+    return wrapper
+
+
 def _clear_pending(request: HttpRequest) -> None:
     for key in (PENDING_USER, PENDING_AT, PENDING_BACKEND, PENDING_NEXT):
         request.session.pop(key, None)
@@ -138,11 +155,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def verify_view(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
-    if user is None:
-        messages.info(request, _("Silakan masuk dengan kata sandi terlebih dahulu."))
-        return redirect("staff:login")
+@_after_password_step
+def verify_view(request: HttpRequest, user: Any) -> HttpResponse:
     form = TokenForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -169,16 +183,13 @@ def _qr_data_uri(text: str) -> str:
 
 
 @never_cache
-def enrol_view(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
-    if user is None:
-        messages.info(request, _("Silakan masuk dengan kata sandi terlebih dahulu."))
-        return redirect("staff:login")
+@_after_password_step
+def enrol_view(request: HttpRequest, user: Any) -> HttpResponse:
     if has_second_factor(user=user):
         return redirect("staff:login_verify")
     device = authenticator_pending(user=user)
     form = TokenForm(request.POST or None)
-    form.fields["token"].help_text = "6 angka yang tampil di aplikasi autentikator."
+    form.fields["token"].help_text = _("6 angka yang tampil di aplikasi autentikator.")
     error = ""
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):

@@ -56,6 +56,19 @@ def _checked_identifier(kind: str, value: str) -> str:
     return value
 
 
+def perpetrator_link_fields() -> tuple[forms.ChoiceField, forms.ChoiceField, forms.ChoiceField]:
+    """New fields, all optional, for how victim and perpetrator are linked (a report's and an incident's):
+    the relationship, how they met, and the social-media platform when they met online."""
+    return (
+        forms.ChoiceField(label=_("Hubungan pelaku dengan korban"), choices=BLANK + codelists.choices("relationship"),
+                          required=False),
+        forms.ChoiceField(label=_("Cara korban dan pelaku kenal"), choices=BLANK + codelists.choices("met_via"),
+                          required=False),
+        forms.ChoiceField(label=_("Platform media sosial"), choices=BLANK + codelists.choices("platform"),
+                          required=False),
+    )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -106,12 +119,7 @@ class IntakeForm(ChecksOnTheirOwnLine, forms.Form):
     kelurahan = forms.ChoiceField(label=_("Kelurahan kejadian"), required=False)
     incident_date = forms.DateField(label=_("Tanggal kejadian"), required=False, widget=DateInput())
     place = forms.ChoiceField(label=_("Tempat kejadian"), choices=BLANK + codelists.choices("place"), required=False)
-    relationship = forms.ChoiceField(label=_("Hubungan pelaku dengan korban"),
-                                     choices=BLANK + codelists.choices("relationship"), required=False)
-    met_via = forms.ChoiceField(label=_("Cara korban dan pelaku kenal"), choices=BLANK + codelists.choices("met_via"),
-                                required=False)
-    met_via_platform = forms.ChoiceField(label=_("Platform media sosial"), choices=BLANK + codelists.choices("platform"),
-                                         required=False)
+    relationship, met_via, met_via_platform = perpetrator_link_fields()
     contact_name = forms.CharField(label=_("Nama pelapor/kontak"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Telepon/WhatsApp pelapor"), required=False, max_length=40)
     contact_email = forms.EmailField(label=_("Email pelapor"), required=False, max_length=254)
@@ -382,12 +390,7 @@ class IncidentForm(VersionForm):
                                            choices=codelists.choices("tpks_form"), widget=forms.CheckboxSelectMultiple)
     factors = forms.MultipleChoiceField(label=_("Faktor pendorong"), required=False, choices=codelists.choices("factor"),
                                         widget=forms.CheckboxSelectMultiple)
-    relationship = forms.ChoiceField(label=_("Hubungan pelaku dengan korban"),
-                                     choices=BLANK + codelists.choices("relationship"), required=False)
-    met_via = forms.ChoiceField(label=_("Cara korban dan pelaku kenal"), choices=BLANK + codelists.choices("met_via"),
-                                required=False)
-    met_via_platform = forms.ChoiceField(label=_("Platform media sosial"), choices=BLANK + codelists.choices("platform"),
-                                         required=False)
+    relationship, met_via, met_via_platform = perpetrator_link_fields()
     description = forms.CharField(label=_("Uraian kejadian"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
                                   max_length=20000)
 

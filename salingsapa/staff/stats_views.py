@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,13 +22,14 @@ from salingsapa.fieldwork.selectors import field_counts
 from salingsapa.staff.decorators import casework_required
 from salingsapa.stats import charts, selectors, services
 from salingsapa.stats import exports as exp
-from salingsapa.stats.engine import StatsFilter, month_end
+from salingsapa.stats.engine import StatsFilter
 from salingsapa.stats.forms import ExportForm, FilterForm, ReportForm, SnapshotForm, default_period
 from salingsapa.stats.jobs import export_job_create
 from salingsapa.stats.models import ExportJob, PublishedSnapshot
 from salingsapa.stats.narrative import highlights
 from salingsapa.stats.publication import present
 from salingsapa.stats.reports import parse_period, render_report_pdf, report_filename
+from salingsapa.stats.service_stats import RISK_LABELS
 
 # --- staff -------------------------------------------------------------------------------------
 
@@ -55,6 +57,17 @@ DASHBOARD_ORDER = [
     "month", "report_month", "violence_form", "tpks_form", "sex", "age_group", "kecamatan", "kelurahan",
     "place", "relationship", "met_via", "platform", "factor", "channel", "report_channel", "report_status",
 ]
+
+
+def _deadline_short(d: Any) -> str:
+    """A deadline row's label short enough for a small chart: the full labels all began "Kontak pertama —" and
+    were cut to the same 16 characters. First-contact clocks by their risk level; the police clock by name."""
+    kind, _sep, risk = d.key.partition(":")
+    if kind == "first_contact":
+        return capfirst(str(RISK_LABELS.get("" if risk == "-" else risk, risk)))
+    if kind == "tpks_police":
+        return _("Polisi (TPKS)")
+    return str(d.label)
 
 
 def _glance(summary: Any, flt: StatsFilter) -> list[dict[str, Any]]:
@@ -87,7 +100,8 @@ def _glance(summary: Any, flt: StatsFilter) -> list[dict[str, Any]]:
     services = summary.services
     rows = [d for d in services.deadlines if d.compliance_pct is not None] if services is not None else []
     out.append({"title": _("Kepatuhan tenggat"), "anchor": "sla-h", "chart": charts.bar_chart(
-        _("Kepatuhan tenggat (%)"), [(d.label, d.compliance_pct) for d in rows], mini=True, suffix="%") if rows else None})
+        _("Kepatuhan tenggat (%)"), [(_deadline_short(d), d.compliance_pct) for d in rows], mini=True, suffix="%")
+        if rows else None})
     refs = list(services.referrals) if services is not None else []
     out.append({"title": _("Rujukan"), "anchor": "ref-h", "chart": charts.bar_chart(
         _("Rujukan menurut layanan: dibuat dan diterima"), [(r.label, r.total) for r in refs],
@@ -202,17 +216,6 @@ def snapshot_approve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Snapshot disetujui dan tampil di halaman statistik publik."))
     return redirect("stats:snapshot", pk=snap.pk)
-
-
-def period_filter(period: str) -> StatsFilter:
-    """``2025`` → the year, ``2025-10`` → the month. Raises ValueError for anything else."""
-    if len(period) == 4 and period.isdigit():
-        return StatsFilter.for_year(int(period))
-    year, _sep, month = period.partition("-")
-    if len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
-        y, m = int(year), int(month)
-        return StatsFilter(start=StatsFilter.for_month(y, m).start, end=month_end(y, m))
-    raise ValueError(period)
 
 
 # --- reports and exports ------------------------------------------------------------------------

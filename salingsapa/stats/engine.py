@@ -358,8 +358,15 @@ INCIDENT_DIMENSIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _all_codes() -> dict[str, tuple[str, str]]:
+    """Every code list entry by id: (list, slug); one query per rollup session."""
+    def load() -> dict[str, tuple[str, str]]:
+        return {str(pk): (lst, slug) for pk, lst, slug in Code.objects.values_list("pk", "list", "slug")}
+    return dict(rollup.memo(("codes",), load))
+
+
 def _codes_by_id(list_name: str) -> dict[str, str]:
-    return {str(pk): slug for pk, slug in Code.objects.filter(list=list_name).values_list("pk", "slug")}
+    return {pk: slug for pk, (lst, slug) in _all_codes().items() if lst == list_name}
 
 
 def by_incident(flt: StatsFilter, key: str, *, compare: bool = False) -> Breakdown:
@@ -423,6 +430,14 @@ def _region_names(codes: Iterable[str]) -> dict[str, Region]:
     return {r.code: r for r in Region.objects.filter(code__in=list(codes))}
 
 
+def _home_regions(home: str) -> list[Region]:
+    """The kecamatan and kelurahan of ``home`` in code order (once per rollup session)."""
+    def load() -> list[Region]:
+        return list(Region.objects.filter(_area_q("code", home), level__in=[Region.Level.DISTRICT, Region.Level.VILLAGE])
+                    .only("code", "name", "population", "parent", "level").order_by("code"))
+    return list(rollup.memo(("regions", home), load))
+
+
 def by_area(flt: StatsFilter, level: str = "kecamatan", *, compare: bool = False) -> Breakdown:
     """Cases by kecamatan or kelurahan of the case, with a rate per 10,000 where population is known.
 
@@ -437,15 +452,9 @@ def by_area(flt: StatsFilter, level: str = "kecamatan", *, compare: bool = False
     else:
         cur, prev = grouped(Case.objects.all(), "kelurahan_id", flt, prefix="", outer="pk", compare=compare)
     want_level = Region.Level.DISTRICT if level == "kecamatan" else Region.Level.VILLAGE
-    regions = list(
-        Region.objects.filter(_area_q("code", home), level=want_level).only("code", "name", "population", "parent")
-    )
-    villages = {
-        r.code: r
-        for r in Region.objects.filter(_area_q("code", home), level=Region.Level.VILLAGE).only(
-            "code", "parent_id", "population"
-        )
-    }
+    areas = _home_regions(home)  # one query for the kecamatan and kelurahan of a whole summary
+    regions = [r for r in areas if r.level == want_level]
+    villages = {r.code: r for r in areas if r.level == Region.Level.VILLAGE}
     # Population of a kecamatan: its own figure, else the sum of its kelurahan if all are known.
     village_pop: dict[str, list[int | None]] = {}
     for v in villages.values():
@@ -521,7 +530,7 @@ def _facts_crosstab(flt: StatsFilter, rows: str) -> dict[tuple[str, str], int]:
     if rows == "kecamatan":
         cells = rollup.counts(flt, "violence_form", ("k", "c"), home=home)
         parents = dict(Region.objects.filter(code__in={k for k, _c in cells if k}).values_list("code", "parent_id"))
-        slugs = {str(pk): slug for pk, slug in Code.objects.values_list("pk", "slug")}
+        slugs = {pk: slug for pk, (_list, slug) in _all_codes().items()}
         for (kel, code), (n, _t) in cells.items():
             if n:
                 key = (parents.get(kel) or UNKNOWN if kel else UNKNOWN, slugs.get(str(code), str(code)))

@@ -244,15 +244,23 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
+def _append_rows(append: Callable[[list[Any]], Any], rows: Iterator[dict[str, Any]], columns: list[tuple[str, str]],
+                 progress: Callable[[int], None]) -> int:
+    """Hand each row's cells, in column order and with formulas neutralised, to ``append`` (a CSV writer's
+    ``writerow``, a sheet's ``append``), telling ``progress`` of each; returns how many rows there were."""
+    n = 0
+    for row in rows:
+        append([_safe_cell(row.get(key, "")) for key, _label in columns])
+        n += 1
+        progress(1)
+    return n
+
+
 def _write_csv(rows: Iterator[dict[str, Any]], columns: list[tuple[str, str]], progress: Callable[[int], None]) -> tuple[bytes, int]:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([c[0] for c in columns])
-    n = 0
-    for row in rows:
-        writer.writerow([_safe_cell(row.get(c[0], "")) for c in columns])
-        n += 1
-        progress(1)
+    n = _append_rows(writer.writerow, rows, columns, progress)
     return ("\ufeff" + buf.getvalue()).encode("utf-8"), n  # BOM: Excel opens it as UTF-8
 
 
@@ -263,11 +271,7 @@ def _write_xlsx(rows: Iterator[dict[str, Any]], columns: list[tuple[str, str]], 
     ws = wb.create_sheet(title[:31])
     ws.append([c[1] for c in columns])
     ws.append([c[0] for c in columns])
-    n = 0
-    for row in rows:
-        ws.append([_safe_cell(row.get(c[0], "")) for c in columns])
-        n += 1
-        progress(1)
+    n = _append_rows(ws.append, rows, columns, progress)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), n

@@ -15,7 +15,7 @@ from django.utils.translation import get_language, gettext
 
 from salingsapa.core import codelists
 from salingsapa.core.models import Region
-from salingsapa.stats import engine
+from salingsapa.stats import engine, rollup
 from salingsapa.stats.engine import UNKNOWN, StatsFilter
 from salingsapa.stats.suppression import MERGED_KEY, MERGED_LABEL, PRIMARY, is_small, publish_1d, publish_2d
 
@@ -34,6 +34,11 @@ def _rows_of(b: engine.Breakdown) -> list[tuple[str, str, int]]:
 
 def snapshot_data(flt: StatsFilter) -> dict[str, Any]:
     """The whole public payload for a period (already suppressed, safe to serialise as it is)."""
+    with rollup.session():  # the rollups are checked once, and one query per side serves every table
+        return _snapshot_data(flt)
+
+
+def _snapshot_data(flt: StatsFilter) -> dict[str, Any]:
     prev = flt.previous_year()
     cases, cases_prev = engine.case_total(flt), engine.case_total(prev)
     victims = engine.victim_total(flt)

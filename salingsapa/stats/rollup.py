@@ -39,12 +39,14 @@ from django.db.models import (
     CharField,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     Max,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -106,6 +108,7 @@ DIMENSIONS: list[Dimension] = [
     Dimension("report_status", REPORT_SIDE, Report.objects.all, "", F("status"), _CASE_COUNT),
 ]
 BY_NAME = {d.name: d for d in DIMENSIONS}
+COARSE = "*"  # "cases*": the case-side facts summed over kelurahan (office kept), read when no area is filtered
 CLOSURE = "closure"  # categories w30 / w90 / o90; n = closed cases, total = microseconds to closure
 CLOSURE_BANDS = (("w30", None, dt.timedelta(days=30)), ("w90", dt.timedelta(days=30), dt.timedelta(days=90)),
                  ("o90", dt.timedelta(days=90), None))
@@ -115,8 +118,9 @@ def _time_column(side: str, prefix: str) -> str:
     return f"{prefix}reported_at" if side == CASE_SIDE else "received_at"
 
 
-def _grouped(dim: Dimension, when: Q) -> QuerySet[Any]:
-    """The dimension's base rows in ``when``, grouped by (m, o, k, c) with the count as n."""
+def _grouped(dim: Dimension, when: Q, *, labelled: bool = False) -> QuerySet[Any]:
+    """The dimension's base rows in ``when``, grouped by (m, o, k, c) with the count as n (and the dimension's
+    name as d when ``labelled``, for a UNION of several dimensions)."""
     at = _time_column(dim.side, dim.prefix)
     keys: dict[str, Any] = {
         "m": ExtractYear(at, tzinfo=JAKARTA) * 100 + ExtractMonth(at, tzinfo=JAKARTA),
@@ -124,6 +128,8 @@ def _grouped(dim: Dimension, when: Q) -> QuerySet[Any]:
         "k": F(f"{dim.prefix}kelurahan_id"),
         "c": dim.category if dim.category is not None else Cast(Value(None), CharField()),
     }
+    if labelled:
+        keys["d"] = Value(dim.name, output_field=CharField())
     return dim.build().filter(when).values(**keys).annotate(n=dim.count).order_by()
 
 
@@ -138,22 +144,26 @@ def _when(side: str, prefix: str, lo: dt.datetime | None, hi: dt.datetime | None
 
 
 def _closure_rows(when: Q) -> Iterator[tuple[int, Any, Any, str, int, int]]:
+    """Closed cases per (month, office, kelurahan): the three bands and the total with its summed duration, from
+    one grouped query (the bands as filtered counts)."""
     duration = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
     base = (Case.objects.filter(when, closed_at__isnull=False, status=CaseStatus.CLOSED).annotate(d=duration)
             .annotate(m=ExtractYear("reported_at", tzinfo=JAKARTA) * 100 + ExtractMonth("reported_at", tzinfo=JAKARTA)))
+    bands: dict[str, Any] = {}
     for band, low, high in CLOSURE_BANDS:
-        qs = base
+        q = Q()
         if low is not None:
-            qs = qs.filter(d__gt=low)
+            q &= Q(d__gt=low)
         if high is not None:
-            qs = qs.filter(d__lte=high)
-        for m, o, k, n in qs.values("m", "organisation_id", "kelurahan_id").annotate(n=Count("pk")).values_list(
-                "m", "organisation_id", "kelurahan_id", "n").order_by():
-            yield m, o, k, band, n, 0
-    for m, o, k, n, total in (base.values("m", "organisation_id", "kelurahan_id")
-                              .annotate(n=Count("pk"), t=Sum("d")).values_list("m", "organisation_id", "kelurahan_id", "n", "t")
-                              .order_by()):
-        yield m, o, k, "", n, _micros(total)
+            q &= Q(d__lte=high)
+        bands[band] = Count("pk", filter=q)
+    grouped: Any = base.values("m", "organisation_id", "kelurahan_id").annotate(n=Count("pk"), t=Sum("d"), **bands)
+    for row in grouped.order_by():
+        m, o, k = row["m"], row["organisation_id"], row["kelurahan_id"]
+        for band in bands:
+            if row[band]:
+                yield m, o, k, band, row[band], 0
+        yield m, o, k, "", row["n"], _micros(row["t"])
 
 
 def _micros(value: Any) -> int:
@@ -179,11 +189,118 @@ def _insert_select(dim: Dimension, when: Q) -> None:
 
 
 def _write(lo: dt.datetime | None, hi: dt.datetime | None) -> None:
+    """The fine facts of one period, one grouped query per dimension (a month's refresh)."""
     for dim in DIMENSIONS:
         _insert_select(dim, _when(dim.side, dim.prefix, lo, hi))
+    _write_closure(_when(CASE_SIDE, "", lo, hi))
+
+
+def _write_closure(when: Q) -> None:
     StatsFact.objects.bulk_create(
         [StatsFact(month=m, organisation_id=o, kelurahan_id=k, dimension=CLOSURE, category=c, n=n, total=t)
-         for m, o, k, c, n, t in _closure_rows(_when(CASE_SIDE, "", lo, hi))], batch_size=1000)
+         for m, o, k, c, n, t in _closure_rows(when)], batch_size=1000)
+
+
+def _write_coarse(month: int | None = None) -> None:
+    """The case-side facts summed over kelurahan (dimension + COARSE): what a read without an area filter sums."""
+    table = connection.ops.quote_name(StatsFact._meta.db_table)
+    names: list[Any] = list(SIDE_DIMENSIONS[CASE_SIDE])
+    where, params = f"dimension IN ({', '.join(['%s'] * len(names))})", names
+    if month is not None:
+        where += " AND month = %s"
+        params.append(month)
+    # only the quoted table name and placeholders are formatted into the statement
+    statement = (f"INSERT INTO {table} (month, organisation_id, kelurahan_id, dimension, category, n, total) "  # noqa: S608
+                 f"SELECT month, organisation_id, NULL, dimension || %s, category, SUM(n), SUM(total) FROM {table} "
+                 f"WHERE {where} GROUP BY month, organisation_id, dimension, category")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [COARSE, *params])
+
+
+def _rebuild_facts(progress: Callable[[int], None]) -> None:
+    """Every fact from the base tables in a few set-based passes (the whole rebuild stays in the database).
+
+    The month, office and kelurahan of every case are computed once into a temporary table that each
+    dimension joins (the per-dimension queries of :func:`_grouped` compute them once per base row, i.e.
+    18 times); the victims and the reports are grouped once by all their categories and each dimension is
+    summed from that. The result is row for row what :func:`_write` gives (``tests/test_stats_rollup.py``)."""
+    qn = connection.ops.quote_name
+    fact = qn(StatsFact._meta.db_table)
+    text = "varchar" if connection.vendor == "postgresql" else "text"
+
+    def table(model: Any) -> str:
+        return qn(model._meta.db_table)
+
+    def col(model: Any, name: str) -> str:
+        return qn(model._meta.get_field(name).column)
+
+    def month_of(column: str) -> Any:
+        return Cast(ExtractYear(column, tzinfo=JAKARTA) * 100 + ExtractMonth(column, tzinfo=JAKARTA), IntegerField())
+
+    insert = f"INSERT INTO {fact} (month, organisation_id, kelurahan_id, dimension, category, n, total) "
+    case_keys = Case.objects.values(cid=F("pk"), m=month_of("reported_at"), o=F("organisation_id"),
+                                    k=F("kelurahan_id"), ch=F("channel"), st=F("status")).order_by()
+    report_keys = (Report.objects.values(m=month_of("received_at"), k=F("kelurahan_id"), ch=F("channel"),
+                                         st=F("status")).annotate(n=Count("pk")).order_by())
+    cp, person, incident = table(CasePerson), table(CasePerson._meta.get_field("person").related_model), table(Incident)
+    victims = (f"CREATE TEMPORARY TABLE stats_rebuild_victims AS SELECT k.m, k.o, k.k, v.{col(CasePerson, 'age_group')} "  # noqa: S608
+               f"AS ag, p.{col(CasePerson._meta.get_field('person').related_model, 'sex')} AS sx, "
+               f"v.{col(CasePerson, 'is_child')} AS child, COUNT(*) AS n FROM {cp} v "
+               f"JOIN stats_rebuild_cases k ON k.cid = v.{col(CasePerson, 'case')} "
+               f"JOIN {person} p ON p.id = v.{col(CasePerson, 'person')} WHERE v.{col(CasePerson, 'role')} = %s "
+               f"GROUP BY k.m, k.o, k.k, v.{col(CasePerson, 'age_group')}, p.{col(CasePerson._meta.get_field('person').related_model, 'sex')}, "
+               f"v.{col(CasePerson, 'is_child')}")
+    steps: list[tuple[str, list[Any]]] = []
+
+    def temp(name: str, qs: QuerySet[Any]) -> None:
+        sql, params = qs.query.sql_with_params()
+        steps.append((f"CREATE TEMPORARY TABLE {name} AS {sql}", list(params)))
+
+    def fact_rows(dimension: str, select: str, params: Iterable[Any] = ()) -> None:
+        steps.append((insert + select, [dimension, *params]))
+
+    temp("stats_rebuild_cases", case_keys)
+    fact_rows("cases", "SELECT m, o, k, %s, NULL, COUNT(*), 0 FROM stats_rebuild_cases GROUP BY m, o, k")
+    fact_rows("channel", "SELECT m, o, k, %s, ch, COUNT(*), 0 FROM stats_rebuild_cases GROUP BY m, o, k, ch")
+    fact_rows("open", "SELECT m, o, k, %s, NULL, COUNT(*), 0 FROM stats_rebuild_cases WHERE st <> %s GROUP BY m, o, k",
+              [CaseStatus.CLOSED])
+    steps.append((victims, [CasePerson.Role.VICTIM]))
+    fact_rows("victims", "SELECT m, o, k, %s, NULL, SUM(n), 0 FROM stats_rebuild_victims GROUP BY m, o, k")
+    fact_rows("child_victims", "SELECT m, o, k, %s, NULL, SUM(n), 0 FROM stats_rebuild_victims WHERE child = %s "
+              "GROUP BY m, o, k", [True])
+    fact_rows("sex", "SELECT m, o, k, %s, sx, SUM(n), 0 FROM stats_rebuild_victims GROUP BY m, o, k, sx")
+    fact_rows("age_group", "SELECT m, o, k, %s, ag, SUM(n), 0 FROM stats_rebuild_victims GROUP BY m, o, k, ag")
+    fact_rows("age_sex", "SELECT m, o, k, %s, COALESCE(ag, '') || '|' || COALESCE(sx, ''), SUM(n), 0 "
+              "FROM stats_rebuild_victims GROUP BY m, o, k, ag, sx")
+    for name, field in (("violence_form", "violence_forms"), ("tpks_form", "tpks_forms"), ("factor", "factors")):
+        through = getattr(Incident, field).through
+        fact_rows(name, f"SELECT k.m, k.o, k.k, %s, CAST(f.{col(through, 'code')} AS {text}), "  # noqa: S608
+                  f"COUNT(DISTINCT i.{col(Incident, 'case')}), 0 FROM {table(through)} f "
+                  f"JOIN {incident} i ON i.id = f.{col(through, 'incident')} "
+                  f"JOIN stats_rebuild_cases k ON k.cid = i.{col(Incident, 'case')} GROUP BY k.m, k.o, k.k, f.{col(through, 'code')}")
+    for name in ("place", "relationship", "met_via", "met_via_platform"):
+        fact_rows(name, f"SELECT k.m, k.o, k.k, %s, i.{col(Incident, name)}, COUNT(DISTINCT i.{col(Incident, 'case')}), 0 "  # noqa: S608
+                  f"FROM {incident} i JOIN stats_rebuild_cases k ON k.cid = i.{col(Incident, 'case')} "
+                  f"GROUP BY k.m, k.o, k.k, i.{col(Incident, name)}")
+    temp("stats_rebuild_reports", report_keys)
+    fact_rows("reports", "SELECT m, NULL, k, %s, NULL, SUM(n), 0 FROM stats_rebuild_reports GROUP BY m, k")
+    fact_rows("report_channel", "SELECT m, NULL, k, %s, ch, SUM(n), 0 FROM stats_rebuild_reports GROUP BY m, k, ch")
+    fact_rows("report_status", "SELECT m, NULL, k, %s, st, SUM(n), 0 FROM stats_rebuild_reports GROUP BY m, k, st")
+    with connection.cursor() as cursor:
+        for statement, params in steps:
+            cursor.execute(statement, params)
+            if statement.startswith("CREATE") and connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {statement.split()[3]}")  # the planner's view of the new table
+            progress(1)
+        _write_closure(Q())
+        progress(1)
+        for name in ("stats_rebuild_cases", "stats_rebuild_victims", "stats_rebuild_reports"):
+            cursor.execute(f"DROP TABLE {name}")
+        _write_coarse()
+        progress(1)
+
+
+REBUILD_STEPS = 25  # the rebuild's statements (emptying the table included), for the progress bar
 
 
 def _month_bounds(month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -206,27 +323,27 @@ def _max_ids() -> tuple[int, int]:
 def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute every fact from the base tables (one transaction); returns the number of fact rows.
 
-    ``progress(done, total)`` is called per dimension."""
-    steps = len(DIMENSIONS) + 2
+    ``progress(done, total)`` is called per statement."""
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, REBUILD_STEPS)
+
     with transaction.atomic():
         state = _lock()
         RollupDirty.objects.all().delete()
         StatsFact.objects.all().delete()
-        if progress:
-            progress(1, steps)
-        for i, dim in enumerate(DIMENSIONS, start=2):
-            _insert_select(dim, Q())
-            if progress:
-                progress(i, steps)
-        StatsFact.objects.bulk_create(
-            [StatsFact(month=m, organisation_id=o, kelurahan_id=k, dimension=CLOSURE, category=c, n=n, total=t)
-             for m, o, k, c, n, t in _closure_rows(Q())], batch_size=1000)
+        step(1)
+        _rebuild_facts(step)
         state.last_case_id, state.last_report_id = _max_ids()
         state.built_at = state.refreshed_at = timezone.now()
         state.stale = False
         state.save()
         if progress:
-            progress(steps, steps)
+            progress(REBUILD_STEPS, REBUILD_STEPS)
         return StatsFact.objects.count()
 
 
@@ -235,6 +352,7 @@ def refresh_months(months: Iterable[int]) -> None:
     for month in sorted(set(months)):
         StatsFact.objects.filter(month=month).delete()
         _write(*_month_bounds(month))
+        _write_coarse(month)
 
 
 def _months_of(model: Any, ids: set[int], column: str) -> set[int]:
@@ -244,14 +362,34 @@ def _months_of(model: Any, ids: set[int], column: str) -> set[int]:
     return set(model.objects.filter(pk__in=ids).annotate(m=expr).values_list("m", flat=True).distinct())
 
 
+def _probe() -> RollupState | None:
+    """The rollup state with, in the same query, whether writes are queued and the newest case and report ids
+    (one round trip for the common case of a read that finds nothing to do)."""
+    newest_case = Case.objects.order_by("-pk").values("pk")[:1]
+    newest_report = Report.objects.order_by("-pk").values("pk")[:1]
+    return (RollupState.objects.filter(pk=1)
+            .annotate(queued=Exists(RollupDirty.objects.all()), newest_case=Subquery(newest_case),
+                      newest_report=Subquery(newest_report))
+            .first())
+
+
+def pending() -> int:
+    """How many writes are queued (periodic job, tests)."""
+    return RollupDirty.objects.count()
+
+
+def is_stale() -> bool:
+    return RollupState.objects.filter(pk=1, stale=True).exists()
+
+
 def flush() -> bool:
     """Bring the rollups up to date with the queued writes; False when they cannot be used (read live)."""
-    state = RollupState.objects.filter(pk=1).first()
+    state = _probe()
     if state is None or state.stale:
         return False
-    pending = RollupDirty.objects.exists()
-    if not pending:
-        return _current(state)
+    if not state.queued:  # type: ignore[attr-defined]
+        newest = (state.newest_case or 0, state.newest_report or 0)  # type: ignore[attr-defined]
+        return newest == (state.last_case_id, state.last_report_id)
     with transaction.atomic():
         state = _lock()
         if state.stale:
@@ -287,10 +425,6 @@ def flush() -> bool:
         return _max_ids() == (state.last_case_id, state.last_report_id)
 
 
-def _current(state: RollupState) -> bool:
-    return _max_ids() == (state.last_case_id, state.last_report_id)
-
-
 # --- the handler of COUNTED_DATA_CHANGED ---------------------------------------------------------
 
 
@@ -319,7 +453,7 @@ def rebuild_after_bulk_load(**_: Any) -> None:
 _session: contextvars.ContextVar[bool | None] = contextvars.ContextVar("stats_rollup_ready", default=None)
 # within a session: fact sums already read, per (side, scope, months, grouping); one query serves every
 # dimension of a side, so a whole summary costs a handful of queries instead of one per breakdown
-_bundles: contextvars.ContextVar[dict[Any, dict[tuple[Any, ...], tuple[int, int]]] | None] = contextvars.ContextVar(
+_bundles: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
     "stats_rollup_bundles", default=None)
 
 
@@ -409,7 +543,7 @@ def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, ho
             add(key, n, total)
     for lo_day, hi_day in partial:
         lo, hi = StatsFilter(start=lo_day, end=hi_day).bounds
-        for m, o, k, c, n, total in _live(dimension, lo, hi, flt):
+        for m, o, k, c, n, total in _live_rows(dimension, lo, hi, flt):
             if side == CASE_SIDE and flt.organisation_id is not None and o != flt.organisation_id:
                 continue
             if side == REPORT_SIDE and flt.report_region and not _region_ok(k, flt.report_region, home):
@@ -428,25 +562,126 @@ SIDE_DIMENSIONS = {
 
 def _fact_sums(flt: StatsFilter, side: str, dimension: str, by: tuple[str, ...], months: list[int],
                home: str) -> dict[tuple[Any, ...], tuple[int, int]]:
-    columns = {"m": "month", "k": "kelurahan_id", "c": "category"}
     cache = _bundles.get()
-    if cache is not None and by == ():  # a total is the sum of the categories, which one query already holds
-        by_category = _fact_sums(flt, side, dimension, ("c",), months, home)
-        return {(): (sum(n for n, _t in by_category.values()), sum(t for _n, t in by_category.values()))}
-    per_dimension = cache is None or "k" in by  # kelurahan groupings are large: one dimension at a time
-    key = (side, flt.organisation_id, flt.report_region, flt.area, months[0], months[-1], by,
-           dimension if per_dimension else None)
-    rows = cache.get(key) if cache is not None else None
-    if rows is None:
-        facts = StatsFact.objects.filter(_fact_q(flt, side, home), month__gte=months[0], month__lte=months[-1])
-        facts = facts.filter(dimension=dimension) if per_dimension else facts.filter(dimension__in=SIDE_DIMENSIONS[side])
-        fields = ["dimension", *(columns[b] for b in by)]
-        rows = {}
-        for row in facts.values(*fields).annotate(s=Sum("n"), t=Sum("total")).order_by():
-            rows[tuple(row[f] for f in fields)] = (int(row["s"] or 0), int(row["t"] or 0))
-        if cache is not None:
+    if cache is None:  # a single read: this dimension alone
+        return _query_sums(flt, side, home, months, by, dimension=dimension)
+    if "k" in by:
+        return _kelurahan_sums(cache, flt, side, dimension, by, months, home)
+    return _bundle_sums(cache, flt, side, dimension, by, months, home)
+
+
+_COLUMNS = {"m": "month", "k": "kelurahan_id", "c": "category"}
+
+
+def _query_sums(flt: StatsFilter, side: str, home: str, months: Iterable[int], by: tuple[str, ...], *,
+                dimension: str | None = None) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Sums of n and total per (dimension, *by) over ``months``; every dimension of the side when none given.
+
+    Without an area filter or a kelurahan grouping the case side reads the coarse rows (summed over kelurahan
+    by the rebuild): a few hundred rows per month instead of thousands."""
+    coarse = side == CASE_SIDE and not flt.area and "k" not in by
+    suffix = COARSE if coarse else ""
+    facts = StatsFact.objects.filter(_fact_q(flt, side, home), month__in=sorted(set(months)))
+    facts = (facts.filter(dimension=dimension + suffix) if dimension
+             else facts.filter(dimension__in=[d + suffix for d in SIDE_DIMENSIONS[side]]))
+    fields = ["dimension", *(_COLUMNS[b] for b in by)]
+    rows: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for row in facts.values(*fields).annotate(s=Sum("n"), t=Sum("total")).order_by():
+        row["dimension"] = row["dimension"].removesuffix(COARSE) if coarse else row["dimension"]
+        rows[tuple(row[f] for f in fields)] = (int(row["s"] or 0), int(row["t"] or 0))
+    if dimension:
+        return {k[1:]: v for k, v in rows.items()}
+    return rows
+
+
+def _scope(flt: StatsFilter, side: str) -> tuple[Any, ...]:
+    return (side, flt.organisation_id, flt.report_region, flt.area)
+
+
+def _bundle_sums(cache: dict[Any, Any], flt: StatsFilter, side: str, dimension: str, by: tuple[str, ...],
+                 months: list[int], home: str) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """From one query per side and scope: every dimension per (month, category), for the months asked and the
+    same months a year earlier (the dashboard's comparison column), fetched once per session."""
+    bundle = cache.setdefault(("bundle", *_scope(flt, side)), {"covered": set(), "rows": {}})
+    missing = set(months) - bundle["covered"]
+    if missing:
+        fetch = (missing | {m - 100 for m in missing}) - bundle["covered"]
+        for (dim, month, category), value in _query_sums(flt, side, home, fetch, ("m", "c")).items():
+            bundle["rows"].setdefault(dim, []).append((month, category, value))
+        bundle["covered"] |= fetch
+    wanted = set(months)
+    out: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for month, category, (n, total) in bundle["rows"].get(dimension, ()):
+        if month in wanted:
+            key = tuple(month if b == "m" else category for b in by)
+            old = out.get(key, (0, 0))
+            out[key] = (old[0] + n, old[1] + total)
+    return out
+
+
+def _kelurahan_sums(cache: dict[Any, Any], flt: StatsFilter, side: str, dimension: str, by: tuple[str, ...],
+                    months: list[int], home: str) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Per kelurahan (large groupings): one dimension at a time, the months asked and a year earlier in one query."""
+    key = ("k", *_scope(flt, side), dimension, by, tuple(months))
+    if key not in cache:
+        earlier = [m - 100 for m in months]
+        fields = [_COLUMNS[b] for b in by]
+        now_q, then_q = Q(month__in=months), Q(month__in=earlier)
+        rows = (StatsFact.objects.filter(_fact_q(flt, side, home), month__in=sorted(set(months) | set(earlier)),
+                                         dimension=dimension)
+                .values(*fields)
+                .annotate(s=Sum("n", filter=now_q), t=Sum("total", filter=now_q),
+                          ps=Sum("n", filter=then_q), pt=Sum("total", filter=then_q)).order_by())
+        now: dict[tuple[Any, ...], tuple[int, int]] = {}
+        then: dict[tuple[Any, ...], tuple[int, int]] = {}
+        for row in rows:
+            group = tuple(row[f] for f in fields)
+            if row["s"] is not None:
+                now[group] = (int(row["s"]), int(row["t"] or 0))
+            if row["ps"] is not None:
+                then[group] = (int(row["ps"]), int(row["pt"] or 0))
+        cache[key] = now
+        cache.setdefault(("k", *_scope(flt, side), dimension, by, tuple(earlier)), then)
+    return dict(cache[key])
+
+
+def memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per session (e.g. the region list several breakdowns need); every call outside one."""
+    cache = _bundles.get()
+    if cache is None:
+        return compute()
+    full = ("memo", *key)
+    if full not in cache:
+        cache[full] = compute()
+    return cache[full]
+
+
+def _live_rows(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilter) -> list[tuple[Any, ...]]:
+    """The live rows of a partly covered month. Within a session every dimension of a side comes from one
+    UNION ALL query per day range (the dashboard's default period ends today: its current month, and the
+    same days a year earlier, are read live)."""
+    cache = _bundles.get()
+    if cache is None:
+        return list(_live(dimension, lo, hi, flt))
+    side = CASE_SIDE if dimension == CLOSURE else BY_NAME[dimension].side
+    org = flt.organisation_id if side == CASE_SIDE else None
+    key = ("live", side, lo, hi, org, dimension if dimension == CLOSURE else None)
+    if key not in cache:
+        if dimension == CLOSURE:
+            cache[key] = {CLOSURE: list(_live(CLOSURE, lo, hi, flt))}
+        else:
+            parts = []
+            for dim in DIMENSIONS:
+                if dim.side == side:
+                    when = _when(dim.side, dim.prefix, lo, hi)
+                    if org is not None:
+                        when &= Q(**{f"{dim.prefix}organisation_id": org})
+                    parts.append(_grouped(dim, when, labelled=True))
+            rows: dict[str, list[tuple[Any, ...]]] = {}
+            for row in parts[0].union(*parts[1:], all=True):
+                rows.setdefault(row["d"], []).append((row["m"], row["o"], row["k"], row["c"], row["n"], 0))
             cache[key] = rows
-    return {k[1:]: v for k, v in rows.items() if k[0] == dimension}
+    return list(cache[key].get(dimension, ()))
 
 
 def _live(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilter) -> Iterator[tuple[Any, ...]]:

@@ -5,6 +5,12 @@ case), ``network.Referral`` and ``network.ServiceDelivery``. Aggregate queries o
 period: a deadline by ``starts_at``, a referral by ``created_at``, a delivery by ``delivered_on``
 (all in Asia/Jakarta). These figures follow the period, the office and the area filter; the form
 and age-group filters do not apply to them.
+
+A referral's outcome columns count what happened to it, not only the state it is in now: "accepted"
+is every referral the partner ever accepted (an accepted referral later completed, or revoked after
+acceptance, still counts), read from its stamps — ``responded_at`` is set by an accept or a decline,
+so answered and not declined means accepted (and accepted or completed now, whatever the stamps). "Declined" and "completed" are final states; "still
+running" is the state now, as its label says.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from salingsapa.core import codelists
 from salingsapa.network.models import delivery_kind_label
 from salingsapa.stats.filters import StatsFilter, _area_q
+from salingsapa.stats.service_tables import ServiceTable, service_tables
 
 RISK_LABELS = {"high": _("risiko tinggi"), "medium": _("risiko sedang"), "low": _("risiko rendah"),
                "": _("belum ditriase")}
@@ -71,6 +78,11 @@ class ServiceStats:
     @property
     def delivery_total(self) -> int:
         return sum(n for _k, n in self.deliveries)
+
+    @property
+    def tables(self) -> list[ServiceTable]:
+        """The figures as the tables of ``stats/_services.html`` (dashboard and PDF report)."""
+        return service_tables(self)
 
 
 def _range(flt: StatsFilter, field: str) -> Q:
@@ -144,7 +156,8 @@ def referral_rows(flt: StatsFilter) -> list[ReferralRow]:
         .values("service")
         .annotate(
             total=Count("pk"),
-            accepted=Count("pk", filter=Q(status=S.ACCEPTED)),
+            accepted=Count("pk", filter=Q(status__in=[S.ACCEPTED, S.COMPLETED])
+                           | (Q(responded_at__isnull=False) & ~Q(status=S.DECLINED))),
             declined=Count("pk", filter=Q(status=S.DECLINED)),
             completed=Count("pk", filter=Q(status=S.COMPLETED)),
             active=Count("pk", filter=Q(status__in=[S.SENT, S.ACCEPTED])),

@@ -1,7 +1,8 @@
 """What every browser test shares: where Chromium is, how it starts, when the tests skip.
 
-Use it in a module with ``pytestmark = [*BROWSER, ...]`` and the ``chromium`` fixture (a started
-headless Chromium), or ``launch_chromium(playwright)`` when the module needs its own fixture order.
+Use it in a module with ``pytestmark = [*BROWSER, ...]`` and the ``browser`` fixture (a started
+headless Chromium), ``offline_pages`` (pages on the live server that cannot reach the network), or
+``launch_chromium(playwright)`` when the module needs its own fixture order.
 Where Chromium is absent (a laptop) the tests skip with a reason; in CI (``CI`` set) they must run.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -68,3 +69,26 @@ def keep_on_this_machine(context: Any, base_url: str, outside: list[str]) -> Non
         return route.abort()
 
     context.route("**/*", route)
+
+
+@pytest.fixture
+def offline_pages(live_server, settings, browser) -> Iterator[Callable[..., Any]]:
+    """``new_page(**context_options)``: a page (15 s timeouts) in a new Indonesian-language browser context of
+    the shared Chromium, for the live server, with quick exit leading to the stub site. Nothing may leave the
+    machine: after the test, the requests that tried are the failure."""
+    settings.QUICK_EXIT_URL = EXIT_URL
+    outside: list[str] = []
+    contexts: list[Any] = []
+
+    def new_page(**context_options: Any) -> Any:
+        context = browser.new_context(**{"locale": "id-ID", **context_options})
+        keep_on_this_machine(context, live_server.url, outside)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert outside == [], f"requests left the machine: {outside}"

@@ -13,6 +13,7 @@ from salingsapa.awareness import services
 from salingsapa.core.models import Region
 from tests.casework_helpers import verified_client
 from tests.e2e.conftest import BROWSER, EXIT_URL, keep_on_this_machine
+from tests.e2e.forms import navigate
 from tests.e2e.test_public_report_browser import serious_violations
 from tests.test_evidence import jpeg_with_gps
 
@@ -96,13 +97,13 @@ def test_education_and_awareness_pages_at_360px(phone, live_server, case_manager
     page.select_option("#id_kelurahan", village.code)
     page.fill("#id_female_adult", "12")
     page.fill("#id_participants_total", "15")
-    page.click("button[type=submit].primary")
+    navigate(page, page.locator("button[type=submit].primary"))
     assert "tidak sama dengan jumlah menurut jenis kelamin dan umur" in page.locator("#ringkasan-kesalahan").inner_text()
     assert page.input_value("#id_venue") == "Posyandu Melati"
     assert serious_violations(page) == []
     shot(page, "staff-event-error")
     page.fill("#id_participants_total", "12")
-    page.click("button[type=submit].primary")
+    navigate(page, page.locator("button[type=submit].primary"))
     assert page.locator("h1").inner_text() == "Kelas orang tua"
 
 

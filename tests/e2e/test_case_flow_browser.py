@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.casework_helpers import make_report, totp_code, totp_device
 from tests.e2e.conftest import BROWSER
+from tests.e2e.forms import navigate
 from tests.personas import PASSWORD
 
 pytestmark = BROWSER
@@ -53,11 +54,11 @@ def test_emergency_report_to_approved_closure(live_server, browser, intake_offic
 
     # 1. intake officer: the emergency is at the top of the queue; open a case for the case manager
     officer = sign_in(browser, base, intake_officer)
-    officer.get_by_role("link", name="Antrean pengaduan").first.click()
+    navigate(officer, officer.get_by_role("link", name="Antrean pengaduan").first)
     first_row = officer.locator("#antrean tbody tr").first
     assert first_row.get_attribute("data-reference") == emergency.reference
     assert "DARURAT" in first_row.inner_text()
-    first_row.get_by_role("link", name=emergency.reference).click()
+    navigate(officer, first_row.get_by_role("link", name=emergency.reference))
     assert "bersembunyi" in officer.content()
     officer.get_by_label("Manajer kasus").select_option(str(case_manager.pk))
     officer.get_by_role("button", name="Buka kasus").click()
@@ -70,17 +71,17 @@ def test_emergency_report_to_approved_closure(live_server, browser, intake_offic
     manager = sign_in(browser, base, case_manager)
     manager.goto(case_url)
     case_form(manager, "status").get_by_label("Pindahkan ke tahap").select_option("assessment")
-    case_form(manager, "status").get_by_role("button", name="Pindahkan").click()
+    navigate(manager, case_form(manager, "status").get_by_role("button", name="Pindahkan"))
     assert "Status: Asesmen" in manager.locator("#status-kasus").inner_text()
-    manager.locator("#langkah-berikutnya").get_by_role("link", name="Isi asesmen risiko").click()  # the next step
+    navigate(manager, manager.locator("#langkah-berikutnya").get_by_role("link", name="Isi asesmen risiko"))  # the next step
     manager.get_by_label("Pelaku pernah memakai atau mengancam dengan senjata").check()
     manager.get_by_label("Korban sangat takut akan keselamatannya").check()
     manager.get_by_role("button", name="Simpan asesmen").click()
     manager.wait_for_url(case_url)
     assert "Risiko Tinggi" in manager.locator("#risiko-kasus").inner_text()
     case_form(manager, "status").get_by_label("Pindahkan ke tahap").select_option("planning")
-    case_form(manager, "status").get_by_role("button", name="Pindahkan").click()
-    manager.locator("#langkah-berikutnya").get_by_role("link", name="Susun rencana intervensi").click()
+    navigate(manager, case_form(manager, "status").get_by_role("button", name="Pindahkan"))
+    navigate(manager, manager.locator("#langkah-berikutnya").get_by_role("link", name="Susun rencana intervensi"))
     manager.get_by_label("Tujuan dan langkah intervensi").fill("Rumah aman segera; visum; pendampingan hukum.")
     manager.get_by_label("Rumah Aman/Penampungan Sementara").check()
     manager.get_by_label("Bantuan Hukum").check()
@@ -90,41 +91,41 @@ def test_emergency_report_to_approved_closure(live_server, browser, intake_offic
 
     # 3. supervisor approves the plan
     boss = sign_in(browser, base, supervisor)
-    boss.get_by_role("link", name="Supervisor").click()
-    boss.get_by_role("link", name=number).first.click()
+    navigate(boss, boss.get_by_role("link", name="Supervisor"))
+    navigate(boss, boss.get_by_role("link", name=number).first)
     plan_form = case_form(boss, "rencana-keputusan")
     plan_form.get_by_role("combobox", name="Keputusan").select_option("approve")
-    plan_form.get_by_role("button", name="Simpan keputusan rencana").click()
+    navigate(boss, plan_form.get_by_role("button", name="Simpan keputusan rencana"))
     assert boss.locator("#status-rencana").inner_text() == "Disetujui"
 
     # 4. case manager: service, a note and a task, monitoring, closure request
     manager.goto(case_url)
     case_form(manager, "status").get_by_label("Pindahkan ke tahap").select_option("in_service")
-    case_form(manager, "status").get_by_role("button", name="Pindahkan").click()
+    navigate(manager, case_form(manager, "status").get_by_role("button", name="Pindahkan"))
     assert "Status: Layanan" in manager.locator("#status-kasus").inner_text()
     note = case_form(manager, "catatan")
     note.get_by_label("Jenis catatan").select_option("counselling")
     note.get_by_label("Isi catatan").fill("Sesi konseling pertama; korban sudah di rumah aman.")
-    note.get_by_role("button", name="Simpan catatan").click()
+    navigate(manager, note.get_by_role("button", name="Simpan catatan"))
     assert "Sesi konseling pertama" in manager.content()
     task = case_form(manager, "tugas")
     task.get_by_role("textbox", name="Tugas").fill("Dampingi visum di RSUD")
     task.get_by_label("Penanggung jawab").select_option(str(case_manager.pk))
     task.get_by_label("Batas waktu").fill((timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
-    task.get_by_role("button", name="Buat tugas").click()
+    navigate(manager, task.get_by_role("button", name="Buat tugas"))
     assert "Dampingi visum di RSUD" in manager.content()
     case_form(manager, "status").get_by_label("Pindahkan ke tahap").select_option("monitoring")
-    case_form(manager, "status").get_by_role("button", name="Pindahkan").click()
+    navigate(manager, case_form(manager, "status").get_by_role("button", name="Pindahkan"))
     closure = case_form(manager, "terminasi")
     closure.get_by_label("Alasan terminasi").fill("Korban aman, proses hukum berjalan, layanan selesai.")
-    closure.get_by_role("button", name="Ajukan terminasi ke supervisor").click()
+    navigate(manager, closure.get_by_role("button", name="Ajukan terminasi ke supervisor"))
     assert "Terminasi menunggu persetujuan" in manager.content()
 
     # 5. supervisor approves the closure
     boss.goto(case_url)
     decision = case_form(boss, "terminasi-keputusan")
     decision.get_by_role("combobox", name="Keputusan").select_option("approve")
-    decision.get_by_role("button", name="Simpan keputusan terminasi").click()
+    navigate(boss, decision.get_by_role("button", name="Simpan keputusan terminasi"))
     assert "Status: Terminasi" in boss.locator("#status-kasus").inner_text()
     timeline = boss.locator("#linimasa").inner_text()
     for step in ("Kasus dibuka dari pengaduan", "Asesmen risiko: Tinggi", "Rencana intervensi disetujui supervisor",

@@ -13,6 +13,7 @@ from salingsapa.notify.models import OutboundMessage
 from salingsapa.notify.services import message_queue, whatsapp_text
 from tests.casework_helpers import make_report, totp_device
 from tests.e2e.conftest import BROWSER
+from tests.e2e.forms import navigate
 from tests.e2e.test_case_flow_browser import sign_in
 from tests.e2e.test_public_report_browser import serious_violations
 
@@ -45,12 +46,11 @@ def test_outbound_pages_in_the_browser(live_server, browser, supervisor):
     _check(page, "outbound-list")
     page.goto(f"{live_server.url}/staf/pesan/preferensi/")
     page.get_by_label("Aplikasi + WhatsApp").check()
-    page.get_by_role("button", name="Simpan").click()  # no number: the error summary, what was chosen kept
+    navigate(page, page.get_by_role("button", name="Simpan"))  # no number: the error summary, what was chosen kept
     assert page.get_by_label("Aplikasi + WhatsApp").is_checked()
     _check(page, "notify-preferences")
     page.goto(f"{live_server.url}/staf/pengaduan/{report.pk}/")
     page.get_by_label("Ponsel mungkin dipantau? Tandai jangan dihubungi — alasan:").fill("ponsel dipegang pelaku")
-    page.get_by_role("button", name="Tandai jangan dihubungi").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Tandai jangan dihubungi"))
     assert "JANGAN DIHUBUNGI" in page.content()
     _check(page, "report-do-not-contact")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import BROWSER, EXIT_URL, keep_on_this_machine, launch_chromium
+from tests.e2e.conftest import BROWSER, EXIT_URL
 from tests.e2e.forms import send
 
 pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
@@ -18,24 +18,11 @@ pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page(live_server, settings):
-    from playwright.sync_api import sync_playwright
-
-    settings.QUICK_EXIT_URL = EXIT_URL
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        context = browser.new_context(locale="id-ID")
-        keep_on_this_machine(context, live_server.url, outside)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        csp_errors: list[str] = []
-        page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
-        page.outside_requests = outside  # type: ignore[attr-defined]
-        yield page
-        context.close()
-        browser.close()
-    assert outside == [], f"requests left the machine: {outside}"
+def browser_page(offline_pages):
+    page = offline_pages()
+    csp_errors: list[str] = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    yield page
     assert csp_errors == [], f"the page broke its Content-Security-Policy: {csp_errors}"
 
 

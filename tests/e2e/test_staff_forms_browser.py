@@ -8,12 +8,14 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from salingsapa.cases import services as case_services
 from salingsapa.cases.models import RiskAssessment
 from salingsapa.cases.risk import ALL_ITEMS
 from tests.casework_helpers import make_report, totp_device
 from tests.e2e.conftest import BROWSER
+from tests.e2e.forms import navigate
 from tests.e2e.test_case_flow_browser import sign_in
 from tests.e2e.test_public_report_browser import serious_violations
 
@@ -62,17 +64,16 @@ def test_risk_item_ticked_by_its_label_is_what_is_stored(live_server, browser, c
 
     page.get_by_label("Pelaku pernah mengancam akan membunuh korban, anak, atau orang lain").check()
     page.get_by_label("Penilaian profesional (bila berbeda dari hasil hitungan)").select_option("medium")
-    page.get_by_role("button", name="Simpan asesmen").click()
-    # failed: the summary has focus, its link focuses the control itself
+    navigate(page, page.get_by_role("button", name="Simpan asesmen"))
+    # failed: the summary has focus, its link focuses the control itself (autofocus lands after parsing: expect waits)
     summary = page.locator("#ringkasan-kesalahan")
-    summary.wait_for()
-    assert page.evaluate("document.activeElement.id") == "ringkasan-kesalahan"
+    expect(summary).to_be_focused()
     summary.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == "id_override_reason"
+    expect(page.locator("#id_override_reason")).to_be_focused()
     violations += serious_violations(page)
     assert page.get_by_label("Pelaku pernah mengancam akan membunuh korban, anak, atau orang lain").is_checked()
     page.get_by_label("Penilaian profesional (bila berbeda dari hasil hitungan)").select_option("")
-    page.get_by_role("button", name="Simpan asesmen").click()
+    navigate(page, page.get_by_role("button", name="Simpan asesmen"))
     page.get_by_text("Asesmen risiko disimpan: Tinggi.").wait_for()
     answers = RiskAssessment.objects.get(case=case).answers
     assert [k for k, v in answers.items() if v] == ["threats_to_kill"]
@@ -93,11 +94,10 @@ def test_staff_intake_checkboxes_sit_before_their_own_labels(live_server, browse
     group = page.get_by_role("group", name="Bentuk kekerasan")
     described = group.get_attribute("aria-describedby")
     assert described and page.locator(f"#{described.split()[0]}").inner_text().strip()
-    page.get_by_role("button", name="Simpan pengaduan").click()
-    page.locator("#ringkasan-kesalahan").wait_for()
-    assert page.evaluate("document.activeElement.id") == "ringkasan-kesalahan"
+    navigate(page, page.get_by_role("button", name="Simpan pengaduan"))
+    expect(page.locator("#ringkasan-kesalahan")).to_be_focused()
     page.locator("#ringkasan-kesalahan").get_by_role("link", name="Bentuk kekerasan").click()
-    assert page.evaluate("document.activeElement.id") == "id_violence_forms_0"
+    expect(page.locator("#id_violence_forms_0")).to_be_focused()
     assert "id_violence_forms_error" in (group.get_attribute("aria-describedby") or "")
     violations = serious_violations(page)
     assert violations == [], "\n".join(violations)

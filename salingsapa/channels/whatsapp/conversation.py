@@ -1,10 +1,13 @@
-"""The WhatsApp conversation: menu, the reporting flow, "Cek laporan", and the keywords.
+"""The WhatsApp conversation: dispatch of each message, the menu's choices, the reporting flow,
+evidence from the chat, and the keywords. "Cek laporan" is in ``check``, "Konseling keliling"
+(the schedule, booking a slot, the person's own booking) in ``booking``; what they share in ``turn``.
 
 ``respond(state, message, phone)`` reads one inbound message against the conversation's state
 (a plain dict, stored sealed by ``channels.whatsapp.handle``) and returns the new state and the
 replies (Cloud API message bodies built with ``notify.services.whatsapp_*``). It writes through
 the services of the layers below: ``intake.services.report_create`` (the ONE schema, channel
-``whatsapp``), ``report_message_add``, ``report_evidence_add``, ``report_codename_login``.
+``whatsapp``), ``report_evidence_add``; ``check`` and ``booking`` use ``report_codename_login``,
+``report_message_add`` and ``outreach.services.booking_create`` / ``booking_codename_login``.
 
 The reporting flow asks the web form's questions (``public/forms.py``: reporter, danger now, what
 happened, forms of violence, victim's sex and age group, kelurahan, place, date, perpetrator,
@@ -16,7 +19,8 @@ Keywords at any step: ``BATAL`` drops the draft, ``MENU`` returns to the menu, `
 112 / SAPA 129 and marks the report an emergency (as the web form's emergency page does: the
 report is flagged, the on-duty officers are alerted the moment it is sent, and only the questions
 the schema requires are still asked), ``CEK`` checks a report, ``ENGLISH`` / ``INDONESIA``
-switch the language. Nothing here logs message text or numbers.
+switch the language, ``JANJI`` opens a booking (reference + codename) to see or cancel it.
+Nothing here logs message text or numbers.
 """
 
 from __future__ import annotations
@@ -25,17 +29,45 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from salingsapa.accounts.models import Organisation
+from salingsapa.channels.whatsapp import booking
+from salingsapa.channels.whatsapp.check import (
+    REPORT_DOOR,
+    check_login,
+    check_or_status,
+    check_start,
+    checked_report,
+    door_codename,
+    door_reference,
+    thread_message,
+)
 from salingsapa.channels.whatsapp.parse import Inbound
+from salingsapa.channels.whatsapp.turn import (
+    BOOKING,
+    CANCEL,
+    CHECK,
+    DONE,
+    EMERGENCY,
+    ENGLISH,
+    INDONESIAN,
+    LIST_ROWS,
+    MENU,
+    REPLY_IDS,
+    SKIP,
+    Turn,
+    buttons_reply,
+    keyword,
+    list_reply,
+    say_errors,
+    show_menu,
+    yes_no,
+)
 from salingsapa.core import codelists
 from salingsapa.core.models import Region
 from salingsapa.intake import ratelimit
@@ -45,80 +77,18 @@ from salingsapa.intake.evidence import (
     evidence_prepare,
     upload_files_allowed,
 )
-from salingsapa.intake.models import Channel, Evidence, Report, ReportMessage
-from salingsapa.intake.schema import FieldError, ReportInvalid, report_check
-from salingsapa.intake.selectors import report_public_status
+from salingsapa.intake.models import Channel, Evidence
+from salingsapa.intake.schema import ReportInvalid, report_check
 from salingsapa.intake.services import (
-    CodenameAttemptsExceeded,
     IdempotencyConflict,
-    codename_attempts_blocked,
     evidence_pending_add,
     evidence_pending_remove,
-    report_codename_login,
     report_create,
     report_evidence_add,
-    report_message_add,
 )
-from salingsapa.notify.services import (
-    MediaUnavailable,
-    media_download,
-    whatsapp_buttons,
-    whatsapp_list,
-    whatsapp_text,
-)
-from salingsapa.outreach.selectors import visits_upcoming
+from salingsapa.notify.services import MediaUnavailable, media_download
 
-CHECKED_IDLE_SECONDS = 15 * 60  # as the web follow-up page: a checked report is forgotten after 15 idle minutes
-LIST_ROWS = 10
-TEXT_MAX = 4000
-INTERACTIVE_BODY_MAX = 1000
-
-# Keywords (upper-cased, without punctuation), Bahasa Indonesia and English.
-CANCEL = {"BATAL", "CANCEL", "STOP"}
-MENU = {"MENU", "HALO", "HALLO", "HAI", "HI", "HELLO", "MULAI", "START", "P", "PING", "ASSALAMUALAIKUM"}
-EMERGENCY = {"DARURAT", "EMERGENCY", "SOS", "TOLONG"}
-CHECK = {"CEK", "CHECK", "CEK LAPORAN"}
-ENGLISH = {"ENGLISH", "EN", "INGGRIS"}
-INDONESIAN = {"INDONESIA", "ID", "BAHASA", "BAHASA INDONESIA"}
-SKIP = {"LEWATI", "SKIP", "LEWAT", "-"}
-DONE = {"SELESAI", "DONE", "LANJUT", "NEXT"}
-REPLY_IDS = {"skip", "done", "send", "cancel", "menu"}  # our own reply ids without a namespace
-
-
-# --- replies -------------------------------------------------------------------------------------
-
-
-def _cut(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def text_reply(body: str) -> dict[str, Any]:
-    return whatsapp_text(_cut(body, TEXT_MAX))
-
-
-def buttons_reply(body: str, buttons: list[tuple[str, str]]) -> dict[str, Any]:
-    return whatsapp_buttons(_cut(body, INTERACTIVE_BODY_MAX), [(i, _cut(t, 20)) for i, t in buttons[:3]])
-
-
-def list_reply(body: str, button: str, rows: list[tuple[str, str, str]]) -> dict[str, Any]:
-    return whatsapp_list(_cut(body, INTERACTIVE_BODY_MAX), _cut(button, 20),
-                         [(i, _cut(t, 24), _cut(d, 72)) for i, t, d in rows[:LIST_ROWS]])
-
-
-@dataclass
-class Turn:
-    state: dict[str, Any]
-    phone: str  # E.164, "+62…"
-    message: Inbound
-    replies: list[dict[str, Any]] = field(default_factory=list)
-
-    def say(self, body: str) -> None:
-        self.replies.append(text_reply(body))
-
-    @property
-    def client(self) -> str:
-        """The subject rate limits count for this person (a keyed hash of it is what is stored)."""
-        return f"wa:{self.phone}"
+__all__ = ["respond", "step_for_field"]
 
 
 # --- entry point -----------------------------------------------------------------------------------
@@ -136,13 +106,9 @@ def respond(state: dict[str, Any] | None, message: Inbound, phone: str, *, late:
     return turn
 
 
-def _word(message: Inbound) -> str:
-    return re.sub(r"[^\w ]", "", (message.text or "").strip().upper()).strip()
-
-
 def _dispatch(turn: Turn) -> None:
     msg, state = turn.message, turn.state
-    word = _word(msg) if msg.kind == "text" else ""
+    word = keyword(msg) if msg.kind == "text" else ""
     choice = msg.choice_id if msg.kind == "choice" else ""
     if choice and ":" not in choice and choice not in REPLY_IDS:
         word, choice = choice.strip().upper(), ""  # a template's quick-reply payload such as "CEK"
@@ -150,33 +116,43 @@ def _dispatch(turn: Turn) -> None:
         _emergency(turn)
         return
     if word in CANCEL or choice == "cancel":
-        had_draft = bool(state.get("draft"))
+        had_draft, had_booking = bool(state.get("draft")), booking.in_flow(state)
         for item in (state.get("draft") or {}).get("evidence", []):
             evidence_pending_remove(storage_name=str(item.get("storage_name", "")))  # its sealed file goes now
         _reset(state)
-        turn.say(_("Laporan dibatalkan. Isian yang belum dikirim sudah kami hapus.") if had_draft
-                 else _("Dibatalkan."))
-        _menu(turn)
+        if had_booking:
+            turn.say(_("Pemesanan jam dibatalkan. Belum ada janji yang dibuat."))
+        else:
+            turn.say(_("Laporan dibatalkan. Isian yang belum dikirim sudah kami hapus.") if had_draft
+                     else _("Dibatalkan."))
+        show_menu(turn)
         return
     if word in ENGLISH or choice == "lang:en":
         state["lang"] = "en"
         with translation.override("en"):
-            _menu(turn, greet=True)
+            show_menu(turn, greet=True)
         return
     if word in INDONESIAN or choice == "lang:id":
         state["lang"] = "id"
         with translation.override("id"):
-            _menu(turn, greet=True)
+            show_menu(turn, greet=True)
         return
     if word in MENU or choice == "menu":
+        booking.reset(state)
         state.pop("step", None)
-        _menu(turn, greet=word not in {"MENU"} and not state.get("draft"))
+        show_menu(turn, greet=word not in {"MENU"} and not state.get("draft"))
         return
     if word in CHECK and not state.get("step", "").startswith("report:"):
-        _check_or_status(turn)
+        check_or_status(turn)
+        return
+    if word in BOOKING and not state.get("step", "").startswith("report:"):
+        booking.manage_start(turn)
         return
     if choice.startswith("menu:"):
         _menu_choice(turn, choice)
+        return
+    if choice.startswith("kk:"):
+        booking.choice(turn)
         return
     step = state.get("step", "")
     if msg.kind == "media":
@@ -193,53 +169,38 @@ def _dispatch(turn: Turn) -> None:
     if step.startswith("report:"):
         _report_answer(turn, step.removeprefix("report:"))
         return
+    if step.startswith(booking.STEPS):
+        booking.answer(turn)
+        return
     if step == "check:reference":
-        _check_reference(turn)
+        door_reference(turn, REPORT_DOOR)
         return
     if step == "check:codename":
-        _check_codename(turn)
+        door_codename(turn, REPORT_DOOR)
         return
-    if _checked_report(state) is not None and msg.kind == "text":
-        _thread_message(turn)
+    if checked_report(state) is not None and msg.kind == "text":
+        thread_message(turn)
         return
-    _menu(turn, greet=True)
+    show_menu(turn, greet=True)
 
 
 def _late(turn: Turn) -> None:
     """An out-of-order message: keep its content, move nothing."""
     msg, state = turn.message, turn.state
-    if msg.kind == "media" and (state.get("draft") or _checked_report(state) is not None):
+    if msg.kind == "media" and (state.get("draft") or checked_report(state) is not None):
         _media(turn, reask=False)
-    elif msg.kind == "text" and not state.get("step") and _checked_report(state) is not None:
-        _thread_message(turn)
+    elif msg.kind == "text" and not state.get("step") and checked_report(state) is not None:
+        thread_message(turn)
 
 
 def _reset(state: dict[str, Any]) -> None:
+    booking.reset(state)
     for key in ("draft", "step", "check_reference", "page", "kecamatan", "errors"):
         state.pop(key, None)
 
 
 # --- menu and information ---------------------------------------------------------------------------
 
-
-def _menu(turn: Turn, *, greet: bool = False) -> None:
-    if greet:
-        turn.say(_(
-            "Halo, ini layanan pengaduan Saling Sapa — UPTD PPA Kota Serang. Percakapan ini rahasia.\n"
-            "Ketik DARURAT kapan saja jika ada yang dalam bahaya, BATAL untuk membatalkan, MENU untuk kembali.\n"
-            "Jika ponsel Anda bisa dilihat orang lain, hapus percakapan ini setelah selesai."))
-    lang_row = ("lang:id", "Bahasa Indonesia", "Ganti ke Bahasa Indonesia") if translation.get_language() == "en" \
-        else ("lang:en", "English", "Switch to English")
-    rows = [
-        ("menu:lapor", _("Lapor kekerasan"), _("Laporkan kekerasan terhadap perempuan atau anak")),
-        ("menu:cek", _("Cek laporan"), _("Lihat status dan pesan petugas dengan kode rahasia")),
-        ("menu:keliling", _("Konseling keliling"), _("Jadwal konseling keliling")),
-        ("menu:darurat", _("Nomor darurat"), _("112, SAPA 129, UPTD PPA")),
-        lang_row,
-    ]
-    if turn.state.get("draft"):
-        rows.insert(0, ("menu:lanjut", _("Lanjutkan laporan"), _("Teruskan laporan yang belum dikirim")))
-    turn.replies.append(list_reply(_("Apa yang bisa kami bantu?"), _("Pilih"), rows))
 
 
 def _menu_choice(turn: Turn, choice: str) -> None:
@@ -251,36 +212,15 @@ def _menu_choice(turn: Turn, choice: str) -> None:
     elif choice == "menu:lanjut" and state.get("draft"):
         _ask_next(turn)
     elif choice == "menu:cek":
-        _check_start(turn)
+        check_start(turn)
     elif choice == "menu:keliling":
         state.pop("step", None)
-        turn.say(_visits_text())
+        booking.schedule(turn)
     elif choice == "menu:darurat":
         state.pop("step", None)
         turn.say(_emergency_numbers() + "\n" + _("Ketik MENU untuk kembali."))
     else:
-        _menu(turn)
-
-
-VISITS_SHOWN = 5
-
-
-def _visits_text() -> str:
-    """The next published visits (date, hours, place, free slots) in the person's language; booking is on the web."""
-    lines = [_("Konseling keliling: konselor, psikolog, dan pendamping hukum datang ke kelurahan dan sekolah. "
-               "Gratis dan rahasia.")]
-    visits = list(visits_upcoming(limit=VISITS_SHOWN))
-    if not visits:
-        lines.append(_("Belum ada jadwal kunjungan yang diumumkan."))
-    for visit in visits:
-        place = _("%(venue)s, Kel. %(kelurahan)s") % {"venue": visit.venue_name, "kelurahan": visit.kelurahan.name.title()}
-        when = f"{date_format(visit.date, 'l, j F')} · {visit.start_time:%H.%M}–{visit.end_time:%H.%M}"
-        n_free = int(getattr(visit, "free_slots", 0))  # annotated by visits_upcoming
-        free = ngettext("%(n)d jadwal pribadi kosong", "%(n)d jadwal pribadi kosong", n_free) % {"n": n_free}
-        lines.append(f"• {when}\n  {place}\n  {free}")
-    lines.append(_("Jadwal lengkap dan pesan jam (boleh tanpa nama): halaman Konseling Keliling situs Saling Sapa "
-                   "(/konseling-keliling/). Ketik MENU untuk kembali."))
-    return "\n".join(lines)
+        show_menu(turn)
 
 
 def _office_phone() -> str:
@@ -316,9 +256,11 @@ def _reask(turn: Turn) -> None:
     if step.startswith("report:"):
         _ask(turn, step.removeprefix("report:"))
     elif step == "check:reference":
-        turn.say(_("Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
+        turn.say(str(REPORT_DOOR.again))
     elif step == "check:codename":
         turn.say(_("Tulis kode rahasia Anda (7 kata)."))
+    elif step.startswith(booking.STEPS):
+        booking.reask(turn)
 
 
 # --- the reporting flow ------------------------------------------------------------------------------
@@ -460,7 +402,7 @@ def _picked(turn: Turn, options: list[tuple[str, str]], *, optional: bool = Fals
             return msg.choice_id[2:]
         return None
     text = (msg.text or "").strip()
-    word = _word(msg)
+    word = keyword(msg)
     if optional and word in SKIP:
         return ""
     if text.isdigit() and 1 <= int(text) <= len(options):
@@ -478,17 +420,6 @@ def _paging(turn: Turn) -> bool:
         return True
     return False
 
-
-def _yes_no(turn: Turn) -> bool | None:
-    msg = turn.message
-    if msg.kind == "choice" and msg.choice_id in {"v:yes", "v:no"}:
-        return msg.choice_id == "v:yes"
-    word = _word(msg)
-    if word in {"YA", "YES", "Y", "IYA"}:
-        return True
-    if word in {"TIDAK", "NO", "N", "GAK", "ENGGAK", "TDK"}:
-        return False
-    return None
 
 
 def _kecamatan_options() -> list[tuple[str, str]]:
@@ -624,7 +555,7 @@ def _report_answer(turn: Turn, step: str) -> None:
         else:
             report[step] = value
     elif step == "in_danger_now":
-        yes = _yes_no(turn)
+        yes = yes_no(turn)
         if yes is None:
             _ask(turn, step)
             return
@@ -655,7 +586,7 @@ def _report_answer(turn: Turn, step: str) -> None:
             return
         report["violence_forms"] = list(dict.fromkeys(picked))
     elif step == "incident_date":
-        if msg.kind == "choice" and msg.choice_id == "skip" or _word(msg) in SKIP:
+        if msg.kind == "choice" and msg.choice_id == "skip" or keyword(msg) in SKIP:
             report["incident_date"] = None
         else:
             parsed = _date(msg.text or "")
@@ -665,13 +596,13 @@ def _report_answer(turn: Turn, step: str) -> None:
                 return
             report["incident_date"] = parsed
     elif step == "identifier":
-        if msg.kind == "choice" and msg.choice_id == "skip" or _word(msg) in SKIP:
+        if msg.kind == "choice" and msg.choice_id == "skip" or keyword(msg) in SKIP:
             report["perpetrator_identifiers"] = []
         else:
             text = (msg.text or "").strip()
             report["perpetrator_identifiers"] = [{"kind": _identifier_kind(text), "value": text}] if text else []
     elif step == "contact":
-        yes = _yes_no(turn)
+        yes = yes_no(turn)
         if yes is None:
             _ask(turn, step)
             return
@@ -684,30 +615,30 @@ def _report_answer(turn: Turn, step: str) -> None:
             contact.update({"phone": "", "preferred_channel": "none", "safe_time": "", "name": ""})
             consent["contact_me"] = False
     elif step in {"safe_time", "contact_name"}:
-        skipped = msg.kind == "choice" and msg.choice_id == "skip" or _word(msg) in SKIP
+        skipped = msg.kind == "choice" and msg.choice_id == "skip" or keyword(msg) in SKIP
         key = "safe_time" if step == "safe_time" else "name"
         report.setdefault("contact", {})[key] = "" if skipped else (msg.text or "")
     elif step == "consent_share":
-        yes = _yes_no(turn)
+        yes = yes_no(turn)
         if yes is None:
             _ask(turn, step)
             return
         report.setdefault("consent", {})["share_with_partners"] = yes
     elif step == "evidence":
-        if msg.kind == "choice" and msg.choice_id == "done" or _word(msg) in DONE | SKIP:
+        if msg.kind == "choice" and msg.choice_id == "done" or keyword(msg) in DONE | SKIP:
             _done(turn, step)
             return
         _ask(turn, step)
         return
     elif step == "confirm":
-        if msg.kind == "choice" and msg.choice_id == "send" or _word(msg) in {"KIRIM", "SEND", "YA", "YES"}:
+        if msg.kind == "choice" and msg.choice_id == "send" or keyword(msg) in {"KIRIM", "SEND", "YA", "YES"}:
             _submit(turn)
             return
         _ask(turn, step)
         return
     errors = report_check(report, fields=PATHS[step]) if PATHS[step] else []
     if errors:
-        _say_errors(turn, errors)
+        say_errors(turn, errors)
         _ask(turn, step)
         return
     _done(turn, step)
@@ -737,13 +668,6 @@ def _identifier_kind(text: str) -> str:
     return "other"
 
 
-def _say_errors(turn: Turn, errors: list[FieldError]) -> None:
-    seen: list[str] = []
-    for error in errors:
-        if error.message not in seen:
-            seen.append(error.message)
-    turn.say(" ".join(seen))
-
 
 def _submit(turn: Turn) -> None:
     draft = _draft(turn)
@@ -758,7 +682,7 @@ def _submit(turn: Turn) -> None:
             answered.discard(step_for_field(error.field))
         draft["answered"] = sorted(answered)
         draft["fix"] = True
-        _say_errors(turn, [e for e in exc.field_errors if step_for_field(e.field) == step])
+        say_errors(turn, [e for e in exc.field_errors if step_for_field(e.field) == step])
         _ask(turn, step)
         return
     except IdempotencyConflict:  # the draft changed after a send that did go through: start a new draft
@@ -780,7 +704,7 @@ def _submit(turn: Turn) -> None:
         lines.insert(1, _("Laporan ini darurat: petugas piket sudah diberi tahu. Jika ada bahaya sekarang, "
                           "telepon 112."))
     turn.say("\n".join(lines))
-    _check_login(turn.state, report)
+    check_login(turn.state, report)
 
 
 # --- evidence from the chat ---------------------------------------------------------------------------
@@ -788,12 +712,12 @@ def _submit(turn: Turn) -> None:
 
 def _media(turn: Turn, *, reask: bool = True) -> None:
     state = turn.state
-    report = _checked_report(state)
+    report = checked_report(state)
     in_draft = bool(state.get("draft")) and state.get("step", "").startswith("report:")
     if not in_draft and report is None:
         turn.say(_("Untuk mengirim bukti, mulai laporan (Lapor kekerasan) atau buka laporan Anda dulu (Cek laporan)."))
         if reask:
-            _menu(turn)
+            show_menu(turn)
         return
     scope = f"wa-draft:{state['draft']['token']}" if in_draft else f"report:{report.pk if report else 0}"
     stored = _media_prepare(turn, scope=scope, pending=in_draft)
@@ -832,107 +756,3 @@ def _media_prepare(turn: Turn, *, scope: str, pending: bool) -> StoredEvidence |
         return None
 
 
-# --- "Cek laporan" -----------------------------------------------------------------------------------
-
-
-def _check_login(state: dict[str, Any], report: Report) -> None:
-    last = ReportMessage.objects.filter(report=report, sender=ReportMessage.Sender.STAFF).order_by("-pk") \
-        .values_list("pk", flat=True).first()
-    state["checked"] = {"pk": report.pk, "seen": timezone.now().timestamp(), "last_staff": last or 0}
-
-
-def _checked_report(state: dict[str, Any]) -> Report | None:
-    checked = state.get("checked")
-    if not isinstance(checked, dict):
-        return None
-    now = timezone.now().timestamp()
-    if now - float(checked.get("seen", 0)) > CHECKED_IDLE_SECONDS:
-        state.pop("checked", None)
-        return None
-    checked["seen"] = now
-    return Report.objects.filter(pk=int(checked.get("pk") or 0)).first()
-
-
-def _check_or_status(turn: Turn) -> None:
-    report = _checked_report(turn.state)
-    if report is None:
-        _check_start(turn)
-    else:
-        _status(turn, report)
-
-
-def _check_start(turn: Turn) -> None:
-    turn.state["step"] = "check:reference"
-    if codename_attempts_blocked(client=turn.client):
-        turn.state.pop("step", None)
-        turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
-        return
-    turn.say(_("Cek laporan. Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
-
-
-def _check_reference(turn: Turn) -> None:
-    text = (turn.message.text or "").strip() if turn.message.kind == "text" else ""
-    if not text or len(text) > 20:
-        turn.say(_("Tulis nomor pengaduan Anda (misalnya LP-AB12-CD34)."))
-        return
-    turn.state["check_reference"] = text
-    turn.state["step"] = "check:codename"
-    turn.say(_("Sekarang tulis kode rahasia Anda (7 kata). Setelah itu, hapus pesan berisi kode dari percakapan ini."))
-
-
-def _check_codename(turn: Turn) -> None:
-    state = turn.state
-    text = (turn.message.text or "").strip() if turn.message.kind == "text" else ""
-    reference = state.pop("check_reference", "")
-    state.pop("step", None)
-    if not text or not reference or len(text) > 200:
-        turn.say(_("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
-        _menu(turn)
-        return
-    try:
-        report = report_codename_login(client=turn.client, reference=reference, codename=text)
-    except CodenameAttemptsExceeded:
-        turn.say(_("Terlalu banyak percobaan kode rahasia. Tunggu 15 menit lalu coba lagi."))
-        return
-    if report is None:
-        turn.say(_("Nomor pengaduan atau kode rahasia salah. Periksa lagi."))
-        _menu(turn)
-        return
-    _check_login(state, report)
-    state["checked"]["last_staff"] = 0  # the first look shows every officer message so far
-    _status(turn, report)
-
-
-def _status(turn: Turn, report: Report) -> None:
-    checked = turn.state["checked"]
-    new = list(ReportMessage.objects.filter(report=report, sender=ReportMessage.Sender.STAFF,
-                                            pk__gt=int(checked.get("last_staff", 0))).order_by("created_at", "pk"))
-    lines = [_("Laporan %(reference)s: %(status)s") % {"reference": report.reference,
-                                                        "status": report_public_status(report)}]
-    if new:
-        lines.append(_("Pesan baru dari petugas:"))
-        for message in new:
-            when = timezone.localtime(message.created_at).strftime("%d/%m %H:%M")
-            lines.append(f"[{when}] {message.body}")
-        checked["last_staff"] = new[-1].pk
-    else:
-        lines.append(_("Belum ada pesan baru dari petugas."))
-    lines.append(_("Balas pesan ini untuk menulis kepada petugas, atau kirim foto/rekaman sebagai bukti tambahan. "
-                   "Ketik CEK untuk melihat pesan baru, MENU untuk kembali."))
-    turn.say("\n".join(lines))
-
-
-def _thread_message(turn: Turn) -> None:
-    report = _checked_report(turn.state)
-    if report is None:
-        _menu(turn)
-        return
-    if ratelimit.hit(turn.client, purpose="followup", limit=settings.FOLLOWUP_RATE_LIMIT, window=3600):
-        turn.say(_("Terlalu banyak pesan. Coba lagi nanti."))
-        return
-    try:
-        report_message_add(report=report, sender=ReportMessage.Sender.REPORTER, body=turn.message.text)
-    except ReportInvalid as exc:
-        _say_errors(turn, exc.field_errors)
-        return
-    turn.say(_("Pesan Anda sudah diteruskan ke petugas untuk laporan %(reference)s.") % {"reference": report.reference})

@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from salingsapa.channels.models import Conversation, WhatsAppDelivery, WhatsAppInbound
-from salingsapa.channels.whatsapp.conversation import respond, text_reply
+from salingsapa.channels.whatsapp.conversation import respond
 from salingsapa.channels.whatsapp.parse import Inbound, parse_delivery
+from salingsapa.channels.whatsapp.turn import text_reply
 from salingsapa.core import crypto
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.notify.services import inbound_seen, message_queue, status_record

@@ -34,5 +34,5 @@ def rebuild_with_progress(*, quiet: bool = False) -> int:
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, transient=False, disable=quiet) as progress:
-        task = progress.add_task("Rollup statistik", total=len(rollup.DIMENSIONS) + 2)
+        task = progress.add_task("Rollup statistik", total=rollup.REBUILD_STEPS)
         return rollup.rebuild(progress=lambda done, total: progress.update(task, completed=done, total=total))

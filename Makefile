@@ -60,7 +60,9 @@ BENCH_CASES ?= 20000
 bench: install-dev
 	$(BIN)/python -m bench.scale --cases $(if $(FULL),1000000,$(BENCH_CASES))
 
-## bench-intake: POST /api/v1/reports vs GET /healthz at 8/16/32 clients on the production server
+## bench-intake: POST /api/v1/reports vs GET /healthz at 8/16/32 clients on the production server (with a job
+##               worker); load generator wrk when installed (apt-get install wrk), else Python threads; CPU per
+##               request of server, database and generator, load average, peak RSS per worker. Not in `make test`.
 bench-intake: install-dev
 	$(BIN)/python -m bench.intake_load
 

@@ -53,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--label", default="now")
+    parser.add_argument("--dump", help="also write the raw cProfile stats to this file (for pstats/snakeviz)")
     args = parser.parse_args()
 
     import django
@@ -104,6 +105,8 @@ def main() -> None:
     for _ in range(args.n):
         report()
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler)
     groups: dict[str, float] = {}
     for (path, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]

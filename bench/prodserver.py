@@ -1,9 +1,11 @@
 """Start the real production server (``salingsapa serve`` with ``SALINGSAPA_ENV=production``) for
 tests, load runs and the soak: fresh keys, a fresh database, a free port, Redis for shared counters.
 
-    with ProductionServer(workers=3) as server:
+    with ProductionServer(workers=3, job_worker=True) as server:
         server.url        # http://127.0.0.1:PORT
         server.rss()      # resident memory of the master and its workers, in bytes
+        server.peaks      # a PeakSampler: highest RSS of any web worker, of the job worker, while it runs
+        server.db_cpu_seconds()   # CPU of the PostgreSQL backends serving this server's database
 
 The database is a new SQLite file in a temporary data folder, or, when ``DATABASE_URL`` points at
 PostgreSQL, a new database next to it (dropped afterwards). Redis: ``SALINGSAPA_BENCH_REDIS_URL``
@@ -21,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -73,10 +76,51 @@ def cpu_seconds_of(pid: int) -> float:
         return 0.0
 
 
+class PeakSampler:
+    """Samples resident memory every ``interval`` seconds in a thread: the highest RSS seen of the master,
+    of any one web worker and of the job worker (the figures the issue's "< 200 MB each" is about)."""
+
+    def __init__(self, server: ProductionServer, interval: float = 0.5) -> None:
+        self.server, self.interval = server, interval
+        self.master = self.web_worker = self.job_worker = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def sample(self) -> None:
+        s = self.server
+        if s.process:
+            self.master = max(self.master, rss_of(s.process.pid))
+        self.web_worker = max([self.web_worker, *(rss_of(p) for p in s.worker_pids())])
+        if s.job_process:
+            self.job_worker = max(self.job_worker, rss_of(s.job_process.pid))
+
+    def reset(self) -> None:
+        self.master = self.web_worker = self.job_worker = 0
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def as_mib(self) -> dict[str, int]:
+        return {"master_rss_peak_mib": round(self.master / 2**20), "web_worker_rss_peak_mib": round(self.web_worker / 2**20),
+                "job_worker_rss_peak_mib": round(self.job_worker / 2**20)}
+
+
 class ProductionServer:
     def __init__(self, *, workers: int = 3, env: dict[str, str] | None = None, trusted_proxies: str = "127.0.0.1",
-                 python: str = sys.executable, log: Path | None = None, legacy: bool = False) -> None:
+                 python: str = sys.executable, log: Path | None = None, legacy: bool = False,
+                 job_worker: bool = False) -> None:
         self.workers = workers
+        self.with_job_worker = job_worker  # also run `salingsapa worker` (background jobs) beside the server
+        self.job_process: subprocess.Popen[bytes] | None = None
+        self.peaks = PeakSampler(self)
         self.legacy = legacy  # an older checkout whose 'serve' is Waitress without --workers (before/after runs)
         self.extra_env = env or {}
         self.trusted_proxies = trusted_proxies
@@ -140,6 +184,12 @@ class ProductionServer:
             env=self.env, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
             start_new_session=True, cwd=self.data_dir,
         )
+        if self.with_job_worker:
+            self.job_process = subprocess.Popen(  # noqa: S603
+                [self.python, "-m", "salingsapa", "worker", "--verbosity", "0"],
+                env=self.env, stdout=open(self.data_dir / "worker.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+                start_new_session=True, cwd=self.data_dir,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -148,6 +198,7 @@ class ProductionServer:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     pass
                 if self.legacy or len(self.worker_pids()) >= self.workers:
+                    self.peaks.start()
                     return self
             except OSError:
                 pass
@@ -169,14 +220,53 @@ class ProductionServer:
             return 0.0
         return cpu_seconds_of(self.process.pid) + sum(cpu_seconds_of(p) for p in self.worker_pids())
 
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Until the server's processes stop using CPU (requests a client gave up on are finished): two
+        seconds in a row with under 5 ms of CPU each (a busy worker on a crowded machine still gets more)."""
+        deadline = time.monotonic() + timeout
+        before, quiet = self.cpu_seconds(), 0
+        while time.monotonic() < deadline and quiet < 2:
+            time.sleep(1.0)
+            now = self.cpu_seconds()
+            quiet = quiet + 1 if now - before < 0.005 else 0
+            before = now
+
+    def reports_stored(self) -> int | None:
+        """Reports in this server's database (PostgreSQL only; None on SQLite)."""
+        if not (self._pg_admin_url and self._pg_name):
+            return None
+        import psycopg
+
+        url = urlunsplit(urlsplit(self._pg_admin_url)._replace(path=f"/{self._pg_name}"))
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM intake_report").fetchone()
+        return int(row[0]) if row else 0
+
+    def db_backend_pids(self) -> list[int]:
+        """The PostgreSQL backends connected to this server's own database (none on SQLite)."""
+        if not (self._pg_admin_url and self._pg_name):
+            return []
+        import psycopg
+
+        with psycopg.connect(self._pg_admin_url, autocommit=True) as conn:
+            rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [self._pg_name]).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def db_cpu_seconds(self, pids: list[int] | None = None) -> dict[int, float]:
+        """CPU seconds used so far by each backend of this server's database (PostgreSQL on this machine;
+        connections are kept open, CONN_MAX_AGE, so the same backends serve a whole run)."""
+        return {pid: cpu_seconds_of(pid) for pid in (pids if pids is not None else self.db_backend_pids())}
+
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        self.peaks.stop()
+        for process in (self.job_process, self.process):
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)  # each runs in a session (process group) of its own
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
         if self._pg_admin_url and self._pg_name:
             import psycopg
 

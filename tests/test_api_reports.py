@@ -195,3 +195,44 @@ def test_body_that_is_not_json_gets_a_clear_400(client, db):  # the rate limit c
     response = client.post("/api/v1/reports", data=b"{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["detail"] == "Isi permintaan bukan JSON yang valid."
+
+
+def test_a_reference_that_collides_is_drawn_again_and_nothing_is_written_twice(client, db, monkeypatch):
+    from salingsapa.core.models import AuditEvent
+    from salingsapa.intake import services
+
+    first = post(client, valid_payload()).json()["reference"]
+    drawn = iter([first, "LP-AAAA-BBBB"])  # the unique index, not a look-up, finds the collision
+    monkeypatch.setattr(services, "reference_new", lambda: next(drawn))
+    audited = AuditEvent.objects.filter(object_type="report").count()
+    response = post(client, valid_payload(narrative="Laporan kedua, nomor pertama bertabrakan."),
+                    **{"Idempotency-Key": "key-collides"})
+    assert response.status_code == 201 and response.json()["reference"] == "LP-AAAA-BBBB"
+    assert Report.objects.count() == 2
+    assert AuditEvent.objects.filter(object_type="report").count() == audited + 1  # the rolled-back try left none
+    report = Report.objects.get(reference="LP-AAAA-BBBB")
+    assert report.deadlines.count() == 1
+
+
+def test_a_new_report_is_written_in_few_statements(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post(client, valid_payload())  # warm-up: the home region's kelurahan codes are read once per process
+    with CaptureQueriesContext(connection) as q:
+        assert post(client, valid_payload(), **{"Idempotency-Key": "key-new"}).status_code == 201
+    sql = [x["sql"] for x in q.captured_queries]
+    # no look-up of the key or the reference before the insert; the clock is one INSERT; the audit head
+    # is locked, counted and read in one UPDATE ... RETURNING
+    assert not any(s.startswith("SELECT") and "intake_report" in s for s in sql)
+    assert sum("cases_deadline" in s for s in sql) == 1
+    assert sum("core_audithead" in s for s in sql) == 2
+    assert len(sql) <= 9, sql  # rate limit, savepoint/BEGIN, report, clock, rollup check, 3 audit, COMMIT
+
+
+def test_a_retry_after_the_report_was_stored_replays_it_by_the_unique_key(client, db):
+    headers = {"Idempotency-Key": "key-retry"}
+    first = post(client, valid_payload(), **headers)
+    second = post(client, valid_payload(), **headers)
+    assert second.status_code == 201 and second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert Report.objects.count() == 1

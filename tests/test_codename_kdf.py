@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type, extract_parameters
 
 from salingsapa.core import crypto
 from salingsapa.intake.codenames import codename_entropy_bits
@@ -32,3 +32,23 @@ def test_codenames_hashed_with_the_earlier_parameters_still_verify():
     old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=2).hash("satu dua tiga empat lima enam tujuh")
     assert crypto.verify_codename(old, "satu dua tiga empat lima enam tujuh")
     assert not crypto.verify_codename(old, "satu dua tiga empat lima enam delapan")
+
+
+def test_the_libsodium_hash_is_argon2id_with_the_configured_parameters(settings):
+    settings.CODENAME_ARGON2 = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
+    stored = crypto.hash_codename("satu dua tiga empat lima enam tujuh")
+    params = extract_parameters(stored)
+    assert (params.type, params.version, params.time_cost, params.memory_cost, params.parallelism) == (
+        Type.ID, 19, 2, 19456, 1)
+    assert (params.salt_len, params.hash_len) == (16, 32)  # as argon2-cffi's own hashes
+    assert PasswordHasher().verify(stored, "satu dua tiga empat lima enam tujuh")  # argon2-cffi verifies it
+    assert crypto.verify_codename(stored, "satu dua tiga empat lima enam tujuh")
+    assert not crypto.verify_codename(stored, "satu dua tiga empat lima enam delapan")
+    assert stored != crypto.hash_codename("satu dua tiga empat lima enam tujuh")  # a fresh salt each time
+
+
+def test_more_than_one_lane_is_hashed_by_argon2_cffi(settings):
+    settings.CODENAME_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 2}
+    stored = crypto.hash_codename("satu dua tiga empat lima enam tujuh")
+    assert extract_parameters(stored).parallelism == 2
+    assert crypto.verify_codename(stored, "satu dua tiga empat lima enam tujuh")

@@ -41,7 +41,7 @@ def test_no_model_signal_receivers_in_the_project():
 
 
 def test_every_event_has_its_handler_wired():
-    assert case_services.deadline_first_contact_ensure in events.handlers(events.Event.REPORT_RECEIVED)
+    assert case_services.deadline_first_contact_start in events.handlers(events.Event.REPORT_RECEIVED)
     assert network_services.perpetrator_links_schedule in events.handlers(events.Event.PERPETRATOR_CHANGED)
     assert events.handlers(events.Event.COUNTED_DATA_CHANGED)
 

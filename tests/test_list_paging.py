@@ -10,11 +10,13 @@ import re
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from salingsapa.accounts.models import Role
 from salingsapa.cases import selectors
 from salingsapa.cases.models import Alert, Case, Person
+from salingsapa.core import paging
 from salingsapa.core.paging import bounded_count, keyset_page, rows_after
 from salingsapa.intake.selectors import intake_queue
 from salingsapa.network.models import Referral
@@ -109,6 +111,38 @@ def test_the_case_list_page_links_carry_the_cursor_and_back_works(uptd, case_man
     assert cases[10].number in again and "Halaman 1 dari 3" in again
     old_style = client.get(url, {"page": "3"}).content.decode()  # ?page=N still works
     assert cases[0].number in old_style and "Halaman 3 dari 3" in old_style
+
+
+def test_a_deep_page_jump_is_capped_instead_of_reading_a_long_offset(uptd, case_manager):
+    _cases(uptd, 20)
+    qs = selectors.case_list(user=case_manager, filters=selectors.CaseFilters())
+    expected = list(qs.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as q:
+        page = keyset_page(qs, QueryDict("page=100000"), per_page=2, max_offset=6)
+    assert page.offset_capped and page.number == 4  # offset 6: the deepest page allowed
+    assert [r.pk for r in page] == expected[6:8] and page.has_next() and page.next_after == expected[7]
+    offsets = [int(n) for sql in q.captured_queries for n in re.findall(r"OFFSET (\d+)", sql["sql"])]
+    assert offsets and max(offsets) <= 6
+    shallow = keyset_page(qs, QueryDict("page=3"), per_page=2, max_offset=6)
+    assert not shallow.offset_capped and [r.pk for r in shallow] == expected[4:6]
+    # the way on from there is the keyset cursor, which reads no offset at any depth
+    with CaptureQueriesContext(connection) as q:
+        deeper = keyset_page(qs, QueryDict(f"page=5&setelah={page.next_after}"), per_page=2, max_offset=6)
+    assert not deeper.offset_capped and [r.pk for r in deeper] == expected[8:10]
+    assert not any("OFFSET" in sql["sql"] for sql in q.captured_queries)
+
+
+def test_the_case_list_says_when_a_page_jump_is_too_deep(uptd, case_manager, settings, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_OFFSET", 4)
+    settings.STAFF_PAGE_SIZE = 2
+    cases = _cases(uptd, 11)
+    client = verified_client(case_manager)
+    response = client.get(reverse("staff:cases"), {"page": "999999"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "tidak dapat dibuka langsung" in body and "Halaman 3 dari 6" in body
+    assert cases[6].number in body and cases[10].number not in body  # newest first: rows 5-6 of 11
+    assert "tidak dapat dibuka langsung" not in client.get(reverse("staff:cases"), {"page": "2"}).content.decode()
 
 
 def test_a_whole_case_number_is_an_exact_lookup(uptd, case_manager):

@@ -19,10 +19,10 @@ from salingsapa.cases.models import Case
 from salingsapa.core import crypto, files
 from salingsapa.core.dbrouter import replica_alias, replica_reads
 from salingsapa.core.models import AuditEvent
-from salingsapa.stats import exports
+from salingsapa.stats import exports, services
 from salingsapa.stats.engine import StatsFilter
 from salingsapa.stats.jobs import export_job_run
-from salingsapa.stats.models import ExportJob
+from salingsapa.stats.models import ExportJob, PublishedSnapshot
 from tests.casework_helpers import verified_client
 from tests.stats_fixtures import make_case, wib
 
@@ -96,6 +96,24 @@ def test_the_dashboard_reads_from_the_replica(uptd, supervisor):
     # the session and the sign-in checks are not read-only work: the primary
     assert any("django_session" in s for s in q.sql("default"))
     assert not any("django_session" in s for s in q.sql("replica"))
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+@override_settings(REPLICA_DATABASE="replica")
+def test_a_snapshot_is_prepared_from_the_replica_and_stored_on_the_primary(uptd, case_manager):
+    for day in range(1, 8):
+        make_case(uptd, wib(2025, 2, day))
+    with Queries() as q:
+        snap = services.snapshot_prepare(user=case_manager, start=PERIOD.start, end=PERIOD.end)
+    assert snap.data["headline"]["cases"] == 7
+    # the statistics (the case counts) and the published snapshots for the differencing check: the replica
+    assert any("cases_case" in s for s in q.sql("replica"))
+    assert not any("cases_case" in s for s in q.sql("default"))
+    # the snapshot row and its audit entry: the primary
+    assert any(s.upper().startswith("INSERT") and "stats_publishedsnapshot" in s for s in q.sql("default"))
+    assert any("core_auditevent" in s for s in q.sql("default"))
+    assert not any(s.upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in q.sql("replica"))
+    assert PublishedSnapshot.objects.filter(pk=snap.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salingsapa.core.models import Timestamped
+
 
 class Topic(models.TextChoices):
     ONLINE_GROOMING = "online_grooming", _("Grooming daring di media sosial")
@@ -46,7 +48,7 @@ ATTENDANCE_FIELDS = (
 MAX_ATTENDANCE = 5000  # one event; a bigger number is a typing slip
 
 
-class AwarenessEvent(models.Model):
+class AwarenessEvent(Timestamped):
     title = models.CharField(_("judul kegiatan"), max_length=200)
     topic = models.CharField(_("topik"), max_length=40, choices=Topic.choices)
     audiences = models.JSONField(_("sasaran peserta"), default=list)  # Audience slugs
@@ -67,8 +69,6 @@ class AwarenessEvent(models.Model):
     participants_total = models.PositiveIntegerField(_("jumlah peserta"))
     notes = models.TextField(_("catatan kegiatan"), blank=True, max_length=4000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -104,23 +104,30 @@ class AwarenessEvent(models.Model):
         return [str(labels[a]) for a in self.audiences if a in labels]
 
 
-class EventMaterial(models.Model):
-    """A file used at an event (slides as PDF, a leaflet, a photo), cleaned and sealed at rest."""
+class StoredFile(models.Model):
+    """What event materials and article images share: a file cleaned and sealed at rest by ``awareness.files``
+    under its storage name, who uploaded it and when; listed in upload order."""
 
-    event = models.ForeignKey(AwarenessEvent, on_delete=models.CASCADE, related_name="materials")
     storage_name = models.CharField(max_length=80)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    original_name = models.CharField(max_length=120, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["pk"]
 
 
-class Article(models.Model):
+class EventMaterial(StoredFile):
+    """A file used at an event (slides as PDF, a leaflet, a photo)."""
+
+    event = models.ForeignKey(AwarenessEvent, on_delete=models.CASCADE, related_name="materials")
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=120, blank=True)
+
+
+class Article(Timestamped):
     """A public education page. Draft → review → published by a second person (``awareness.services``)."""
 
     class Status(models.TextChoices):
@@ -146,8 +153,6 @@ class Article(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -172,17 +177,9 @@ class Article(models.Model):
         return {"title": self.title_id, "summary": self.summary_id, "body": self.body_id, "lang": "id"}
 
 
-class ArticleImage(models.Model):
+class ArticleImage(StoredFile):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
-    storage_name = models.CharField(max_length=80)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveIntegerField()
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     alt_id = models.CharField(_("teks alternatif (Bahasa Indonesia)"), max_length=300)
     alt_en = models.CharField(_("teks alternatif (English)"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["pk"]

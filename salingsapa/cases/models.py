@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from salingsapa.accounts.models import User
 from salingsapa.cases import alert_text
-from salingsapa.core import identifiers
 from salingsapa.core.fields import EncryptedJSONField, EncryptedTextField
+from salingsapa.core.models import SealedIdentifier
 from salingsapa.intake.models import RiskLevel
 
 
@@ -118,20 +118,13 @@ class Person(models.Model):
         return [i for i in self.identifiers.all() if i.value_index not in own]
 
 
-class PersonIdentifier(models.Model):
+class PersonIdentifier(SealedIdentifier):
     """Further identifiers of a person (social-media accounts, extra phones), for repeat-perpetrator links."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
-    kind = models.CharField(_("jenis"), max_length=20)
-    value = EncryptedTextField(_("nilai"))
-    value_index = models.CharField(max_length=64, db_index=True)
 
     def __str__(self) -> str:
         return f"PersonIdentifier #{self.pk} ({self.kind})"
-
-    @property
-    def kind_label(self) -> str:
-        return identifiers.kind_label(self.kind)
 
 
 class CasePerson(models.Model):
@@ -347,7 +340,10 @@ class ApprovalRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
-    decision_note = EncryptedTextField(_("catatan keputusan"), blank=True, default="")
+    # Sealed since the start under the base's name, for plans and closures alike: kept so stored notes decrypt.
+    decision_note = EncryptedTextField(
+        _("catatan keputusan"), blank=True, default="", purpose="cases.approvalrequest.decision_note"
+    )
 
     class Meta:
         abstract = True

@@ -207,21 +207,37 @@ def alerts_mark_read(*, actor: User, alert_ids: Iterable[int] | None = None) -> 
 # --- deadlines ------------------------------------------------------------------------------
 
 
+def _first_contact_clock(report: Report) -> Deadline:
+    risk = sla.effective_risk(report.risk_level, emergency=report.is_emergency or report.in_danger_now)
+    return Deadline(
+        kind=Deadline.Kind.FIRST_CONTACT, report=report, case_id=report.case_id, risk_level=risk,
+        starts_at=report.received_at, created_at=_now(),
+        due_at=sla.first_contact_due(start=report.received_at, risk_level=risk),
+    )
+
+
 def deadline_first_contact_ensure(*, report: Report) -> Deadline:
     """The first-contact clock of a report (created once, when the report arrives)."""
     existing = Deadline.objects.filter(report=report, kind=Deadline.Kind.FIRST_CONTACT).first()
     if existing is not None:
         return existing
-    risk = sla.effective_risk(report.risk_level, emergency=report.is_emergency or report.in_danger_now)
     try:
         with transaction.atomic():
-            return Deadline.objects.create(
-                kind=Deadline.Kind.FIRST_CONTACT, report=report, case=report.case, risk_level=risk,
-                starts_at=report.received_at, created_at=_now(),
-                due_at=sla.first_contact_due(start=report.received_at, risk_level=risk),
-            )
+            deadline = _first_contact_clock(report)
+            deadline.save(force_insert=True)
+            return deadline
     except IntegrityError:
         return Deadline.objects.get(report=report, kind=Deadline.Kind.FIRST_CONTACT)
+
+
+def deadline_first_contact_start(*, report: Report) -> Deadline:
+    """The handler of ``REPORT_RECEIVED``: the clock of a report inserted in this very transaction.
+
+    No other transaction can see that report yet, so it has no clock: one INSERT, without the look-up
+    and the savepoint of ``deadline_first_contact_ensure`` (three statements less per report)."""
+    deadline = _first_contact_clock(report)
+    deadline.save(force_insert=True)
+    return deadline
 
 
 def _running_first_contact_clocks(*, report: Report | None, case: Case | None) -> QuerySet[Deadline]:

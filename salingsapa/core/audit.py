@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from salingsapa.core import crypto
@@ -65,11 +65,13 @@ def audit_log(
     # error here fails the caller's whole transaction, as an unaudited write must not commit anyway.
     with transaction.atomic(savepoint=False):
         # Taking the head's row lock first makes concurrent writers queue up, so the chain never forks.
-        updated = AuditHead.objects.filter(pk=1).update(count=F("count") + 1)
-        if not updated:
+        # One statement takes the lock, counts the entry and reads the newest hash (UPDATE … RETURNING).
+        head = _head_advance()
+        if head is None:
             AuditHead.objects.get_or_create(pk=1)
-            AuditHead.objects.filter(pk=1).update(count=F("count") + 1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
+            head = _head_advance()
+            assert head is not None
+        count, last_hash = head
         event = AuditEvent(
             at=timezone.now(),
             actor_id=actor_id,
@@ -78,12 +80,22 @@ def audit_log(
             object_type=object_type,
             object_id=str(object_id)[:64],
             detail=detail or {},
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
         )
-        event.hash = crypto.chain_hmac(head.last_hash, _payload(event))
+        event.hash = crypto.chain_hmac(last_hash, _payload(event))
         event.save(force_insert=True)
-        AuditHead.objects.filter(pk=1).update(last_hash=event.hash, mac=crypto.head_mac(head.count, event.hash))
+        AuditHead.objects.filter(pk=1).update(last_hash=event.hash, mac=crypto.head_mac(count, event.hash))
     return event
+
+
+def _head_advance() -> tuple[int, str] | None:
+    """Lock the head row and add one to its count: (new count, newest hash), or None without a head."""
+    connection = connections[router.db_for_write(AuditHead)]
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE {table} SET "count" = "count" + 1 WHERE "id" = 1 RETURNING "count", "last_hash"')  # noqa: S608  # the model's own table name
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else None
 
 
 class AuditAnchorError(Exception):

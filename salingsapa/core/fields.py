@@ -1,7 +1,8 @@
 """Encrypted model fields. Values are sealed by ``core.crypto`` before they reach the database.
 
 The purpose bound into each ciphertext is ``<app_label>.<model>.<field>`` unless given, so a
-value copied into another column will not decrypt. Encrypted fields cannot be filtered on;
+value copied into another column will not decrypt; a field declared on an abstract base takes the
+name of each concrete model that inherits it. Encrypted fields cannot be filtered on;
 use a blind-index column next to them for exact-match lookups.
 """
 
@@ -20,7 +21,9 @@ class EncryptedMixin:
 
     def contribute_to_class(self, cls: Any, name: str, *args: Any, **kwargs: Any) -> None:
         super().contribute_to_class(cls, name, *args, **kwargs)  # type: ignore[misc]
-        if not getattr(self, "purpose", None):
+        # On an abstract base the purpose stays open: each concrete model gets its own copy of the field,
+        # bound to its own name (a value copied from one of them into another will not decrypt).
+        if not getattr(self, "purpose", None) and not cls._meta.abstract:
             self.purpose = f"{cls._meta.app_label}.{cls._meta.model_name}.{name}"
 
     def _purpose(self) -> str:

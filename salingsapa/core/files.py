@@ -10,6 +10,12 @@ after an access check.
 
 Storage aliases: ``sealed`` (evidence and case documents; in backups) and ``exports`` (statistics
 exports until their one download, at most a day; not in backups).
+
+Key rotation (``salingsapa keys rotate``): a file carries the id of the key that sealed it in its first
+bytes, like every sealed value. ``reseal_file`` opens a file sealed with an older key (trying the
+purposes of ``FILE_PURPOSES`` its store can hold: the purpose is not written in the file) and replaces
+it in place, atomically, sealed with the newest key; a file already under the newest key is only
+looked at (its first 6 bytes), so an interrupted rotation simply runs again.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +37,13 @@ from salingsapa.core import crypto
 
 SEALED = "sealed"
 EXPORTS = "exports"
+
+# Every purpose a file is sealed for, per store: ``keys rotate`` must be able to open every stored file,
+# so ``store_sealed_file`` refuses a purpose not listed here.
+FILE_PURPOSES: dict[str, tuple[str, ...]] = {
+    SEALED: ("evidence", "case-document", "awareness-image", "awareness-material"),
+    EXPORTS: ("export",),
+}
 
 
 class DurableFileSystemStorage(FileSystemStorage):
@@ -92,6 +106,8 @@ def store_sealed_file(data: bytes, *, purpose: str, alias: str = SEALED, name: s
         token = secrets.token_hex(16)
         name = f"{token[:2]}/{token}"
     _check_name(name)
+    if purpose not in FILE_PURPOSES.get(alias, ()):
+        raise ValueError(f"file purpose {purpose!r} is not listed in FILE_PURPOSES[{alias!r}]")
     sealed = crypto.seal_bytes(data, purpose=f"file:{purpose}")
     return file_storage(alias).save(name, ContentFile(sealed))
 
@@ -141,3 +157,72 @@ def raw_write(storage_name: str, data: bytes, *, alias: str = SEALED) -> str:
     """Store already-sealed bytes under their own name, for restores."""
     _check_name(storage_name)
     return file_storage(alias).save(storage_name, ContentFile(data))
+
+
+# --- key rotation --------------------------------------------------------------------------------
+
+RESEALED, CURRENT, GONE, UNREADABLE = "resealed", "current", "gone", "unreadable"
+
+
+@dataclass
+class ResealTally:
+    """What one pass over a store did: files re-sealed, already current, gone meanwhile, not openable."""
+
+    resealed: int = 0
+    current: int = 0
+    gone: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+    def add(self, outcome: str, name: str) -> None:
+        if outcome == UNREADABLE:
+            self.unreadable.append(name)
+        else:
+            setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def _replace(storage: Storage, name: str, data: bytes) -> None:
+    """Store ``data`` under the existing ``name`` in one step: never a moment without the file."""
+    if isinstance(storage, DurableFileSystemStorage):
+        storage._save(name, ContentFile(data))  # a temporary file, fsync'd and renamed over the old one
+        return
+    if getattr(storage, "file_overwrite", False):  # django-storages' S3: one PUT replaces the object
+        saved = storage.save(name, ContentFile(data))
+        if saved == name:
+            return
+        storage.delete(saved)
+    raise OSError(f"this storage backend cannot replace {name!r} in place; re-sealing needs that")
+
+
+def _header_current(storage: Storage, name: str) -> bool:
+    with storage.open(name, "rb") as fh:
+        head = fh.read(6)
+    return crypto.sealed_with_newest_key(head)
+
+
+def reseal_file(name: str, *, alias: str = SEALED) -> str:
+    """Re-seal one stored file with the newest key; returns RESEALED, CURRENT, GONE or UNREADABLE.
+
+    Memory: the one file (evidence and documents are at most ``EVIDENCE_MAX_BYTES`` /
+    ``CASE_DOCUMENT_MAX_BYTES``). A file deleted while it is re-sealed (an export downloaded) is not
+    brought back.
+    """
+    _check_name(name)
+    storage = file_storage(alias)
+    try:
+        if _header_current(storage, name):
+            return CURRENT
+        raw = raw_read(name, alias=alias)
+    except (FileNotFoundError, IsADirectoryError):
+        return GONE
+    for purpose in FILE_PURPOSES.get(alias, ()):
+        try:
+            plain = crypto.unseal_bytes(raw, purpose=f"file:{purpose}")
+        except crypto.DecryptionError:
+            continue
+        sealed = crypto.seal_bytes(plain, purpose=f"file:{purpose}")
+        del plain
+        if not storage.exists(name):
+            return GONE
+        _replace(storage, name, sealed)
+        return RESEALED
+    return UNREADABLE

@@ -5,6 +5,35 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from salingsapa.core import identifiers
+from salingsapa.core.fields import EncryptedTextField
+
+
+class Timestamped(models.Model):
+    """When a row was created and last saved, both kept by Django (``auto_now_add`` / ``auto_now``)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SealedIdentifier(models.Model):
+    """An identifier of a person (phone, NIK, social-media account): its kind, the value sealed, and the
+    value's blind index (``core.identifiers``) for exact-match lookups such as repeat-perpetrator links."""
+
+    kind = models.CharField(_("jenis"), max_length=20)
+    value = EncryptedTextField(_("nilai"))
+    value_index = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def kind_label(self) -> str:
+        return identifiers.kind_label(self.kind)
+
 
 class Region(models.Model):
     """An administrative region keyed by its Kemendagri code (province → kab/kota → kecamatan → kelurahan/desa)."""

@@ -8,8 +8,10 @@ each page view, and ``OFFSET`` — the database reads and throws away every row 
   ordering values, read straight from an index that matches the ordering. A new row arriving while
   someone pages never shifts a row onto the next page twice or hides one. The cursor is a row id the
   list already shows in its links (no personal data), and it is looked up in the scoped queryset: an
-  id from another office's list is ignored. ``?page=N`` without a cursor still works (an offset; the
-  page links of earlier versions and deep jumps).
+  id from another office's list is ignored. ``?page=N`` without a cursor still works by offset, but
+  only up to ``MAX_OFFSET`` rows skipped (page 41 at 25 rows a page): a hand-typed ``?page=40000`` would make the database
+  read and throw away a million rows. A deeper jump shows the deepest page reachable by offset with
+  ``page.offset_capped`` set (the page says to narrow the list or go on with "Berikutnya").
 * **Bounded counts.** Rows are counted up to ``COUNT_CAP``; above it the total is PostgreSQL's planner
   estimate (``EXPLAIN``) and shown as "sekitar N". SQLite (small offices) counts exactly.
 
@@ -29,6 +31,7 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 
 COUNT_CAP = 1_000  # rows counted exactly (40 pages of 25); above this the planner's estimate
+MAX_OFFSET = 1_000  # rows skipped at most by a ``?page=N`` jump without a cursor
 
 
 @dataclass
@@ -49,6 +52,7 @@ class KeysetPage:
     previous_before: int | None = None  # the id to put in ?sebelum= for the previous page
     _has_next: bool = False
     _has_previous: bool = False
+    offset_capped: bool = False  # ``?page=N`` asked for a page deeper than MAX_OFFSET: a shallower one is shown
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Any]:
@@ -138,7 +142,7 @@ def _int(value: Any, default: int | None = None) -> int | None:
 
 
 def keyset_page(qs: QuerySet[Any] | Sequence[Any], params: Any, *, per_page: int,
-                cap: int = COUNT_CAP) -> KeysetPage:
+                cap: int = COUNT_CAP, max_offset: int | None = None) -> KeysetPage:
     """One page of ``qs`` from the request's ``params`` (``page``, ``setelah``, ``sebelum``)."""
     number = _int(params.get("page"), 1) or 1
     if not isinstance(qs, QuerySet):  # a plain list: offset pages, exact count
@@ -154,6 +158,7 @@ def keyset_page(qs: QuerySet[Any] | Sequence[Any], params: Any, *, per_page: int
     after, before = _int(params.get("setelah")), _int(params.get("sebelum"))
     forward, cursor = after is not None, after or before
     page_qs = rows_after(qs, cursor, forward=forward) if cursor is not None else None
+    capped = False
     if page_qs is not None:
         rows = list(page_qs[: per_page + 1])
         more = len(rows) > per_page
@@ -167,12 +172,16 @@ def keyset_page(qs: QuerySet[Any] | Sequence[Any], params: Any, *, per_page: int
     else:
         if not approximate:
             number = min(number, pages)
+        deepest = max(1, (MAX_OFFSET if max_offset is None else max_offset) // per_page + 1)  # the page whose offset is at most max_offset
+        capped = number > deepest
+        number = min(number, deepest)
         start = (number - 1) * per_page
         rows = list(qs[start: start + per_page + 1])
         has_next, has_previous = len(rows) > per_page, number > 1
         rows = rows[:per_page]
     pages = max(pages, number + (1 if has_next else 0))
-    page = KeysetPage(rows, number, Counted(count, pages, approximate), _has_next=has_next, _has_previous=has_previous)
+    page = KeysetPage(rows, number, Counted(count, pages, approximate), _has_next=has_next, _has_previous=has_previous,
+                      offset_capped=capped)
     if fields is not None and rows:
         page.next_after = rows[-1].pk if has_next else None
         page.previous_before = rows[0].pk if has_previous else None

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from salingsapa.core import identifiers
 from salingsapa.core.fields import EncryptedTextField
+from salingsapa.core.models import SealedIdentifier
 
 
 class Channel(models.TextChoices):
@@ -98,13 +98,10 @@ class Report(models.Model):
         return self.reference
 
 
-class ReportIdentifier(models.Model):
+class ReportIdentifier(SealedIdentifier):
     """An identifier of the alleged perpetrator given in a report (phone, NIK, social-media account)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="identifiers")
-    kind = models.CharField(_("jenis"), max_length=20)
-    value = EncryptedTextField(_("nilai"))
-    value_index = models.CharField(max_length=64, db_index=True)
 
     class Meta:
         verbose_name = _("identitas pelaku dalam pengaduan")
@@ -112,10 +109,6 @@ class ReportIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"  # never the value itself
-
-    @property
-    def kind_label(self) -> str:
-        return identifiers.kind_label(self.kind)
 
 
 class Evidence(models.Model):
@@ -125,16 +118,14 @@ class Evidence(models.Model):
     file (with a reason, audited): a hidden file is no longer shown inline nor to any partner.
     """
 
-    class Source(models.TextChoices):
-        WEB = "web", _("Formulir situs web")
-        WHATSAPP = "whatsapp", _("WhatsApp")
-        PHONE = "phone", _("Telepon")
-        WALK_IN = "walk_in", _("Datang langsung")
-        OUTREACH = "outreach", _("Konseling keliling")
-        SAPA129 = "sapa129", _("Rujukan SAPA 129")
-        PARTNER = "partner", _("Rujukan mitra")
-        API = "api", _("Aplikasi mitra (API)")
-        FOLLOWUP = "followup", _("Susulan lewat kode rahasia")
+    # How the file came in: with the report, by the report's channel (the web one named for its form), or
+    # later, sent with the codename.
+    FOLLOWUP = "followup"
+    SOURCES = [
+        (Channel.WEB.value, _("Formulir situs web")),
+        *[(channel.value, channel.label) for channel in Channel if channel != Channel.WEB],
+        (FOLLOWUP, _("Susulan lewat kode rahasia")),
+    ]
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="evidence")
     storage_name = models.CharField(max_length=80)
@@ -143,7 +134,7 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(_("ukuran (byte)"))
     sha256 = models.CharField(max_length=64)  # of the cleaned bytes, taken at receipt before sealing
     uploaded_at = models.DateTimeField(_("diunggah"))
-    source = models.CharField(_("diterima lewat"), max_length=20, choices=Source.choices, blank=True)
+    source = models.CharField(_("diterima lewat"), max_length=20, choices=SOURCES, blank=True)
     hidden_at = models.DateTimeField(_("disembunyikan"), null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MESSAGE_MAX = 5_000
+REFERENCE_ATTEMPTS = 3
 EMERGENCY_FORMS = {"seksual"}
 
 
@@ -133,21 +134,24 @@ def report_create(
     key = (idempotency_key or "").strip()[:200] or None
     clean = report_input(data)
     fingerprint = _fingerprint(clean, evidence)
-    if key:
-        replay = _replay(key, fingerprint)
-        if replay is not None:
-            return replay
     codename = codename_for_key(key) if key else codename_new()
     codename_hash = crypto.hash_codename(codename)  # slow by design: outside the transaction
-    try:
-        with transaction.atomic():
-            report = _insert(clean, channel, key, fingerprint, codename_hash, evidence, created_by, received_at)
-    except IntegrityError:
-        if key:
-            replay = _replay(key, fingerprint)
-            if replay is not None:
-                return replay
-        raise
+    # No look-up of the key or the reference before the insert (two queries per report): the unique
+    # indexes on both decide. A retry (the key already stored) pays the hash once more and then answers
+    # with the stored report; a new reference that collides with a stored one (one in 32^8 per pair)
+    # is drawn again.
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                report = _insert(clean, channel, key, fingerprint, codename_hash, evidence, created_by, received_at)
+            break
+        except IntegrityError:
+            if key:
+                replay = _replay(key, fingerprint)
+                if replay is not None:
+                    return replay
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
     if report.is_emergency:
         reference = report.reference
         transaction.on_commit(lambda: _alert(reference), robust=True)
@@ -173,12 +177,8 @@ def _insert(
     phone = contact.phone_e164
     identifiers = [i.normalised() for i in d.perpetrator_identifiers]
     now = received_at or timezone.now()
-    for _attempt in range(5):
-        reference = reference_new()
-        if not Report.objects.filter(reference=reference).exists():
-            break
     report = Report.objects.create(
-        reference=reference,
+        reference=reference_new(),
         channel=channel,
         received_at=now,
         is_emergency=report_is_emergency(d),
@@ -217,6 +217,10 @@ def _insert(
         ReportIdentifier.objects.create(report=report, kind=kind, value=value, value_index=identifier_index(kind, value))
     for item in evidence:
         _evidence_row(report, item, now)
+    publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
+    publish(Event.COUNTED_DATA_CHANGED, report_ids=[report.pk])
+    # Last: the audit entry locks the log's head row until COMMIT, and every write of every process
+    # queues on that lock; written last, it is held for three statements and the commit only.
     audit_log(
         actor=created_by if getattr(created_by, "is_authenticated", False) else None,
         action="create",
@@ -225,8 +229,6 @@ def _insert(
         detail={"channel": channel, "emergency": report.is_emergency, "evidence": len(evidence),
                 "identifiers": len(seen)},
     )
-    publish(Event.REPORT_RECEIVED, report=report)  # cases: the first-contact clock starts
-    publish(Event.COUNTED_DATA_CHANGED, report_ids=[report.pk])
     return report
 
 
@@ -245,7 +247,7 @@ def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime, source:
 
 
 def report_evidence_add(
-    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.Source.FOLLOWUP
+    *, report: Report, evidence: StoredEvidence, actor: Any = None, source: str = Evidence.FOLLOWUP
 ) -> Evidence:
     """Attach a file (already checked and sealed by ``intake.evidence.evidence_prepare``) to a report
     after it was received (by default: sent later by the reporter through the codename thread)."""

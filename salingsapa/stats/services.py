@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salingsapa.core.audit import audit_log
+from salingsapa.core.dbrouter import replica_reads
 from salingsapa.stats import disclosure, rollup
 from salingsapa.stats.engine import StatsFilter
 from salingsapa.stats.models import PublishedSnapshot
@@ -61,7 +62,10 @@ def snapshot_prepare(*, user: Any, start: dt.date, end: dt.date) -> PublishedSna
     """Compute and store the suppressed aggregates for a period; not public until approved."""
     _require_lead_staff(user)
     flt = scope_for(user, StatsFilter(start=start, end=end))
-    with rollup.session():  # the rollups are checked once for the tables and the differencing check
+    # the aggregates and the differencing check read from the replica when there is one (the rollups'
+    # flush and the snapshot row below are writes: the primary); approval checks again on the primary,
+    # inside its transaction, so a snapshot published a moment ago is never missed there
+    with replica_reads(), rollup.session():  # the rollups are checked once for the tables and the check
         data, hidden, problems = _protect(snapshot_data(flt), snapshot_pk=None, flt=flt)
     snapshot = PublishedSnapshot.objects.create(
         period_start=start, period_end=end, label=flt.label(), data=data,

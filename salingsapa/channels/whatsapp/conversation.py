@@ -77,7 +77,7 @@ from salingsapa.intake.evidence import (
     evidence_prepare,
     upload_files_allowed,
 )
-from salingsapa.intake.models import Channel, Evidence
+from salingsapa.intake.models import Channel
 from salingsapa.intake.schema import ReportInvalid, report_check
 from salingsapa.intake.services import (
     IdempotencyConflict,
@@ -731,7 +731,7 @@ def _media(turn: Turn, *, reask: bool = True) -> None:
         return
     if stored is not None:
         assert report is not None
-        report_evidence_add(report=report, evidence=stored, source=Evidence.Source.WHATSAPP)
+        report_evidence_add(report=report, evidence=stored, source=Channel.WHATSAPP)
         turn.say(_("Berkas sudah dilampirkan pada laporan %(reference)s.") % {"reference": report.reference})
 
 

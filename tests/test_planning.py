@@ -138,3 +138,101 @@ def test_the_page_for_lead_staff_partners_and_others(world, case_manager, partne
     bad = verified_client(case_manager).get(url, {"hari": "7"})
     assert bad.status_code == 400 and "Pilih jangka waktu 30, 90, atau 180 hari." in bad.content.decode()
     assert verified_client(case_manager).get(url, {"hari": "30"}).status_code == 200
+
+
+def test_population_file_sums_to_its_documented_total_and_uses_known_kecamatan_codes():
+    path = planning.POPULATION_FILE
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    documented = int(re.search(r"add up to ([\d,]+)", header).group(1).replace(",", ""))
+    population = planning.reference_population()
+    kecamatan = {code: n for code, n in population.items() if code.count(".") == 2}
+    assert sum(kecamatan.values()) == documented == 759929
+    assert Region.objects.get(code="36.73").population == documented  # the city figure it splits
+    districts = set(Region.objects.filter(code__startswith="36.73.", level=Region.Level.DISTRICT)
+                    .values_list("code", flat=True))
+    assert set(kecamatan) == districts  # every kecamatan row is a known kecamatan, and none is missing
+    for code in set(population) - set(kecamatan):  # kelurahan rows, if any: known kelurahan
+        assert Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists(), code
+    import csv
+    rows = list(csv.DictReader(line for line in text.splitlines() if line and not line.startswith("#")))
+    assert all(row["year"].isdigit() and row["source"].strip() for row in rows)
+    # as long as a row is an approximation, the file and the docs say so
+    if any("approximation" in row["source"] for row in rows):
+        assert "DEMO APPROXIMATION, NOT OFFICIAL FIGURES" in header
+        from pathlib import Path
+        docs = (Path(__file__).resolve().parent.parent / "docs" / "statistics.md").read_text(encoding="utf-8")
+        assert "demo approximation" in docs and f"{documented:,}" in docs
+
+
+def test_plan_narrowed_filters_cuts_and_keeps_city_ranks(world, case_manager):
+    plan = planning.planning_for(case_manager, today=world["today"])
+    total = len(plan["rows"])
+    top = planning.plan_narrowed(plan)
+    assert len(top["rows"]) == planning.TOP_N == 10 and top["truncated"] and top["matched"] == total
+    assert [r["rank"] for r in top["rows"]] == list(range(1, 11))
+    everything = planning.plan_narrowed(plan, show_all=True)
+    assert len(everything["rows"]) == total and not everything["truncated"]
+    kasemen = planning.plan_narrowed(plan, kecamatan="36.73.02", show_all=True)
+    assert kasemen["matched"] == len(villages("36.73.02")) and kasemen["total"] == total
+    assert {r["code"].rsplit(".", 1)[0] for r in kasemen["rows"]} == {"36.73.02"}
+    ranks = [r["rank"] for r in kasemen["rows"]]
+    assert ranks == sorted(ranks) and max(ranks) > len(ranks)  # city-wide ranks, not renumbered
+    name = world["c"].name.title()
+    for query in (name.lower(), name.upper().replace(" ", "-"), name.replace(" ", "")):
+        found = planning.plan_narrowed(plan, query=query)
+        assert world["c"].code in [r["code"] for r in found["rows"]], query
+    assert planning.plan_narrowed(plan, query="tidak-ada-kelurahan-ini")["matched"] == 0
+    assert planning.plan_narrowed(plan, kecamatan="36.73.02", query=world["a"].name)["matched"] == 0
+
+
+def test_the_page_filters_by_kecamatan_and_name_and_shows_ten_then_all(world, case_manager, partner_psychologist):
+    url = reverse("awareness:planning")
+    client = verified_client(case_manager)
+
+    def rows(resp) -> list[str]:
+        return re.findall(r'<th scope="row" class="place">(.*?) <span', resp.content.decode())
+
+    first = client.get(url)
+    assert first.status_code == 200 and len(rows(first)) == 10
+    page = first.content.decode()
+    assert "Menampilkan 10 teratas dari" in page and "semua=1" in page and "Tampilkan semua" in page
+    assert 'type="search"' in page and 'name="kecamatan"' in page
+    assert '<option value="90" selected>' in page  # the default window is the one shown
+    every = client.get(url, {"semua": "1"})
+    assert len(rows(every)) == Region.objects.filter(code__startswith="36.73.", level=4).count()
+    assert "Tampilkan 10 teratas saja" in every.content.decode()
+    kasemen = client.get(url, {"kecamatan": "36.73.02", "semua": "1", "hari": "30"})
+    assert kasemen.status_code == 200
+    assert len(rows(kasemen)) == len(villages("36.73.02"))
+    assert "Urutan tetap urutan se-kota" in kasemen.content.decode()
+    found = client.get(url, {"q": world["c"].name.lower()})
+    assert world["c"].name.title() in rows(found)
+    assert "Tidak ada kelurahan yang cocok" in client.get(url, {"q": "zzzz"}).content.decode()
+    bad = client.get(url, {"kecamatan": "99.99.99"})
+    assert bad.status_code == 400 and "Pilih kecamatan dari daftar." in bad.content.decode()
+    assert len(rows(bad)) == 10  # the default view under the error
+    audit = AuditEvent.objects.filter(action="read", object_type="planning").order_by("pk").last()
+    assert audit.detail["kecamatan"] == "36.73.02" or audit.detail["window_days"] in (30, 90)
+    assert not any("zzzz" in str(e.detail) for e in AuditEvent.objects.filter(object_type="planning"))
+    # a partner filtering sees the same small-count rules
+    part = verified_client(partner_psychologist).get(url, {"kecamatan": "36.73.01"})
+    row_a = re.search(r"<tr>\s*<td[^>]*>1</td>.*?</tr>", part.content.decode(), re.S).group(0)
+    assert world["a"].name.title() in row_a and "&lt;5" in row_a and "Skor" not in part.content.decode()
+
+
+def test_awareness_tabs_mark_the_current_page_and_are_styled(case_manager):
+    from pathlib import Path
+
+    client = verified_client(case_manager)
+    for name, label in (("awareness:events", "Sosialisasi"), ("awareness:articles", "Artikel edukasi"),
+                        ("awareness:planning", "Rencana kunjungan")):
+        page = client.get(reverse(name)).content.decode()
+        nav = re.search(r'<nav class="subnav".*?</nav>', page, re.S).group(0)
+        assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == [label], name
+    stats = client.get(reverse("stats:dashboard")).content.decode()  # the statistics tabs share the style
+    nav = re.search(r'<nav class="subnav".*?</nav>', stats, re.S).group(0)
+    assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == ["Dasbor statistik"]
+    css = (Path(__file__).resolve().parent.parent / "salingsapa/staff/static/staff/staff.css").read_text()
+    assert ".subnav a[aria-current=page]{" in css and "min-height:44px" in css.split(".subnav a{", 1)[1].split("}")[0]
+    assert re.search(r"@media print\{[^@]*\.planning-filter", css)

@@ -7,19 +7,21 @@ metadata or active content. A file that cannot be cleaned is refused, never stor
 
 from __future__ import annotations
 
-import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from salingsapa.core.files import delete_sealed_file, read_sealed_file, store_sealed_file
+from salingsapa.core.files import delete_sealed_file, read_sealed_file
 from salingsapa.intake.evidence import (
     IMAGE_TYPES,
     PDF_TYPE,
     EvidenceRejected,
+    SealedFile,
     detect_type,
+    seal_cleaned,
     strip_image_metadata,
     strip_pdf_metadata,
 )
@@ -30,20 +32,12 @@ MAX_MATERIAL_BYTES = 10 * 1024 * 1024  # within the request cap (settings.REQUES
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 
 
-class FileRejected(ValueError):
+class FileRejected(EvidenceRejected):
     """``message`` is for the person (Bahasa Indonesia first)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
-class CleanFile:
-    storage_name: str
-    content_type: str
-    size: int
-    sha256: str
+class CleanFile(SealedFile):
     width: int = 0
     height: int = 0
 
@@ -68,16 +62,15 @@ def _clean(data: bytes, *, allow_pdf: bool, limit: int) -> tuple[bytes, str]:
 
 def material_store(data: bytes) -> CleanFile:
     clean, mime = _clean(data, allow_pdf=True, limit=MAX_MATERIAL_BYTES)
-    name = store_sealed_file(clean, purpose=MATERIAL_PURPOSE)
-    return CleanFile(name, mime, len(clean), hashlib.sha256(clean).hexdigest())
+    return CleanFile(**asdict(seal_cleaned(clean, content_type=mime, purpose=MATERIAL_PURPOSE)))
 
 
 def image_store(data: bytes) -> CleanFile:
     clean, mime = _clean(data, allow_pdf=False, limit=MAX_IMAGE_BYTES)
     with Image.open(io.BytesIO(clean)) as img:
         width, height = img.size
-    name = store_sealed_file(clean, purpose=IMAGE_PURPOSE)
-    return CleanFile(name, mime, len(clean), hashlib.sha256(clean).hexdigest(), width, height)
+    sealed = seal_cleaned(clean, content_type=mime, purpose=IMAGE_PURPOSE)
+    return CleanFile(**asdict(sealed), width=width, height=height)
 
 
 def material_read(storage_name: str) -> bytes:
@@ -90,3 +83,16 @@ def image_read(storage_name: str) -> bytes:
 
 def file_delete(storage_name: str) -> None:
     delete_sealed_file(storage_name)
+
+
+def stored_response(storage_name: str, content_type: str, *, material: bool = False) -> HttpResponse:
+    """A stored image (or, with ``material``, an event material) as an HTTP response, 404 when the file is
+    gone. For the staff and the public pages alike: the caller has already decided who may see it and adds
+    its own cache and download headers."""
+    try:
+        data = material_read(storage_name) if material else image_read(storage_name)
+    except FileNotFoundError:
+        raise Http404 from None
+    response = HttpResponse(data, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

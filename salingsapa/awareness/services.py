@@ -197,18 +197,27 @@ def article_update(*, actor: Any, article: Article, data: dict[str, Any]) -> Art
     return article
 
 
-@transaction.atomic
-def article_submit(*, actor: Any, article: Article) -> Article:
+def _article_move(actor: Any, article: Article, *, expected: str, refusal: str, to: str, action: str,
+                  **changes: Any) -> Article:
+    """One step of the review workflow: lock the row, check the status it must have, set the new one
+    (and ``changes``), save and audit."""
     _require(actor)
     article = Article.objects.select_for_update().get(pk=article.pk)
-    if article.status != Article.Status.DRAFT:
-        raise AwarenessError(_("Hanya draf yang dapat diajukan untuk ditinjau."))
-    article.status = Article.Status.REVIEW
-    article.submitted_at = timezone.now()
-    article.review_note = ""
-    article.save(update_fields=["status", "submitted_at", "review_note", "updated_at"])
-    audit_log(actor=actor, action="submit", object_type="article", object_id=article.pk)
+    if article.status != expected:
+        raise AwarenessError(refusal)
+    article.status = to
+    for name, value in changes.items():
+        setattr(article, name, value)
+    article.save(update_fields=["status", *changes, "updated_at"])
+    audit_log(actor=actor, action=action, object_type="article", object_id=article.pk)
     return article
+
+
+@transaction.atomic
+def article_submit(*, actor: Any, article: Article) -> Article:
+    return _article_move(actor, article, expected=Article.Status.DRAFT, to=Article.Status.REVIEW, action="submit",
+                         refusal=_("Hanya draf yang dapat diajukan untuk ditinjau."),
+                         submitted_at=timezone.now(), review_note="")
 
 
 def may_publish(actor: Any, article: Article) -> bool:
@@ -239,31 +248,18 @@ def article_publish(*, actor: Any, article: Article) -> Article:
 @transaction.atomic
 def article_return(*, actor: Any, article: Article, note: str = "") -> Article:
     """The reviewer sends an article back to its author as a draft, with a note."""
-    _require(actor)
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    if article.status != Article.Status.REVIEW:
-        raise AwarenessError(_("Hanya artikel yang menunggu tinjauan dapat dikembalikan."))
-    article.status = Article.Status.DRAFT
-    article.review_note = (note or "").strip()[:500]
-    article.save(update_fields=["status", "review_note", "updated_at"])
-    audit_log(actor=actor, action="return", object_type="article", object_id=article.pk)
-    return article
+    return _article_move(actor, article, expected=Article.Status.REVIEW, to=Article.Status.DRAFT, action="return",
+                         refusal=_("Hanya artikel yang menunggu tinjauan dapat dikembalikan."),
+                         review_note=(note or "").strip()[:500])
 
 
 @transaction.atomic
 def article_unpublish(*, actor: Any, article: Article) -> Article:
     """Take an article off the public pages; it becomes a draft that this actor has touched."""
-    _require(actor)
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    if article.status != Article.Status.PUBLISHED:
-        raise AwarenessError(_("Artikel ini belum terbit."))
-    article.status = Article.Status.DRAFT
-    article.published_at = None
-    article.published_by = None
-    article.editors = [article.author_id] if actor.pk == article.author_id else [article.author_id, actor.pk]
-    article.save(update_fields=["status", "published_at", "published_by", "editors", "updated_at"])
-    audit_log(actor=actor, action="unpublish", object_type="article", object_id=article.pk)
-    return article
+    editors = [article.author_id] if actor.pk == article.author_id else [article.author_id, actor.pk]
+    return _article_move(actor, article, expected=Article.Status.PUBLISHED, to=Article.Status.DRAFT,
+                         action="unpublish", refusal=_("Artikel ini belum terbit."),
+                         published_at=None, published_by=None, editors=editors)
 
 
 def article_image_add(*, actor: Any, article: Article, data: bytes, alt_id: str, alt_en: str = "") -> ArticleImage:

@@ -18,7 +18,7 @@ import hashlib
 import io
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import filetype
@@ -61,11 +61,23 @@ class EvidenceRejected(ValueError):
 
 
 @dataclass(frozen=True)
-class StoredEvidence:
+class SealedFile:
+    """A cleaned file sealed at rest: what a row needs to find it again and check it."""
+
     storage_name: str
     content_type: str
     size: int
     sha256: str
+
+
+def seal_cleaned(data: bytes, *, content_type: str, purpose: str) -> SealedFile:
+    """Seal bytes that are already cleaned (metadata stripped) under ``purpose``; nothing else is kept."""
+    return SealedFile(store_sealed_file(data, purpose=purpose), content_type, len(data),
+                      hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class StoredEvidence(SealedFile):
     original_name: str
 
     def as_dict(self) -> dict[str, object]:
@@ -410,14 +422,8 @@ def evidence_prepare(*, data: bytes, filename: str = "") -> StoredEvidence:
         raise EvidenceRejected(
             _("Jenis berkas tidak diterima. Kirim foto (JPG, PNG, WebP), PDF, atau rekaman suara.")
         )
-    storage_name = store_sealed_file(data, purpose=EVIDENCE_PURPOSE)
-    return StoredEvidence(
-        storage_name=storage_name,
-        content_type=mime,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        original_name=(filename or "")[-120:],
-    )
+    sealed = seal_cleaned(data, content_type=mime, purpose=EVIDENCE_PURPOSE)
+    return StoredEvidence(**asdict(sealed), original_name=(filename or "")[-120:])
 
 
 def evidence_read(evidence: Any) -> bytes:

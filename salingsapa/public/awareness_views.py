@@ -38,10 +38,4 @@ def article_image(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     image = ArticleImage.objects.filter(pk=pk, article__slug=slug, article__status="published").first()
     if image is None:
         raise Http404
-    try:
-        data = files.image_read(image.storage_name)
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(data, content_type=image.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return no_store(response)
+    return no_store(files.stored_response(image.storage_name, image.content_type))

@@ -50,6 +50,35 @@ class EventFilterForm(forms.Form):
         }
 
 
+PLANNING_WINDOWS = (30, 90, 180)
+PLANNING_DEFAULT_WINDOW = 90
+
+
+class PlanningFilterForm(forms.Form):
+    """The planning page's filters (a GET form: works without JavaScript, the URL can be bookmarked)."""
+
+    hari = forms.TypedChoiceField(
+        label=_("Pengaduan dan kasus dalam"), required=False, coerce=int, empty_value=PLANNING_DEFAULT_WINDOW,  # type: ignore[arg-type]
+        initial=PLANNING_DEFAULT_WINDOW,
+        error_messages={"invalid_choice": _("Pilih jangka waktu 30, 90, atau 180 hari.")})
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False,
+                                  error_messages={"invalid_choice": _("Pilih kecamatan dari daftar.")})
+    q = forms.CharField(label=_("Cari nama kelurahan"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    semua = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hari"].choices = [(w, _("%(n)s hari") % {"n": w}) for w in PLANNING_WINDOWS]  # type: ignore[attr-defined]
+        self.fields["kecamatan"].choices = [("", _("Semua kecamatan")), *kecamatan_choices()[1:]]  # type: ignore[attr-defined]
+
+    def planning_kwargs(self) -> dict[str, Any]:
+        """What the page shows: the defaults when the form is unbound or invalid."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {"window_days": data.get("hari") or PLANNING_DEFAULT_WINDOW, "kecamatan": data.get("kecamatan") or "",
+                "query": (data.get("q") or "").strip(), "show_all": bool(data.get("semua"))}
+
+
 class CountInput(forms.NumberInput):
     def __init__(self) -> None:
         super().__init__(attrs={"min": 0, "max": MAX_ATTENDANCE, "inputmode": "numeric", "class": "count"})

@@ -26,10 +26,9 @@ from salingsapa.core.audit import audit_log
 from salingsapa.staff import awareness_forms as f
 from salingsapa.staff.common import forbidden, page_of
 from salingsapa.staff.decorators import casework_required, staff_required
-from salingsapa.stats.planning import planning_for
+from salingsapa.stats.planning import TOP_N, plan_narrowed, planning_for
 
 ATTENDANCE_NAMES = [name for name, _sex, _band in ATTENDANCE_FIELDS]
-PLANNING_WINDOWS = (30, 90, 180)
 
 
 def _event_or_404(pk: int) -> AwarenessEvent:
@@ -137,15 +136,10 @@ def event_print(request: HttpRequest, pk: int) -> HttpResponse:
 @casework_required
 def material_download(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
     material = get_object_or_404(EventMaterial, pk=material_pk, event_id=pk)
-    try:
-        data = files.material_read(material.storage_name)
-    except FileNotFoundError:
-        raise Http404 from None
+    response = files.stored_response(material.storage_name, material.content_type, material=True)
     audit_log(actor=request.user, action="download", object_type="awareness_material", object_id=material.pk)
-    response = HttpResponse(data, content_type=material.content_type)
     ext = "pdf" if material.content_type == "application/pdf" else material.content_type.split("/")[-1]
     response["Content-Disposition"] = f'attachment; filename="materi-{material.pk}.{ext}"'
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
 
@@ -278,12 +272,7 @@ def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def article_image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
     """A staff preview of an image of any article (drafts included)."""
     image = get_object_or_404(ArticleImage, pk=image_pk, article_id=pk)
-    try:
-        data = files.image_read(image.storage_name)
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(data, content_type=image.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = files.stored_response(image.storage_name, image.content_type)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -293,19 +282,25 @@ def article_image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
 
 @staff_required
 def planning(request: HttpRequest) -> HttpResponse:
-    """Kelurahan ranked for the next visits, with the reasons. Partners see counts below 5 as "<5"."""
+    """Kelurahan ranked for the next visits, with the reasons: the first ten, or all; narrowed to one
+    kecamatan or a kelurahan name. Partners see counts below 5 as "<5"."""
     user: Any = request.user
     if not (user.is_lead_agency_staff or user.role == Role.PARTNER):
         return forbidden(request)
-    try:
-        window = int(request.GET.get("hari") or 90)
-    except ValueError:
-        window = 0
-    if window not in PLANNING_WINDOWS:
-        return render(request, "staff/awareness/planning.html", {
-            "error": _("Pilih jangka waktu 30, 90, atau 180 hari."), "windows": PLANNING_WINDOWS, "window": 90,
-            "plan": planning_for(user, window_days=90)}, status=400)
-    audit_log(actor=user, action="read", object_type="planning", detail={"window_days": window})
+    form = f.PlanningFilterForm(request.GET or None)
+    valid = not form.is_bound or form.is_valid()
+    options = form.planning_kwargs()
+    window = options.pop("window_days")
+    plan = plan_narrowed(planning_for(user, window_days=window), **options)
+    if valid:
+        audit_log(actor=user, action="read", object_type="planning",
+                  detail={"window_days": window, "kecamatan": options["kecamatan"], "all": options["show_all"]})
+    params = request.GET.copy()
+    params.pop("semua", None)
+    fewer = params.urlencode()
+    params["semua"] = "1"
     return render(request, "staff/awareness/planning.html", {
-        "plan": planning_for(user, window_days=window), "windows": PLANNING_WINDOWS, "window": window,
-    })
+        "plan": plan, "form": form, "window": window, "top_n": TOP_N, "show_all": options["show_all"],
+        "filtered": bool(options["kecamatan"] or options["query"]),
+        "all_url": "?" + params.urlencode(), "fewer_url": "?" + fewer if fewer else request.path,
+    }, status=200 if valid else 400)

@@ -200,3 +200,25 @@ def planning_for(user: Any, *, today: dt.date | None = None, window_days: int = 
             "score": row.score if full else None, "reasons": reasons(row, full=full, window_days=window_days),
         })
     return {"rows": out, "full": full, "window_days": window_days}
+
+
+TOP_N = 10  # rows shown before "show all" (a coordinator's phone: the ten places to go first)
+
+
+def _folded(text: str) -> str:
+    """Lower case, letters and digits only: "Sumur Pecung", "sumurpecung" and "SUMUR-PECUNG" match."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def plan_narrowed(plan: dict[str, Any], *, kecamatan: str = "", query: str = "",
+                  show_all: bool = False, limit: int = TOP_N) -> dict[str, Any]:
+    """The plan with only the rows of one kecamatan (its code) and/or whose kelurahan name contains
+    ``query``, the first ``limit`` of them unless ``show_all``. Ranks stay the city-wide ranks; the
+    counts say how many matched and how many are shown."""
+    needle = _folded(query)
+    rows = [r for r in plan["rows"]
+            if (not kecamatan or r["code"].rsplit(".", 1)[0] == kecamatan)
+            and (not needle or needle in _folded(r["name"]))]
+    shown_rows = rows if show_all else rows[:limit]
+    return {**plan, "rows": shown_rows, "matched": len(rows), "total": len(plan["rows"]),
+            "truncated": len(shown_rows) < len(rows)}

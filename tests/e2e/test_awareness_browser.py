@@ -105,3 +105,64 @@ def test_education_and_awareness_pages_at_360px(phone, live_server, case_manager
     page.fill("#id_participants_total", "12")
     navigate(page, page.locator("button[type=submit].primary"))
     assert page.locator("h1").inner_text() == "Kelas orang tua"
+
+
+def test_planning_page_on_a_phone(live_server, settings, browser, case_manager, partner_psychologist):
+    """The coordinator's phone: the first 10 rows, a kecamatan filter, a name search and "show all" through a
+    plain GET form (the page has no script at all); the section tabs are styled tabs with the current one marked; the
+    page prints as a table without menus or filters; partners still see "<5"; axe finds nothing serious."""
+    base = live_server.url
+    serang_villages = Region.objects.filter(code__startswith="36.73.01.", level=4).count()
+    all_villages = Region.objects.filter(code__startswith="36.73.", level=4).count()
+    partner = verified_client(partner_psychologist)
+    context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 740})
+    outside: list[str] = []
+    keep_on_this_machine(context, base, outside)
+    client = verified_client(case_manager)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(base + "/staf/edukasi/rencana-kunjungan/")
+    assert page.locator("table.planning tbody tr").count() == 10
+    assert page.locator("script").count() == 0  # filters, search and "show all" need no JavaScript
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    current = page.locator("nav.subnav a[aria-current=page]")
+    assert current.inner_text() == "Rencana kunjungan"
+    assert current.evaluate("a => getComputedStyle(a).backgroundColor") == "rgb(59, 42, 90)"  # filled, not a plain link
+    other = page.locator("nav.subnav a", has_text="Sosialisasi").first
+    assert other.evaluate("a => a.getBoundingClientRect().height") >= 44  # a finger-sized target
+    assert other.evaluate("a => getComputedStyle(a).textDecorationLine") == "none"
+    assert serious_violations(page) == []
+    shot(page, "planning-360")
+    page.select_option("#id_kecamatan", "36.73.01")  # Serang: 12 kelurahan
+    page.click("button[type=submit].primary")
+    assert "kecamatan=36.73.01" in page.url
+    serang = page.locator("table.planning tbody th.place").all_inner_texts()
+    assert len(serang) == 10 and all(t.endswith("· Serang") for t in serang)
+    page.click("text=Tampilkan semua")
+    assert page.locator("table.planning tbody tr").count() == serang_villages > 10
+    page.fill("#id_q", "kasemen")
+    page.select_option("#id_kecamatan", "")
+    page.click("button[type=submit].primary")
+    names = page.locator("table.planning tbody th.place").all_inner_texts()
+    assert names and all("kasemen" in n.split("·")[0].lower() for n in names)
+    assert serious_violations(page) == []
+    page.emulate_media(media="print")
+    assert page.locator("form.planning-filter").is_hidden() and page.locator("nav.subnav").is_hidden()
+    assert page.locator("table.planning thead").evaluate("t => getComputedStyle(t).display") == "table-header-group"
+    assert page.locator("footer.foot").is_visible()  # the confidentiality notice is printed
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(base + "/staf/edukasi/rencana-kunjungan/")
+    assert page.locator("table.planning thead").is_visible()
+    assert serious_violations(page) == []
+    shot(page, "planning-1366")
+    # a partner on the same page: the same filters, small counts still hidden
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": partner.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
+    page.goto(base + "/staf/edukasi/rencana-kunjungan/?semua=1")
+    assert page.locator("table.planning tbody tr").count() == all_villages
+    assert "Skor" not in page.locator("table.planning thead").inner_text()
+    context.close()
+    assert outside == []

@@ -24,10 +24,12 @@ from salingsapa.accounts.models import Organisation
 from salingsapa.cases import services as case_services
 from salingsapa.cases.models import Case, CasePerson, Person
 from salingsapa.core.events import Event, publish
+from salingsapa.core.jobs import periodic_enqueue_due
 from salingsapa.core.models import Region
 from salingsapa.intake import services as intake_services
 from salingsapa.stats import disclosure, engine, reports, rollup
 from salingsapa.stats.engine import StatsFilter
+from salingsapa.stats.jobs import rollup_flush_job
 from salingsapa.stats.models import RollupDirty, RollupState, StatsFact
 from salingsapa.stats.publication import snapshot_data
 from tests.stats_fixtures import KASEMEN_1, SERANG_1, SERANG_2, make_case, make_report, wib
@@ -186,14 +188,19 @@ def _assert_current(flt: StatsFilter) -> None:
         assert facts == engine.summary(flt)
 
 
-def test_writes_through_the_services_keep_the_rollups_current(intake_officer, case_manager, supervisor):
-    rollup.rebuild()
-    # a report through the intake service, then a case opened from it, then the closure
-    report = intake_services.report_create(
+def _web_report():
+    """One report through the intake service, as the public form sends it."""
+    return intake_services.report_create(
         data={"reporter_role": "victim", "in_danger_now": False,
               "narrative": "Saya dipukul oleh suami di rumah kemarin malam.", "violence_forms": ["fisik"],
               "victim": {"sex": "female", "age_group": "25-44"}, "kelurahan_code": SERANG_1},
         channel="web").report
+
+
+def test_writes_through_the_services_keep_the_rollups_current(intake_officer, case_manager, supervisor):
+    rollup.rebuild()
+    # a report through the intake service, then a case opened from it, then the closure
+    report = _web_report()
     assert RollupDirty.objects.filter(report_id=report.pk).exists()
     today = report.received_at.astimezone(engine.JAKARTA).date()
     month = StatsFilter.for_month(today.year, today.month)
@@ -324,17 +331,10 @@ def test_reads_without_an_area_use_the_coarse_rows(seeded):
 
 
 def test_periodic_job_folds_queued_writes_before_anyone_reads(intake_officer):
-    from salingsapa.core.jobs import periodic_enqueue_due
-    from salingsapa.stats.jobs import rollup_flush_job
-
     assert settings.PERIODIC_JOBS["stats-rollup-flush"] == ("salingsapa.stats.jobs.rollup_flush_job", 60)
     assert "stats-rollup-flush" in periodic_enqueue_due()
     rollup.rebuild()
-    report = intake_services.report_create(
-        data={"reporter_role": "victim", "in_danger_now": False,
-              "narrative": "Saya dipukul oleh suami di rumah kemarin malam.", "violence_forms": ["fisik"],
-              "victim": {"sex": "female", "age_group": "25-44"}, "kelurahan_code": SERANG_1},
-        channel="web").report
+    report = _web_report()
     assert RollupDirty.objects.filter(report_id=report.pk).exists()
     result = rollup_flush_job.call()
     assert result["queued"] >= 1 and result["current"] is True

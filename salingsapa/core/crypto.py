@@ -88,6 +88,19 @@ def seal(text: str, *, purpose: str) -> str:
     return PREFIX + base64.urlsafe_b64encode(seal_bytes(text.encode("utf-8"), purpose=purpose)).decode()
 
 
+def sealer(purpose: str) -> Callable[[str], str]:
+    """``seal`` for many values of one purpose: the same tokens (newest key, fresh nonce per value) without
+    looking the key up per value. For bulk loads; take a new sealer per batch (keys may rotate)."""
+    (kid, aead), _ = _ring()
+    head, aad, encrypt, b64, urandom = VERSION + kid, purpose.encode(), aead.encrypt, base64.urlsafe_b64encode, os.urandom
+
+    def seal_one(text: str) -> str:
+        nonce = urandom(12)
+        return PREFIX + b64(head + nonce + encrypt(nonce, text.encode("utf-8"), aad)).decode()
+
+    return seal_one
+
+
 def unseal(token: str, *, purpose: str) -> str:
     if not token.startswith(PREFIX):
         raise DecryptionError("not a sealed token")

@@ -85,7 +85,7 @@ from salingsapa.core.codelists import CHILD_AGE_GROUPS
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.models import Code, Region
 from salingsapa.demo import casework
-from salingsapa.demo.bulk import bulk_insert, new
+from salingsapa.demo.bulk import bulk_insert, load_session, new
 from salingsapa.intake.models import Report, ReportIdentifier
 from salingsapa.network.models import Consent, Referral, ServiceDelivery
 
@@ -897,6 +897,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
 
     ``numbers``: case numbers reserved beforehand (parallel writers; otherwise reserved here)."""
     with transaction.atomic():
+        load_session(connections["default"])
         if numbers is None:
             numbers = _allocate(plans)
         persons: list[Any] = []

@@ -1,10 +1,13 @@
 """Bulk loader for the demo seeder: COPY on PostgreSQL, multi-row INSERT … RETURNING on SQLite.
 
-Values always go through each field's ``get_db_prep_save`` (so encrypted fields are sealed by
-core.fields/core.crypto exactly as with the ORM, JSON is adapted as the ORM adapts it).
+Rows are model instances built by :func:`new` (what ``Model(**values)`` builds, without ``Model.__init__``'s
+per-field work). Every value reaches the database as its field's ``get_db_prep_save`` would give it: on
+SQLite through that method; on PostgreSQL a value that is already in that form (a plain str/int/bool/None,
+an aware datetime, a date) goes as it is, sealed text is sealed with the field's purpose by
+``core.crypto.sealer`` (what ``EncryptedTextField.get_prep_value`` does), everything else through the field.
 
 * PostgreSQL: the primary keys are taken from the table's sequence in one ``nextval`` query, then the
-  rows stream in with ``COPY … FROM STDIN`` (psycopg ``cursor.copy``). A multi-row INSERT of 30,000
+  rows stream in with ``COPY … FROM STDIN (FORMAT BINARY)`` (psycopg ``cursor.copy``). A multi-row INSERT of 30,000
   parameters spends most of its client time in psycopg splitting the statement at its placeholders
   and most of its server time parsing it; COPY does neither (docs/performance.md, "seed-demo").
 * SQLite: one ``INSERT … VALUES (…), (…) RETURNING id`` per chunk of up to 400 rows.
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, models, router
+from django.db.models import signals
 from django.db.models.base import ModelState
 
 from salingsapa.core import crypto
@@ -34,24 +38,26 @@ _PLAIN_FIELDS = {models.CharField, models.TextField, models.IntegerField, models
 _PLAIN_VALUES = {str, int, bool, type(None)}
 
 
-_Spec = tuple[dict[str, tuple[str, bool]], dict[str, Any], list[tuple[str, Callable[[], Any]]]]
+_Spec = tuple[dict[str, tuple[str, str | None]], dict[str, Any], list[tuple[str, Callable[[], Any]]], bool]
 _SPECS: dict[type, _Spec] = {}
 
 
 def _spec(model: Any) -> _Spec:
-    """Per model: keyword -> (attname, is a relation), the fixed defaults, the callable defaults."""
-    names: dict[str, tuple[str, bool]] = {}
+    """Per model: keyword -> (attname, the related model's attname it holds, for a related object), the fixed defaults, the callable defaults, and whether
+    something listens to its ``pre_init``/``post_init`` (then :func:`new` calls the model as usual)."""
+    names: dict[str, tuple[str, str | None]] = {}
     static: dict[str, Any] = {}
     dynamic: list[tuple[str, Callable[[], Any]]] = []
     for f in model._meta.concrete_fields:
-        names[f.attname] = (f.attname, False)
+        names[f.attname] = (f.attname, None)
         if f.is_relation:
-            names[f.name] = (f.attname, True)
+            names[f.name] = (f.attname, f.target_field.attname)
         if f.has_default() and callable(f.default):
             dynamic.append((f.attname, f.default))
         else:
             static[f.attname] = f.get_default()
-    _SPECS[model] = names, static, dynamic
+    listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    _SPECS[model] = names, static, dynamic, listened
     return _SPECS[model]
 
 
@@ -59,8 +65,10 @@ def new(model: Any, **values: Any) -> Any:
     """A model instance as ``model(**values)`` builds it for saving (defaults filled in, a related object
     given by name sets its ``<name>_id`` and is cached), without ``Model.__init__``'s per-field work: that
     was the largest client cost of seeding (docs/performance.md, "seed-demo at scale"). Only concrete
-    fields; the model must have no ``pre_init``/``post_init`` receivers (the demo's do not)."""
-    names, static, dynamic = _SPECS.get(model) or _spec(model)
+    fields (an unknown keyword raises ``TypeError`` as the model does)."""
+    names, static, dynamic, listened = _SPECS.get(model) or _spec(model)
+    if listened:
+        return model(**values)
     obj = model.__new__(model)
     data = obj.__dict__
     data.update(static)
@@ -69,11 +77,11 @@ def new(model: Any, **values: Any) -> Any:
     state = data["_state"] = ModelState()
     for key, value in values.items():
         try:
-            attname, relation = names[key]
+            attname, target = names[key]
         except KeyError:
             raise TypeError(f"{model.__name__}() got an unexpected keyword argument {key!r}") from None
-        if relation and attname != key:
-            data[attname] = None if value is None else value.pk
+        if target is not None and attname != key:
+            data[attname] = None if value is None else getattr(value, target)
             state.fields_cache[key] = value
         else:
             data[attname] = value

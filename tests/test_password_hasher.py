@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from django.contrib.auth.hashers import Argon2PasswordHasher, check_password, identify_hasher, make_password
 from django.test import Client
 

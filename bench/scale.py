@@ -302,6 +302,8 @@ def main() -> None:
     previous = json.loads(stem.with_suffix(".json").read_text()) if stem.with_suffix(".json").exists() else {}
     if args.skip_seed and previous.get("seed"):
         data["seed"] = previous["seed"]  # keep the seeding figures of the run that seeded
+    if args.skip_stats and previous.get("stats"):
+        data["stats"] = previous["stats"]  # and the statistics of the run that measured them
     stem.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
     stem.with_suffix(".md").write_text(markdown(data))
     print(f"written: {stem}.json, {stem}.md")

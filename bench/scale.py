@@ -181,8 +181,9 @@ def lists_markdown(data: dict[str, Any]) -> list[str]:
             if "median_ms" not in page:
                 lines.append(f"| {page['page']} | status {page.get('status')} | | | |")
                 continue
+            slowest = f"{page['slowest_query_ms']} ms" if "slowest_query_ms" in page else "—"
             lines.append(f"| {page['page']} | {page['median_ms']} ms | {page.get('p95_ms', '—')} ms | "
-                         f"{page.get('queries', '—')} | {page.get('slowest_query_ms', '—')} ms |")
+                         f"{page.get('queries', '—')} | {slowest} |")
     if data.get("workers"):
         w = data["workers"]
         if "skipped" in w:

@@ -171,12 +171,11 @@ class Incident(models.Model):
         verbose_name = _("kejadian")
         verbose_name_plural = _("kejadian")
 
-
-# --- case work: timeline, notes, tasks, documents, assessment, plan, closure, deadlines ------------------
-
     def __str__(self) -> str:
         return f"Incident #{self.pk} of case {self.case_id}"
 
+
+# --- case work: timeline, notes, tasks, documents, assessment, plan, closure, deadlines ------------------
 
 class CaseEvent(models.Model):
     """One line of a case's timeline: what happened (``kind``) and its parameters (``params``: codes, references,

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core.fields import EncryptedTextField
+from salingsapa.intake.models import CodenameRequest
 
 
 class VenueKind(models.TextChoices):
@@ -123,7 +124,7 @@ class Slot(models.Model):
         return f"slot #{self.pk}"
 
 
-class Booking(models.Model):
+class Booking(CodenameRequest):
     """A request from the public: a slot at a visit, a visit to a school or kelurahan, or a call-back.
 
     Anonymous or with contact details (sealed). Followed up, cancelled or moved with the reference
@@ -168,10 +169,6 @@ class Booking(models.Model):
     requested_venue_kind = models.CharField(_("jenis tempat"), max_length=20, choices=VenueKind.choices, blank=True)
     requested_venue_name = models.CharField(_("nama tempat"), max_length=200, blank=True)
     requested_when = models.CharField(_("waktu yang cocok"), max_length=200, blank=True)
-
-    codename_hash = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)  # keyed hash of the key
-    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     reminder_due_at = models.DateTimeField(_("pengingat dijadwalkan"), null=True, blank=True, db_index=True)
     reminder_sent_at = models.DateTimeField(_("pengingat dikirim"), null=True, blank=True)

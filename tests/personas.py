@@ -45,7 +45,7 @@ def _persona(username: str, role: str, office: str, **extra: object) -> Any:
     """A fixture: the person ``username`` with ``role``, on the staff of the fixture named ``office``."""
 
     @pytest.fixture
-    def persona(request: pytest.FixtureRequest) -> User:
+    def persona(db: None, request: pytest.FixtureRequest) -> User:
         return make_user(username, role, request.getfixturevalue(office), **extra)
 
     return persona

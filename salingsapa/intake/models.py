@@ -100,8 +100,7 @@ class Report(CodenameRequest):
             models.Index(fields=["received_at", "id"], name="report_open_idx",
                          condition=models.Q(status__in=["new", "in_review"])),
         ]
-        verbose_name = _("pengaduan")
-        verbose_name_plural = _("pengaduan")
+        verbose_name = verbose_name_plural = _("pengaduan")
 
     def __str__(self) -> str:
         return self.reference
@@ -113,8 +112,7 @@ class ReportIdentifier(SealedIdentifier):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="identifiers")
 
     class Meta:
-        verbose_name = _("identitas pelaku dalam pengaduan")
-        verbose_name_plural = _("identitas pelaku dalam pengaduan")
+        verbose_name = verbose_name_plural = _("identitas pelaku dalam pengaduan")
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"  # never the value itself
@@ -152,8 +150,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
-        verbose_name = _("bukti")
-        verbose_name_plural = _("bukti")
+        verbose_name = verbose_name_plural = _("bukti")
 
     def __str__(self) -> str:
         return f"{self.content_type} #{self.pk}"
@@ -210,5 +207,4 @@ class RateCounter(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = _("penghitung batas percobaan")
-        verbose_name_plural = _("penghitung batas percobaan")
+        verbose_name = verbose_name_plural = _("penghitung batas percobaan")

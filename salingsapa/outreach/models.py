@@ -72,8 +72,7 @@ class Visit(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="visit_end_after_start"),
         ]
-        verbose_name = _("kunjungan konseling keliling")
-        verbose_name_plural = _("kunjungan konseling keliling")
+        verbose_name = verbose_name_plural = _("kunjungan konseling keliling")
 
     def __str__(self) -> str:
         return f"{self.date} {self.venue_name}"
@@ -93,8 +92,7 @@ class VisitMember(models.Model):
     class Meta:
         ordering = ["visit", "role", "id"]
         constraints = [models.UniqueConstraint(fields=["visit", "user"], name="visit_member_once")]
-        verbose_name = _("anggota tim kunjungan")
-        verbose_name_plural = _("anggota tim kunjungan")
+        verbose_name = verbose_name_plural = _("anggota tim kunjungan")
 
     def __str__(self) -> str:
         return f"{self.visit_id}: {self.user_id} ({self.role})"
@@ -117,8 +115,7 @@ class Slot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "starts_at", "professional"], name="slot_once_per_professional"),
         ]
-        verbose_name = _("slot janji temu")
-        verbose_name_plural = _("slot janji temu")
+        verbose_name = verbose_name_plural = _("slot janji temu")
 
     def __str__(self) -> str:
         return f"slot #{self.pk}"
@@ -188,8 +185,7 @@ class Booking(CodenameRequest):
                 condition=~Q(kind="slot") | Q(slot__isnull=False), name="booking_slot_kind_has_slot"
             ),
         ]
-        verbose_name = _("janji temu")
-        verbose_name_plural = _("janji temu")
+        verbose_name = verbose_name_plural = _("janji temu")
 
     def __str__(self) -> str:
         return self.reference

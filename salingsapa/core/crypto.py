@@ -4,6 +4,7 @@
   key that sealed it, so older keys keep decrypting after rotation (keys are listed newest first
   in ``SALINGSAPA_ENCRYPTION_KEYS``). A token is bound to its purpose (the model field) through
   the associated data, so a ciphertext copied into another column does not decrypt.
+  ``sealer(purpose)`` gives ``seal`` for many values of one purpose (bulk loads: the key is looked up once).
 * ``blind_index``: keyed HMAC-SHA256 of a normalised value for exact-match lookups on encrypted
   identifiers (phone, NIK, social-media handle), under a key derived per kind.
 * ``chain_hmac``: the keyed hash that links audit-log entries; ``head_mac`` seals the chain's head

@@ -9,14 +9,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from salingsapa.cases.models import Case, CasePerson, Deadline, Incident, Person, PersonIdentifier
 from salingsapa.core import crypto
 from salingsapa.core.fields import EncryptedTextField
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.demo import seed as demo
-from salingsapa.demo.bulk import new
+from salingsapa.demo.bulk import DanglingReference, check_references, new
 from salingsapa.demo.outreach import PLAN
 from salingsapa.intake.models import Report, ReportIdentifier
 from salingsapa.network.models import Consent, Referral, ServiceDelivery
@@ -143,3 +143,17 @@ def test_parallel_writers_write_the_same_data_as_one():
     _seed("--cases", "450", "--seed", "9", "--batch-size", str(BATCH))  # the same again, one writer
     both = _fingerprint()
     assert both == parallel + parallel
+
+
+def test_references_are_checked_after_the_load():
+    """The writers may skip PostgreSQL's per-row foreign-key triggers (bulk.load_session); one set-based check
+    per foreign key after the load must then catch a row that refers to nothing."""
+    _seed("--cases", "150", "--seed", "3", "--batch-size", str(BATCH))
+    assert check_references(demo.LOADED_MODELS) >= 20
+    link = CasePerson.objects.filter(role="victim").first()
+    with pytest.raises(DanglingReference, match="cases.CasePerson.person"), transaction.atomic():
+        with connection.cursor() as cursor:  # constraints are deferred: only the commit would refuse this
+            cursor.execute("UPDATE cases_caseperson SET person_id = %s WHERE id = %s", [10**9, link.pk])
+        check_references(demo.LOADED_MODELS)
+    link.refresh_from_db()
+    assert link.person_id != 10**9

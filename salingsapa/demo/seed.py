@@ -84,8 +84,8 @@ from salingsapa.core.audit import audit_log
 from salingsapa.core.codelists import CHILD_AGE_GROUPS
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.models import Code, Region
-from salingsapa.demo import casework
-from salingsapa.demo.bulk import bulk_insert, load_session, new
+from salingsapa.demo import bulk, casework
+from salingsapa.demo.bulk import bulk_insert, check_references, load_session, new
 from salingsapa.intake.models import Report, ReportIdentifier
 from salingsapa.network.models import Consent, Referral, ServiceDelivery
 
@@ -896,7 +896,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
 
     ``numbers``: case numbers reserved beforehand (parallel writers; otherwise reserved here)."""
     with transaction.atomic():
-        load_session(connections["default"])
+        load_session(connections["default"])  # PostgreSQL: may defer the foreign-key checks (seed_demo checks)
         if numbers is None:
             numbers = _allocate(plans)
         persons: list[Any] = []
@@ -1058,6 +1058,12 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
                           deadlines=len(history.deadlines), referrals=len(history.referrals))
 
 
+# Every model write_batch loads (check_references after a load without per-row foreign-key triggers).
+LOADED_MODELS = [Person, Case, CasePerson, PersonIdentifier, Incident, Incident.violence_forms.through,
+                 Incident.tpks_forms.through, Incident.factors.through, Report, ReportIdentifier, Deadline, Consent,
+                 Referral, ServiceDelivery]
+
+
 def _report_without_case(rng: random.Random, ctx: Context, status: str, when: dt.datetime) -> Any:
     age = rng.choice(["6-12", "13-17", "25-44"])
     sex = rng.choice(["female", "female", "male"])
@@ -1217,6 +1223,8 @@ def seed_demo(*, cases: int | None = None, seed: int = DEFAULT_SEED, batch_size:
     else:
         _seed_scaled(rng, ctx, by_kecamatan, cases=cases, seed=seed, batch_size=batch_size,
                      workers=workers if connections["default"].vendor == "postgresql" else 1, progress=progress)
+    if connections["default"].vendor == "postgresql" and bulk.DEFER_REFERENCE_CHECKS:
+        check_references(LOADED_MODELS)  # the writers skipped the per-row foreign-key triggers (bulk.load_session)
     result = SeedResult(cases=ctx.counts["cases"], reports=ctx.counts["reports"], persons=ctx.counts["persons"],
                         seconds=time.perf_counter() - started)
     audit_log(actor=ACTOR, action="create", object_type="demo_data", object_id="",

@@ -10,6 +10,8 @@ an aware datetime, a date) goes as it is, sealed text is sealed with the field's
   rows stream in with ``COPY … FROM STDIN (FORMAT BINARY)`` (psycopg ``cursor.copy``). A multi-row INSERT of 30,000
   parameters spends most of its client time in psycopg splitting the statement at its placeholders
   and most of its server time parsing it; COPY does neither (docs/performance.md, "seed-demo").
+  Each load transaction may skip PostgreSQL's per-row foreign-key triggers (:func:`load_session`); the
+  loader's caller then checks every foreign key once with :func:`check_references`.
 * SQLite: one ``INSERT … VALUES (…), (…) RETURNING id`` per chunk of up to 400 rows.
 """
 

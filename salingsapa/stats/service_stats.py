@@ -166,6 +166,12 @@ def deadline_rows(flt: StatsFilter, *, now: dt.datetime | None = None) -> list[D
     return _deadline_order(out)
 
 
+def open_deadlines(flt: StatsFilter, now: dt.datetime) -> list[dict[str, Any]]:
+    """The clocks of the period still open, overdue or still running as of ``now`` (the live part of the figures
+    where the rollups hold the rest; ``bench/stats_scale.py`` times it alone)."""
+    return list(_deadlines(flt, Q(met_at__isnull=True), **_open_counts(now)))
+
+
 def _rolled_deadline_rows(flt: StatsFilter, now: dt.datetime) -> list[DeadlineRow]:
     """Met clocks from the rollups (count, on time, summed time to met), the open ones live: they are few, and
     a partial index (``deadline_open_starts_idx``) finds those of the period without reading the met ones."""
@@ -176,7 +182,7 @@ def _rolled_deadline_rows(flt: StatsFilter, now: dt.datetime) -> list[DeadlineRo
         cell[0] += n
         cell[1 if state == "t" else 2] += n
         cell[3] += micros
-    for r in _deadlines(flt, Q(met_at__isnull=True), **_open_counts(now)):
+    for r in open_deadlines(flt, now):
         cell = groups.setdefault((r["kind"], r["group_risk"] or ""), [0, 0, 0, 0, 0, 0])
         cell[4] += r["overdue_open"]
         cell[5] += r["pending"]

@@ -15,14 +15,20 @@ How the numbers stay identical to the engine's live queries:
 * Raw category values are stored (NULL and "" apart, code ids rather than slugs); the engine maps
   them exactly as it maps its live rows.
 * Filters the facts cannot answer (a violence form or an age group) make the engine read live.
+* The service figures (``stats/service_stats.py``) have their own side: met deadlines, referrals and deliveries
+  placed by their own dates, keyed by their case's office and kelurahan (a report's clock without a case: no
+  office, the report's kelurahan, scoped by region). The clocks still open are counted live.
 
 How they stay current: the services announce ``COUNTED_DATA_CHANGED`` with the ids of the cases and
-reports they wrote; the handler queues those ids in ``RollupDirty`` in the writer's own transaction.
-Before a read, :func:`ready` recomputes the months of the queued rows (one month of base rows per
-queued month, under a lock) — so a read always sees every committed write, with no lag. An
-announcement without ids marks the rollups stale, and so does a case or report whose id is newer than
-the rollups know (a bulk load or a hand edit): the engine then reads live until ``salingsapa stats
-rebuild``, which seed-demo and restore run.
+reports they wrote (the deadline, referral and delivery services: whose clocks, referrals and deliveries);
+the handler queues those ids in ``RollupDirty`` in the writer's own transaction. Before a read,
+:func:`ready` recomputes the months of the queued rows and of their deadlines, referrals and deliveries
+(one month of base rows per queued month, under a lock) — so a read always sees every committed write,
+with no lag. An announcement without ids marks the rollups stale, and so does a case or report whose id
+is newer than the rollups know (a bulk load or a hand edit): the engine then reads live until
+``salingsapa stats rebuild``, which seed-demo and restore run. (A deadline, referral or delivery loaded
+behind the services' back for an existing case is not noticed — their ids are not tracked: rebuild after
+loading rows any other way, as docs/operations.md says.)
 """
 
 from __future__ import annotations

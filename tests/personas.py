@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from salingsapa.accounts.models import Organisation, Role, User
+from salingsapa.core.models import Region
 
 PASSWORD = "kata-sandi-uji-yang-panjang"  # noqa: S105
 
@@ -22,8 +25,6 @@ def uptd(db) -> Organisation:
 @pytest.fixture
 def other_uptd(db) -> Organisation:
     """The UPTD PPA of a neighbouring kabupaten (Kabupaten Serang, 36.04) on the same installation."""
-    from salingsapa.core.models import Region
-
     region, _ = Region.objects.get_or_create(code="36.04", defaults={"name": "Kabupaten Serang", "level": 2, "kind": "kabupaten"})
     return Organisation.objects.create(
         name="UPTD PPA Kabupaten Lain", short_name="UPTD Lain", kind=Organisation.Kind.UPTD_PPA, region=region
@@ -40,45 +41,25 @@ def media_org(db) -> Organisation:
     return Organisation.objects.create(name="Media Serang", kind=Organisation.Kind.MEDIA)
 
 
-@pytest.fixture
-def intake_officer(uptd) -> User:
-    return make_user("petugas", Role.INTAKE_OFFICER, uptd, on_duty=True)
+def _persona(username: str, role: str, office: str, **extra: object) -> Any:
+    """A fixture: the person ``username`` with ``role``, on the staff of the fixture named ``office``."""
+
+    @pytest.fixture
+    def persona(db: None, request: pytest.FixtureRequest) -> User:
+        return make_user(username, role, request.getfixturevalue(office), **extra)
+
+    return persona
 
 
-@pytest.fixture
-def case_manager(uptd) -> User:
-    return make_user("manajer", Role.CASE_MANAGER, uptd)
-
-
-@pytest.fixture
-def supervisor(uptd) -> User:
-    return make_user("supervisor", Role.SUPERVISOR, uptd)
-
-
-@pytest.fixture
-def partner_psychologist(psychology_org) -> User:
-    return make_user("psikolog", Role.PARTNER, psychology_org)
-
-
-@pytest.fixture
-def media_partner(media_org) -> User:
-    return make_user("media", Role.MEDIA, media_org)
-
-
-@pytest.fixture
-def outsider(other_uptd) -> User:
-    """Staff of another office: a real account with no business in our cases."""
-    return make_user("orang-luar", Role.CASE_MANAGER, other_uptd)
-
-
-@pytest.fixture
-def administrator(uptd) -> User:
-    return make_user("admin", Role.ADMIN, uptd, is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def counsellor(uptd) -> User:
-    return make_user("konselor", Role.COUNSELLOR, uptd)
+# The people the tests act as; ``outsider`` is staff of another office, with no business in our cases.
+intake_officer = _persona("petugas", Role.INTAKE_OFFICER, "uptd", on_duty=True)
+case_manager = _persona("manajer", Role.CASE_MANAGER, "uptd")
+supervisor = _persona("supervisor", Role.SUPERVISOR, "uptd")
+counsellor = _persona("konselor", Role.COUNSELLOR, "uptd")
+administrator = _persona("admin", Role.ADMIN, "uptd", is_staff=True, is_superuser=True)
+outsider = _persona("orang-luar", Role.CASE_MANAGER, "other_uptd")
+partner_psychologist = _persona("psikolog", Role.PARTNER, "psychology_org")
+media_partner = _persona("media", Role.MEDIA, "media_org")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from salingsapa.core import codelists
 from salingsapa.core.models import Code, Region
+from salingsapa.intake.models import Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,12 @@ def test_unknown_region_code_is_a_clear_error():
 def test_reference_data_is_there_in_transactional_tests_too():
     assert Region.objects.filter(parent_id="36.73", level=3).count() == 6
     assert Code.objects.filter(list="violence_form").count() == 7
+
+
+def test_the_report_channels_are_the_channel_code_list():
+    """Two homes by layer: ``intake.Channel`` gives the report field its typed choices, the "channel" code list
+    (core, below intake) labels the statistics and exports; they must name the same channels alike."""
+    for lang, index in (("id", 1), ("en", 2)):
+        with translation.override(lang):
+            assert [(c.value, str(c.label)) for c in Channel] == [
+                (entry[0], entry[index]) for entry in codelists.CODE_LISTS["channel"]], lang

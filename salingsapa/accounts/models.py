@@ -55,8 +55,7 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("organisasi")
-        verbose_name_plural = _("organisasi")
+        verbose_name = verbose_name_plural = _("organisasi")
 
     def __str__(self) -> str:
         return self.short_name or self.name
@@ -97,8 +96,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # reverse man
     notify_phone = EncryptedTextField(_("nomor WhatsApp untuk pemberitahuan"), blank=True, default="")
 
     class Meta:
-        verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name = verbose_name_plural = _("pengguna")
 
     @property
     def display_name(self) -> str:
@@ -133,8 +131,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("token API")
-        verbose_name_plural = _("token API")
+        verbose_name = verbose_name_plural = _("token API")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
@@ -163,8 +160,7 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
     last_t = models.BigIntegerField(default=-1)  # the time step of the last accepted code: no replay
 
     class Meta(Device.Meta):
-        verbose_name = _("aplikasi autentikator")
-        verbose_name_plural = _("aplikasi autentikator")
+        verbose_name = verbose_name_plural = _("aplikasi autentikator")
 
     def get_throttle_factor(self) -> int:
         return 1  # django-otp's exponential back-off after each wrong code
@@ -232,8 +228,7 @@ class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
     """Ten one-time recovery codes, stored only as salted slow hashes; each works once."""
 
     class Meta(Device.Meta):
-        verbose_name = _("kode pemulihan")
-        verbose_name_plural = _("kode pemulihan")
+        verbose_name = verbose_name_plural = _("kode pemulihan")
 
     def get_throttle_factor(self) -> int:
         return 1

@@ -72,8 +72,7 @@ class AwarenessEvent(Timestamped):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
-        verbose_name = _("sosialisasi")
-        verbose_name_plural = _("sosialisasi")
+        verbose_name = verbose_name_plural = _("sosialisasi")
         indexes = [models.Index(fields=["held_on", "kelurahan"]), models.Index(fields=["topic", "held_on"])]
         constraints = [
             models.CheckConstraint(
@@ -156,8 +155,7 @@ class Article(Timestamped):
 
     class Meta:
         ordering = ["order", "pk"]
-        verbose_name = _("artikel edukasi")
-        verbose_name_plural = _("artikel edukasi")
+        verbose_name = verbose_name_plural = _("artikel edukasi")
         constraints = [
             # the database refuses a self-published article too, whatever path wrote it
             models.CheckConstraint(

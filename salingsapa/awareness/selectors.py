@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from salingsapa.awareness.models import Article, AwarenessEvent, Topic
@@ -127,12 +127,3 @@ def reach(*, start: dt.date, end: dt.date, area: str = "") -> Reach:
     for agg in qs.values("kelurahan_id", "topic").annotate(n=Sum("participants_total")).order_by():
         out.cells[(agg["kelurahan_id"], agg["topic"])] = agg["n"] or 0
     return out
-
-
-def events_since(*, since: dt.date) -> dict[str, tuple[int, dt.date | None]]:
-    """Per kelurahan code: (events held since ``since``, date of the latest event ever). For planning."""
-    recent = dict(AwarenessEvent.objects.filter(held_on__gte=since).values("kelurahan_id")
-                  .annotate(n=Count("pk")).values_list("kelurahan_id", "n"))
-    latest = dict(AwarenessEvent.objects.values("kelurahan_id").annotate(d=Max("held_on"))
-                  .values_list("kelurahan_id", "d"))
-    return {code: (recent.get(code, 0), latest.get(code)) for code in set(recent) | set(latest)}

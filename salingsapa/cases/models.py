@@ -63,8 +63,7 @@ class Case(models.Model):
             models.Index(fields=["organisation", "-reported_at", "-id"], name="case_org_reported_idx"),
             models.Index(fields=["case_manager", "-reported_at", "-id"], name="case_manager_reported_idx"),
         ]
-        verbose_name = _("kasus")
-        verbose_name_plural = _("kasus")
+        verbose_name = verbose_name_plural = _("kasus")
 
     def __str__(self) -> str:
         return self.number
@@ -102,8 +101,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("dibuat"))
 
     class Meta:
-        verbose_name = _("orang")
-        verbose_name_plural = _("orang")
+        verbose_name = verbose_name_plural = _("orang")
 
     def __str__(self) -> str:
         return f"Person #{self.pk}"
@@ -168,15 +166,13 @@ class Incident(models.Model):
     description = EncryptedTextField(_("uraian kejadian"), blank=True, default="")
 
     class Meta:
-        verbose_name = _("kejadian")
-        verbose_name_plural = _("kejadian")
-
-
-# --- case work: timeline, notes, tasks, documents, assessment, plan, closure, deadlines ------------------
+        verbose_name = verbose_name_plural = _("kejadian")
 
     def __str__(self) -> str:
         return f"Incident #{self.pk} of case {self.case_id}"
 
+
+# --- case work: timeline, notes, tasks, documents, assessment, plan, closure, deadlines ------------------
 
 class CaseEvent(models.Model):
     """One line of a case's timeline: what happened (``kind``) and its parameters (``params``: codes, references,
@@ -239,8 +235,7 @@ class CaseNote(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-created_at"]
-        verbose_name = _("catatan kasus")
-        verbose_name_plural = _("catatan kasus")
+        verbose_name = verbose_name_plural = _("catatan kasus")
 
     def __str__(self) -> str:
         return f"Note #{self.pk} ({self.kind})"
@@ -265,8 +260,7 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["status", "due_at"]
-        verbose_name = _("tugas")
-        verbose_name_plural = _("tugas")
+        verbose_name = verbose_name_plural = _("tugas")
 
     def __str__(self) -> str:
         return f"Task #{self.pk} ({self.status})"
@@ -287,8 +281,7 @@ class CaseDocument(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
-        verbose_name = _("dokumen kasus")
-        verbose_name_plural = _("dokumen kasus")
+        verbose_name = verbose_name_plural = _("dokumen kasus")
 
     def __str__(self) -> str:
         return f"Document #{self.pk}"
@@ -313,8 +306,7 @@ class RiskAssessment(models.Model):
 
     class Meta:
         ordering = ["-assessed_at", "-id"]
-        verbose_name = _("asesmen risiko")
-        verbose_name_plural = _("asesmen risiko")
+        verbose_name = verbose_name_plural = _("asesmen risiko")
 
     def __str__(self) -> str:
         return f"Risk assessment #{self.pk}: {self.final_level}"
@@ -371,8 +363,7 @@ class ServicePlan(ApprovalRequest):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        verbose_name = _("rencana intervensi")
-        verbose_name_plural = _("rencana intervensi")
+        verbose_name = verbose_name_plural = _("rencana intervensi")
 
     def __str__(self) -> str:
         return f"Service plan #{self.pk} ({self.status})"
@@ -390,8 +381,7 @@ class ClosureRequest(ApprovalRequest):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        verbose_name = _("permohonan terminasi")
-        verbose_name_plural = _("permohonan terminasi")
+        verbose_name = verbose_name_plural = _("permohonan terminasi")
 
     def __str__(self) -> str:
         return f"Closure request #{self.pk} ({self.status})"
@@ -434,8 +424,7 @@ class Deadline(models.Model):
         indexes = [models.Index(fields=["starts_at"], name="deadline_starts_idx"),
                    models.Index(fields=["starts_at"], name="deadline_open_starts_idx",
                                 condition=models.Q(met_at__isnull=True))]
-        verbose_name = _("tenggat")
-        verbose_name_plural = _("tenggat")
+        verbose_name = verbose_name_plural = _("tenggat")
 
     def __str__(self) -> str:
         return f"{self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
@@ -481,8 +470,7 @@ class Alert(models.Model):
                 fields=["deadline", "recipient"], condition=models.Q(deadline__isnull=False), name="alert_once_per_deadline"
             )
         ]
-        verbose_name = _("peringatan")
-        verbose_name_plural = _("peringatan")
+        verbose_name = verbose_name_plural = _("peringatan")
 
     def __str__(self) -> str:
         return f"Alert #{self.pk} ({self.kind})"

@@ -26,8 +26,7 @@ class WhatsAppDelivery(models.Model):
 
     class Meta:
         ordering = ["received_at", "id"]
-        verbose_name = _("kiriman webhook WhatsApp")
-        verbose_name_plural = _("kiriman webhook WhatsApp")
+        verbose_name = verbose_name_plural = _("kiriman webhook WhatsApp")
 
     def __str__(self) -> str:
         return f"delivery #{self.pk}"
@@ -45,8 +44,7 @@ class WhatsAppInbound(models.Model):
     outcome = models.CharField(max_length=20, blank=True)  # handled / stale / ignored
 
     class Meta:
-        verbose_name = _("pesan masuk WhatsApp")
-        verbose_name_plural = _("pesan masuk WhatsApp")
+        verbose_name = verbose_name_plural = _("pesan masuk WhatsApp")
 
     def __str__(self) -> str:
         return f"inbound #{self.pk}"
@@ -63,8 +61,7 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(_("diperbarui"), db_index=True)
 
     class Meta:
-        verbose_name = _("percakapan WhatsApp")
-        verbose_name_plural = _("percakapan WhatsApp")
+        verbose_name = verbose_name_plural = _("percakapan WhatsApp")
 
     def __str__(self) -> str:
         return f"conversation #{self.pk}"  # never the number

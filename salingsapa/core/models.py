@@ -54,8 +54,7 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("wilayah")
-        verbose_name_plural = _("wilayah")
+        verbose_name = verbose_name_plural = _("wilayah")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -79,8 +78,7 @@ class Code(models.Model):
     class Meta:
         ordering = ["list", "order", "slug"]
         constraints = [models.UniqueConstraint(fields=["list", "slug"], name="code_unique_slug_per_list")]
-        verbose_name = _("kode referensi")
-        verbose_name_plural = _("kode referensi")
+        verbose_name = verbose_name_plural = _("kode referensi")
 
     def __str__(self) -> str:
         return f"{self.list}: {self.label}"

@@ -238,7 +238,6 @@ def article_counts(table: dict[int, dict[Any, int]], predicate: Callable[[Any], 
 SEXUAL_CASES = {y: article_counts(FORMS, lambda k: "seksual" in k, y) for y in ARTICLE_YEARS}
 SOCIAL_MEDIA_CASES = {y: article_counts(RELATIONSHIPS, lambda k: k[1] == "media-sosial", y) for y in ARTICLE_YEARS}
 UNKNOWN_PERPETRATOR_CASES = {y: article_counts(RELATIONSHIPS, lambda k: k[0] == "tidak-diketahui", y) for y in ARTICLE_YEARS}
-CHILD_VICTIM_CASES = {y: article_counts(VICTIMS, lambda k: k[0] in CHILD_AGE_GROUPS, y) for y in ARTICLE_YEARS}
 
 
 def _check_tables() -> None:

@@ -48,8 +48,7 @@ class FieldSession(models.Model):
                 name="field_session_disclosure_has_report",
             ),
         ]
-        verbose_name = _("sesi lapangan")
-        verbose_name_plural = _("sesi lapangan")
+        verbose_name = verbose_name_plural = _("sesi lapangan")
 
     def __str__(self) -> str:
         return f"sesi #{self.pk}"

@@ -27,7 +27,20 @@ class RiskLevel(models.TextChoices):
     LOW = "low", _("Rendah")
 
 
-class Report(models.Model):
+class CodenameRequest(models.Model):
+    """What a request from the public keeps to be followed up by its codename and received once only, however
+    often it is sent (reports here, outreach bookings): hashes only, blanked by retention with the rest."""
+
+    codename_hash = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)  # keyed hash of the key
+    # Keyed hash of the validated submission: a reused idempotency key with other content is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class Report(CodenameRequest):
     """One report (pengaduan) as it arrived. Never deleted; a non-violence report keeps its reason."""
 
     class Status(models.TextChoices):
@@ -72,10 +85,6 @@ class Report(models.Model):
     consent_contact = models.BooleanField(_("setuju dihubungi"), default=False)
     consent_share = models.BooleanField(_("setuju dibagikan ke mitra layanan"), default=False)
 
-    codename_hash = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)  # keyed hash of the key
-    # Keyed hash of the validated submission: a reused idempotency key with other content is refused.
-    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -91,8 +100,7 @@ class Report(models.Model):
             models.Index(fields=["received_at", "id"], name="report_open_idx",
                          condition=models.Q(status__in=["new", "in_review"])),
         ]
-        verbose_name = _("pengaduan")
-        verbose_name_plural = _("pengaduan")
+        verbose_name = verbose_name_plural = _("pengaduan")
 
     def __str__(self) -> str:
         return self.reference
@@ -104,8 +112,7 @@ class ReportIdentifier(SealedIdentifier):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="identifiers")
 
     class Meta:
-        verbose_name = _("identitas pelaku dalam pengaduan")
-        verbose_name_plural = _("identitas pelaku dalam pengaduan")
+        verbose_name = verbose_name_plural = _("identitas pelaku dalam pengaduan")
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"  # never the value itself
@@ -143,8 +150,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
-        verbose_name = _("bukti")
-        verbose_name_plural = _("bukti")
+        verbose_name = verbose_name_plural = _("bukti")
 
     def __str__(self) -> str:
         return f"{self.content_type} #{self.pk}"
@@ -201,5 +207,4 @@ class RateCounter(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = _("penghitung batas percobaan")
-        verbose_name_plural = _("penghitung batas percobaan")
+        verbose_name = verbose_name_plural = _("penghitung batas percobaan")

@@ -228,16 +228,8 @@ def _insert(
 
 def _evidence_row(report: Report, item: StoredEvidence, at: dt.datetime, source: str = "") -> Evidence:
     PendingUpload.objects.filter(storage_name=item.storage_name).delete()
-    return Evidence.objects.create(
-        report=report,
-        source=source or report.channel,
-        storage_name=item.storage_name,
-        original_name=item.original_name,
-        content_type=item.content_type,
-        size=item.size,
-        sha256=item.sha256,
-        uploaded_at=at,
-    )
+    # The stored file's fields (``as_dict``, also what a draft keeps in the session) are the row's own.
+    return Evidence.objects.create(report=report, source=source or report.channel, uploaded_at=at, **item.as_dict())
 
 
 def report_evidence_add(

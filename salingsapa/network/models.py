@@ -51,8 +51,7 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-given_at"]
-        verbose_name = _("persetujuan")
-        verbose_name_plural = _("persetujuan")
+        verbose_name = verbose_name_plural = _("persetujuan")
 
 
 class Referral(models.Model):
@@ -100,8 +99,7 @@ class Referral(models.Model):
             models.Index(fields=["organisation", "-created_at", "-id"], name="referral_org_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="referral_created_idx"),
         ]
-        verbose_name = _("rujukan")
-        verbose_name_plural = _("rujukan")
+        verbose_name = verbose_name_plural = _("rujukan")
 
 
 # The kinds of service a partner records (``ServiceDelivery.kind``; stored as these slugs, shown by label).
@@ -179,8 +177,7 @@ class CaseConference(models.Model):
 
     class Meta:
         ordering = ["-scheduled_at"]
-        verbose_name = _("rapat koordinasi kasus")
-        verbose_name_plural = _("rapat koordinasi kasus")
+        verbose_name = verbose_name_plural = _("rapat koordinasi kasus")
 
 
 class ConferenceInvite(models.Model):

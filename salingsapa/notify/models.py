@@ -56,8 +56,7 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("pesan keluar")
-        verbose_name_plural = _("pesan keluar")
+        verbose_name = verbose_name_plural = _("pesan keluar")
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk} ({self.status})"  # never the address
@@ -80,8 +79,7 @@ class ContactAddress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "address_index"], name="notify_address_unique"),
         ]
-        verbose_name = _("alamat kontak")
-        verbose_name_plural = _("alamat kontak")
+        verbose_name = verbose_name_plural = _("alamat kontak")
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk}"

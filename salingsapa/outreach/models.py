@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salingsapa.core.fields import EncryptedTextField
+from salingsapa.intake.models import CodenameRequest
 
 
 class VenueKind(models.TextChoices):
@@ -71,8 +72,7 @@ class Visit(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="visit_end_after_start"),
         ]
-        verbose_name = _("kunjungan konseling keliling")
-        verbose_name_plural = _("kunjungan konseling keliling")
+        verbose_name = verbose_name_plural = _("kunjungan konseling keliling")
 
     def __str__(self) -> str:
         return f"{self.date} {self.venue_name}"
@@ -92,8 +92,7 @@ class VisitMember(models.Model):
     class Meta:
         ordering = ["visit", "role", "id"]
         constraints = [models.UniqueConstraint(fields=["visit", "user"], name="visit_member_once")]
-        verbose_name = _("anggota tim kunjungan")
-        verbose_name_plural = _("anggota tim kunjungan")
+        verbose_name = verbose_name_plural = _("anggota tim kunjungan")
 
     def __str__(self) -> str:
         return f"{self.visit_id}: {self.user_id} ({self.role})"
@@ -116,14 +115,13 @@ class Slot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "starts_at", "professional"], name="slot_once_per_professional"),
         ]
-        verbose_name = _("slot janji temu")
-        verbose_name_plural = _("slot janji temu")
+        verbose_name = verbose_name_plural = _("slot janji temu")
 
     def __str__(self) -> str:
         return f"slot #{self.pk}"
 
 
-class Booking(models.Model):
+class Booking(CodenameRequest):
     """A request from the public: a slot at a visit, a visit to a school or kelurahan, or a call-back.
 
     Anonymous or with contact details (sealed). Followed up, cancelled or moved with the reference
@@ -169,10 +167,6 @@ class Booking(models.Model):
     requested_venue_name = models.CharField(_("nama tempat"), max_length=200, blank=True)
     requested_when = models.CharField(_("waktu yang cocok"), max_length=200, blank=True)
 
-    codename_hash = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)  # keyed hash of the key
-    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
-
     reminder_due_at = models.DateTimeField(_("pengingat dijadwalkan"), null=True, blank=True, db_index=True)
     reminder_sent_at = models.DateTimeField(_("pengingat dikirim"), null=True, blank=True)
     reminder_via = models.CharField(_("pengingat lewat"), max_length=20, blank=True)
@@ -191,8 +185,7 @@ class Booking(models.Model):
                 condition=~Q(kind="slot") | Q(slot__isnull=False), name="booking_slot_kind_has_slot"
             ),
         ]
-        verbose_name = _("janji temu")
-        verbose_name_plural = _("janji temu")
+        verbose_name = verbose_name_plural = _("janji temu")
 
     def __str__(self) -> str:
         return self.reference

@@ -148,11 +148,6 @@ class EventForm(forms.Form):
         return data
 
 
-class MaterialsForm(forms.Form):
-    materials = forms.FileField(label=_("Materi (PDF atau gambar; data tersembunyi dihapus)"), required=False,
-                                widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}))
-
-
 SLUG = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Pakai huruf kecil, angka, dan tanda hubung, misalnya hak-korban-tpks."))
 
 

@@ -40,8 +40,7 @@ class PublishedSnapshot(models.Model):
 
     class Meta:
         ordering = ["-period_end", "-prepared_at"]
-        verbose_name = _("snapshot statistik publik")
-        verbose_name_plural = _("snapshot statistik publik")
+        verbose_name = verbose_name_plural = _("snapshot statistik publik")
 
     def __str__(self) -> str:
         return self.label

@@ -53,9 +53,9 @@ SOAK_CLIENTS ?= 8
 soak: install-dev
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) $(BIN)/python -m bench.soak
 
-## bench: seeding and statistics at scale on PostgreSQL (BENCH_DATABASE_URL, default
-## postgres://postgres@127.0.0.1:5432/salingsapa_bench, recreated): BENCH_CASES (default 20000), FULL=1 for
-## 1,000,000; writes bench/results/scale_<N>.{json,md}. Not in `make test`.
+## bench: seeding, statistics, staff lists/search/blind index at scale on PostgreSQL (BENCH_DATABASE_URL, default
+## postgres://postgres@127.0.0.1:5432/salingsapa_bench, recreated), worker memory (a 60 s soak, needs Redis) and page
+## weights: BENCH_CASES (default 20000), FULL=1 for 1,000,000; writes bench/results/scale_<N>.{json,md}. Not in `make test`.
 BENCH_CASES ?= 20000
 bench: install-dev
 	$(BIN)/python -m bench.scale --cases $(if $(FULL),1000000,$(BENCH_CASES))

@@ -12,6 +12,9 @@ BUFFERS)`` on the slowest query of each page and writes the plans to
 ``bench/results/lists_scale_<label>.txt`` and the figures to ``bench/results/lists_scale_<label>.json``.
 It writes nothing to the database but sessions and audit entries of the page views. Runs with the
 code of any commit (``--label before`` with the old checkout's interpreter and PYTHONPATH).
+``make bench`` (bench/scale.py) runs it with ``--print-json`` on the database it seeded: the figures
+(median and p95 of ``--repeat`` requests per page, the process's peak RSS) go to stdout as one JSON line
+and into ``bench/results/scale_<N>.{json,md}`` instead of the ``lists_scale_<label>`` files.
 """
 
 from __future__ import annotations
@@ -29,10 +32,26 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salingsapa.settings")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def p95(times: list[float], digits: int = 1) -> float:
+    """The 95th percentile (nearest rank) of the timings."""
+    ordered = sorted(times)
+    return round(ordered[max(0, -(-len(ordered) * 95 // 100) - 1)], digits)
+
+
+def peak_rss_mib() -> int:
+    """This process's peak resident memory (VmHWM), in MiB: one process serving the staff pages."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--label", default="now")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--print-json", action="store_true",
+                        help="print the figures as one JSON line (bench/scale.py) instead of writing files")
     args = parser.parse_args()
 
     import django
@@ -96,15 +115,17 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as ctx:
             staff.get(url)
-        listed = [q for q in ctx.captured_queries
+        # the list's own queries; not the planner's row estimate (EXPLAIN) that replaces an exact count
+        own = [q for q in ctx.captured_queries if not q["sql"].lstrip().upper().startswith("EXPLAIN")]
+        listed = [q for q in own
                   if any(t in q["sql"] for t in ('FROM "cases_case"', 'FROM "intake_report"', 'FROM "network_referral"'))]
-        slowest = max(listed or ctx.captured_queries, key=lambda q: float(q["time"]))  # the list's own queries
+        slowest = max(listed or own, key=lambda q: float(q["time"]))
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
             plan = "\n".join(row[0] for row in cursor.fetchall())
         plans.append(f"== {label}: {url.split('?')[0]} ({float(slowest['time']) * 1000:.1f} ms)\n{slowest['sql']}\n\n{plan}\n")
-        results.append({"page": label, "median_ms": round(statistics.median(times), 1),
-                        "min_ms": round(min(times), 1), "queries": len(ctx.captured_queries),
+        results.append({"page": label, "url": url.split("?")[0], "median_ms": round(statistics.median(times), 1),
+                        "p95_ms": p95(times), "min_ms": round(min(times), 1), "queries": len(ctx.captured_queries),
                         "slowest_query_ms": round(float(slowest["time"]) * 1000, 1)})
         print(f"{label:45} {results[-1]['median_ms']:8.1f} ms  {len(ctx.captured_queries):3} queries  "
               f"slowest {results[-1]['slowest_query_ms']} ms")
@@ -116,17 +137,22 @@ def main() -> None:
     kind, value = normalise_identifier("phone", phone)
     index = identifier_index(kind, value)
     times = []
-    for _ in range(20):
+    for _ in range(max(20, args.repeat)):
         started = time.perf_counter()
         list(Person.objects.filter(phone_index=index).values_list("pk", flat=True))
         times.append((time.perf_counter() - started) * 1000)
-    results.append({"page": "blind-index lookup (phone → people), ORM", "median_ms": round(statistics.median(times), 2)})
+    results.append({"page": "blind-index lookup (phone → people), ORM", "median_ms": round(statistics.median(times), 2),
+                    "p95_ms": p95(times, 2)})
     print(f"{'blind-index lookup':45} {results[-1]['median_ms']:8.2f} ms")
 
-    RESULTS.mkdir(exist_ok=True)
     from salingsapa.intake.models import Report
 
-    meta = {"label": args.label, "cases": total, "vendor": connection.vendor, "reports": Report.objects.count()}
+    meta = {"label": args.label, "cases": total, "vendor": connection.vendor, "reports": Report.objects.count(),
+            "repeat": args.repeat, "peak_rss_mib": peak_rss_mib()}
+    if args.print_json:
+        print(json.dumps({"meta": meta, "pages": results}))
+        return
+    RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"lists_scale_{args.label}.json").write_text(json.dumps({"meta": meta, "pages": results}, indent=2))
     (RESULTS / f"lists_scale_{args.label}.txt").write_text("\n".join(plans))
 

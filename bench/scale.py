@@ -11,7 +11,14 @@
 2. Runs ``bench/stats_scale.py`` ``--runs`` times, each in a fresh process (cold), and takes medians:
    dashboard summary from the rollups and live, the same figures by hand-written SQL, one breakdown,
    public snapshot data and preparation (with the differencing check), PDF report.
-3. Writes ``bench/results/scale_<N>.json`` (machine, load average before/after, every run) and
+3. Runs ``bench/lists_scale.py`` on the same database in a fresh process: staff case list (first page,
+   page 400, next page by its keyset link), search by case number, phone through the blind index, my
+   cases, intake queue, referrals — median and p95 of ``--list-repeat`` requests each through the whole
+   view — and the blind-index lookup alone (goals: p95 < 100 ms, lookup < 5 ms).
+4. Peak RSS of a web worker and of the job worker: ``bench/soak.py`` for ``--soak-seconds`` (gunicorn +
+   ``salingsapa worker`` on a database of their own; skipped, and said so, without Redis on
+   ``SALINGSAPA_BENCH_REDIS_URL``); page weights of the report form (``bench/page_weight.py``).
+5. Writes ``bench/results/scale_<N>.json`` (machine, load average before/after, every run) and
    ``bench/results/scale_<N>.md`` (the table docs/performance.md quotes).
 
 Not part of ``make test``. The machine's load average is recorded with every figure: on a shared
@@ -36,6 +43,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+from bench.prodserver import redis_available
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -118,6 +127,83 @@ def stats(runs: int, env: dict[str, str], *, year: int, live_runs: int) -> dict[
     return {"median": median, "runs": samples}
 
 
+def lists(repeat: int, env: dict[str, str]) -> dict[str, Any]:
+    """Staff lists, search and the blind-index lookup on the seeded database (bench/lists_scale.py)."""
+    load = loadavg()
+    out = run([sys.executable, "-m", "bench.lists_scale", "--print-json", "--repeat", str(repeat)], env)
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["load"], result["load_after"] = load, loadavg()
+    return result
+
+
+def workers(seconds: int, env: dict[str, str]) -> dict[str, Any]:
+    """Peak RSS of one web worker and of the job worker under the soak's mixed traffic (bench/soak.py)."""
+    if seconds <= 0:
+        return {"skipped": "--soak-seconds 0"}
+    if not redis_available():
+        return {"skipped": "no Redis at SALINGSAPA_BENCH_REDIS_URL (default redis://127.0.0.1:6379/15)"}
+    load = loadavg()
+    out_name = f"soak_bench_{os.getpid()}.json"
+    done = subprocess.run([sys.executable, "-m", "bench.soak", "--seconds", str(seconds), "--out", out_name],
+                          env=env, capture_output=True, text=True, cwd=ROOT)
+    path = RESULTS / out_name
+    if not path.exists():
+        raise SystemExit(f"bench.soak failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    soak = json.loads(path.read_text())
+    path.unlink()
+    keep = ("seconds", "clients", "workers", "requests", "errors", "first_errors", "master_rss_peak_mib",
+            "web_worker_rss_peak_mib", "job_worker_rss_peak_mib", "load_average_end")
+    return {**{k: soak[k] for k in keep if k in soak}, "load": load}
+
+
+def page_weights() -> dict[str, Any]:
+    """The report form's page weights (bench/page_weight.py, its own SQLite database)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALINGSAPA_DATA_DIR")}
+    subprocess.run([sys.executable, "-m", "bench.page_weight"], env=env, capture_output=True, text=True, cwd=ROOT,
+                   check=False)
+    pages = json.loads((RESULTS / "page_weight.json").read_text())["pages"]
+    heaviest = max(pages, key=lambda p: p["served"])
+    return {"pages": len(pages), "budget_bytes": 60 * 1024, "all_within_budget": all(p["within_budget"] for p in pages),
+            "heaviest": heaviest["name"], "heaviest_served_bytes": heaviest["served"],
+            "heaviest_gzip_bytes": heaviest["gzip"], "external_requests": sum(len(p["external"]) for p in pages)}
+
+
+def lists_markdown(data: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if data.get("lists"):
+        li = data["lists"]
+        lines += ["", f"Lists and search: {li['meta']['cases']:,} cases, {li['meta']['reports']:,} reports; each page "
+                      f"through the whole view (session, second factor, queries, template), {li['meta']['repeat']} "
+                      f"requests after one warm-up; load average {li['load'][0]}–{li['load_after'][0]}; peak RSS of "
+                      f"the process serving them {li['meta']['peak_rss_mib']} MiB. Goals: p95 < 100 ms, blind-index "
+                      f"lookup < 5 ms.", "",
+                  "| page | median | p95 | queries | slowest query |", "| --- | ---: | ---: | ---: | ---: |"]
+        for page in li["pages"]:
+            if "median_ms" not in page:
+                lines.append(f"| {page['page']} | status {page.get('status')} | | | |")
+                continue
+            slowest = f"{page['slowest_query_ms']} ms" if "slowest_query_ms" in page else "—"
+            lines.append(f"| {page['page']} | {page['median_ms']} ms | {page.get('p95_ms', '—')} ms | "
+                         f"{page.get('queries', '—')} | {slowest} |")
+    if data.get("workers"):
+        w = data["workers"]
+        if "skipped" in w:
+            lines += ["", f"Worker memory: not measured ({w['skipped']})."]
+        else:
+            lines += ["", f"Worker memory (goal < 200 MB = 190.7 MiB each): soak of {w['seconds']} s, {w['clients']} "
+                          f"clients, {w['workers']} gunicorn workers + the job worker, {w['requests']} requests, "
+                          f"{w['errors']} errors, load average {w['load'][0]}–{w['load_average_end'][0]}: peak RSS of "
+                          f"one web worker **{w['web_worker_rss_peak_mib']} MiB**, of the job worker "
+                          f"**{w['job_worker_rss_peak_mib']} MiB** (the master {w['master_rss_peak_mib']} MiB)."]
+    if data.get("page_weights"):
+        pw = data["page_weights"]
+        lines += ["", f"Page weights (report form, {pw['pages']} pages, HTML + gzip static): heaviest "
+                      f"{pw['heaviest']} {pw['heaviest_served_bytes']:,} B served ({pw['heaviest_gzip_bytes']:,} B "
+                      f"gzip), budget {pw['budget_bytes']:,} B, all within: {pw['all_within_budget']}, external "
+                      f"requests: {pw['external_requests']}; the table: `bench/results/page_weight.md`."]
+    return lines
+
+
 ROWS = [
     ("dashboard summary, cold (rollups)", "summary_rollup_cold_s", "hand_total_s"),
     ("dashboard summary, same process again (rollups)", "summary_rollup_warm_s", "hand_total_s"),
@@ -179,6 +265,7 @@ def markdown(data: dict[str, Any]) -> str:
                       f"{m.get('snapshot_prepare_live_queries', 0):.0f} (live).",
                   "", f"Peak RSS of one statistics process (all of the above, the PDF included): "
                       f"{m.get('peak_rss_mib', 0):.0f} MiB."]
+    lines += lists_markdown(data)
     return "\n".join(lines) + "\n"
 
 
@@ -191,6 +278,10 @@ def main() -> None:
     parser.add_argument("--skip-stats", action="store_true")
     parser.add_argument("--year", type=int, default=2025, help="the statistics measure Jan-Oct of this year")
     parser.add_argument("--live-runs", type=int, default=1, help="runs that also time the live engine")
+    parser.add_argument("--skip-lists", action="store_true")
+    parser.add_argument("--list-repeat", type=int, default=20, help="requests per list page (median, p95)")
+    parser.add_argument("--soak-seconds", type=int, default=60,
+                        help="mixed traffic for the worker memory figures (0: skip)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     data_dir = Path(os.environ.get("BENCH_DATA_DIR", f"/tmp/salingsapa-bench-{args.cases}"))
@@ -207,11 +298,19 @@ def main() -> None:
     if not args.skip_stats:
         data["stats"] = stats(args.runs, env, year=args.year, live_runs=args.live_runs)
         print(json.dumps(data["stats"]["median"]), flush=True)
+    if not args.skip_lists:
+        data["lists"] = lists(args.list_repeat, env)
+        print(json.dumps(data["lists"]), flush=True)
+    data["workers"] = workers(args.soak_seconds, env)
+    data["page_weights"] = page_weights()
+    print(json.dumps({"workers": data["workers"], "page_weights": data["page_weights"]}), flush=True)
     RESULTS.mkdir(exist_ok=True)
     stem = RESULTS / f"scale_{args.cases}"
     previous = json.loads(stem.with_suffix(".json").read_text()) if stem.with_suffix(".json").exists() else {}
     if args.skip_seed and previous.get("seed"):
         data["seed"] = previous["seed"]  # keep the seeding figures of the run that seeded
+    if args.skip_stats and previous.get("stats"):
+        data["stats"] = previous["stats"]  # and the statistics of the run that measured them
     stem.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
     stem.with_suffix(".md").write_text(markdown(data))
     print(f"written: {stem}.json, {stem}.md")

@@ -1,4 +1,4 @@
-"""README's environment-variable table and the configuration read the same variables."""
+"""README's variable tables and the variables read agree: the app's configuration, `make`'s and the benchmarks'."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 READERS = {"env_str", "env_bool", "env_int", "env_list", "env_networks", "_secret", "decode_key", "getenv", "get"}
-NAME = re.compile(r"(SALINGSAPA_[A-Z0-9_]+|DATABASE_URL|DATABASE_REPLICA_URL)")
+NAME = re.compile(r"(SALINGSAPA_[A-Z0-9_]+|DATABASE_URL|DATABASE_REPLICA_URL|BENCH_[A-Z0-9_]+|SOAK_[A-Z0-9_]+|HOST|PORT"
+                  r"|PYTHON|VENV|FULL)")
+MAKE_VARIABLE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*\?=", re.M)  # a variable the caller may set: NAME ?= default
 
 
 def variables_read() -> set[str]:
-    """Every variable name the package passes to an environment reader (``env_*``, ``os.environ``)."""
-    names: set[str] = set()
-    for path in (ROOT / "salingsapa").rglob("*.py"):
+    """Every variable name the package and the benchmarks pass to an environment reader (``env_*``,
+    ``os.environ``), and every variable the Makefile lets its caller set (``NAME ?=``, ``$(FULL)``)."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    names: set[str] = set(MAKE_VARIABLE.findall(makefile)) | ({"FULL"} if "$(FULL)" in makefile else set())
+    for path in [*(ROOT / "salingsapa").rglob("*.py"), *(ROOT / "bench").glob("*.py")]:
         if "migrations" in path.parts or path.name == "test_settings.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -55,4 +59,7 @@ def test_the_scan_finds_the_readers():
     read = variables_read()
     # one of each way of reading: env_int, env_str, a secret, DATABASE_URL
     assert {"SALINGSAPA_STAFF_PAGE_SIZE", "SALINGSAPA_REGION", "SALINGSAPA_INDEX_KEY", "DATABASE_URL"} <= read
+    # demo-logins (os.environ.get), the benchmarks, the Makefile (?= and $(FULL))
+    assert {"HOST", "PORT", "BENCH_DATABASE_URL", "SALINGSAPA_BENCH_REDIS_URL", "SOAK_SECONDS", "BENCH_CASES",
+            "FULL"} <= read
     assert len(read) > 30

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -76,6 +77,28 @@ def test_burst_runs_the_queued_export_and_the_progress_is_kept(uptd, supervisor)
     assert job.status == ExportJob.Status.DONE and job.token
     assert job.rows_total == job.rows_done == 1
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def _task_lines(caplog, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "django_tasks" and r.levelno == level]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_routine_periodic_runs_are_logged_at_debug_other_jobs_at_info(uptd, supervisor, caplog):
+    make_case(uptd, wib(2025, 2, 3), forms=("fisik",))
+    export_job_create(user=supervisor, kind="research", fmt="csv", flt=PERIOD)
+    with caplog.at_level(logging.INFO):
+        call_command("worker", "--burst", verbosity=0)  # the export and every periodic job (all due)
+    info = _task_lines(caplog, logging.INFO)
+    assert any("stats.jobs.export_job_task" in line and "SUCCESSFUL" in line for line in info), info
+    assert not any("rollup_flush_job" in line or "audit_anchor_job" in line for line in info), info
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1 + len(django_settings.PERIODIC_JOBS)
+    caplog.clear()
+    periodic_enqueue_due(now=timezone.now() + dt.timedelta(days=2))  # all due again
+    with caplog.at_level(logging.DEBUG, logger="django_tasks"):
+        call_command("worker", "--burst", verbosity=0)
+    debug = _task_lines(caplog, logging.DEBUG)
+    assert any("rollup_flush_job" in line and "SUCCESSFUL" in line for line in debug), debug
 
 
 @pytest.mark.django_db(transaction=True)

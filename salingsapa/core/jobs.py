@@ -13,6 +13,9 @@
 * **Crash recovery.** Workers write a heartbeat (``WorkerBeat``) every few seconds. A task left
   RUNNING by a worker that stopped beating (killed, machine lost) is put back to READY and runs
   again; tasks are written so that running one twice applies its effect once.
+* **Quiet routine.** django-tasks logs every task's start and end at INFO; for the periodic jobs
+  (the rollup flush runs every minute) the worker demotes a start and a success to DEBUG
+  (``RoutinePeriodicRuns``), so the console shows the jobs people start and every failure.
 """
 
 from __future__ import annotations
@@ -64,6 +67,27 @@ def periodic_enqueue_due(*, now: dt.datetime | None = None) -> list[str]:
                 import_string(path).enqueue()
                 enqueued.append(name)
     return enqueued
+
+
+class RoutinePeriodicRuns(logging.Filter):
+    """On the ``django_tasks`` logger: a periodic job's "state=RUNNING" / "state=SUCCEEDED" line becomes DEBUG.
+
+    Other tasks' lines, and a periodic job's failure (logged at ERROR with its traceback), are untouched.
+    """
+
+    ROUTINE = frozenset({TaskResultStatus.RUNNING, TaskResultStatus.SUCCESSFUL})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths = frozenset(path for path, _ in periodic_jobs().values())
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if (record.levelno == logging.INFO and len(args) == 3 and args[1] in self.paths
+                and args[2] in self.ROUTINE):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
 
 
 def worker_beat(worker_id: str, *, pid: int = 0) -> None:

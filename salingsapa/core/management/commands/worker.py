@@ -15,6 +15,7 @@ from django_tasks.utils import get_random_id
 from django_tasks_db.management.commands.db_worker import Worker
 
 from salingsapa.core.jobs import (
+    RoutinePeriodicRuns,
     jobs_requeue_stale,
     jobs_summary,
     periodic_enqueue_due,
@@ -43,6 +44,10 @@ class Command(BaseCommand):
             return
         # The backend's own "starting worker" line would repeat at every look at the queue.
         logging.getLogger("django_tasks_db").setLevel(logging.INFO if options["verbosity"] > 1 else logging.WARNING)
+        # Each periodic job's start and success at DEBUG: the rollup flush alone would log twice a minute.
+        tasks_logger = logging.getLogger("django_tasks")
+        if not any(isinstance(f, RoutinePeriodicRuns) for f in tasks_logger.filters):
+            tasks_logger.addFilter(RoutinePeriodicRuns())
         self.worker_id = f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_id()[:8]}"
         self.stop = threading.Event()
         self.current: Worker | None = None

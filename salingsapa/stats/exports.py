@@ -338,34 +338,44 @@ STASH_MAX_AGE_SECONDS = 24 * 3600
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
+def _stashed_at(name: str) -> dt.datetime | None:
+    """When an export was stashed, from its name (``t<unix seconds>-<random>``): the age does not depend on
+    whether the storage backend can tell file times. None for a name of another form."""
+    stamp, sep, _ = name.partition("-")
+    if not sep or not stamp.startswith("t") or not stamp[1:].isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(stamp[1:]), tz=dt.UTC)
+
+
+def _expired(name: str, cutoff: dt.datetime) -> bool:
+    stashed = _stashed_at(name)
+    return stashed is None or stashed < cutoff
+
+
 def _purge_stale() -> None:
-    """Exports never downloaded are deleted after a day."""
-    storage = files.file_storage(files.EXPORTS)
+    """Exports never downloaded are deleted after a day (a name without a stash time is deleted too)."""
     cutoff = timezone.now() - dt.timedelta(seconds=STASH_MAX_AGE_SECONDS)
     for name in list(files.walk(files.EXPORTS)):
-        try:
-            stale = storage.get_modified_time(name) < cutoff
-        except FileNotFoundError:  # downloaded (and deleted) meanwhile
-            continue
-        except NotImplementedError:  # a storage backend without modification times: its stash is not aged
-            logger.warning("export stash: storage cannot tell file ages; stale exports are not purged")
-            return
-        if stale:
+        if _expired(name, cutoff):
             files.delete_sealed_file(name, alias=files.EXPORTS)
 
 
 def stash(result: ExportResult) -> str:
-    """Keep a finished export (sealed) until its one download; returns an unguessable token."""
+    """Keep a finished export (sealed) until its one download, at most a day; returns an unguessable token
+    (its stash time, then 192 random bits)."""
     _purge_stale()
-    token = secrets.token_urlsafe(24)
+    token = f"t{int(timezone.now().timestamp())}-{secrets.token_urlsafe(24)}"
     head = json.dumps({"filename": result.filename, "content_type": result.content_type}).encode()
     files.store_sealed_file(head + b"\n" + result.content, purpose="export", alias=files.EXPORTS, name=token)
     return token
 
 
 def take(token: str) -> tuple[str, str, bytes] | None:
-    """Fetch and delete a stashed export (one download only)."""
+    """Fetch and delete a stashed export (one download only, within a day of its stash)."""
     if not token or not set(token) <= _TOKEN_CHARS:
+        return None
+    if _expired(token, timezone.now() - dt.timedelta(seconds=STASH_MAX_AGE_SECONDS)):
+        files.delete_sealed_file(token, alias=files.EXPORTS)
         return None
     try:
         data = files.read_sealed_file(token, purpose="export", alias=files.EXPORTS)

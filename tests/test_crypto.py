@@ -67,3 +67,13 @@ def test_codename_hash_verifies_only_the_right_codename():
     assert crypto.verify_codename(stored, "mawar biru sungai pagi kopi hangat bintang")
     assert not crypto.verify_codename(stored, "mawar biru sungai pagi kopi hangat bulan")
     assert not crypto.verify_codename("not-a-hash", "x")
+
+
+def test_sealer_seals_as_seal_does_for_its_purpose_only():
+    seal = crypto.sealer("cases.person.full_name")
+    a, b = seal("Siti Aminah"), seal("Siti Aminah")
+    assert a != b and a.startswith(crypto.PREFIX) and len(a) == len(crypto.seal("Siti Aminah", purpose="x"))
+    assert crypto.unseal(a, purpose="cases.person.full_name") == "Siti Aminah"
+    assert crypto.unseal(b, purpose="cases.person.full_name") == "Siti Aminah"
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unseal(a, purpose="cases.person.address")

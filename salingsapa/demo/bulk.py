@@ -1,10 +1,13 @@
 """Bulk loader for the demo seeder: COPY on PostgreSQL, multi-row INSERT … RETURNING on SQLite.
 
-Values always go through each field's ``get_db_prep_save`` (so encrypted fields are sealed by
-core.fields/core.crypto exactly as with the ORM, JSON is adapted as the ORM adapts it).
+Rows are model instances built by :func:`new` (what ``Model(**values)`` builds, without ``Model.__init__``'s
+per-field work). Every value reaches the database as its field's ``get_db_prep_save`` would give it: on
+SQLite through that method; on PostgreSQL a value that is already in that form (a plain str/int/bool/None,
+an aware datetime, a date) goes as it is, sealed text is sealed with the field's purpose by
+``core.crypto.sealer`` (what ``EncryptedTextField.get_prep_value`` does), everything else through the field.
 
 * PostgreSQL: the primary keys are taken from the table's sequence in one ``nextval`` query, then the
-  rows stream in with ``COPY … FROM STDIN`` (psycopg ``cursor.copy``). A multi-row INSERT of 30,000
+  rows stream in with ``COPY … FROM STDIN (FORMAT BINARY)`` (psycopg ``cursor.copy``). A multi-row INSERT of 30,000
   parameters spends most of its client time in psycopg splitting the statement at its placeholders
   and most of its server time parsing it; COPY does neither (docs/performance.md, "seed-demo").
 * SQLite: one ``INSERT … VALUES (…), (…) RETURNING id`` per chunk of up to 400 rows.
@@ -12,18 +15,86 @@ core.fields/core.crypto exactly as with the ORM, JSON is adapted as the ORM adap
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, models, router
+from django.db.models import signals
+from django.db.models.base import ModelState
+
+from salingsapa.core import crypto
+from salingsapa.core.fields import EncryptedTextField
 
 # ``bulk_create`` spends most of its time compiling SQL value by value; for a million cases the
 # seeder writes rows itself. FAST_INSERT = False falls back to bulk_create (for comparisons).
 FAST_INSERT = True
 _INSERT_ROWS = 400
+COPY_BINARY = True  # binary COPY: no text formatting of dates and numbers on the client, no parsing on the server
+_COLUMN_TYPES: dict[str, dict[str, int]] = {}  # table -> column -> type OID (binary COPY needs them)
 _PLAIN_FIELDS = {models.CharField, models.TextField, models.IntegerField, models.BigIntegerField,
                  models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField,
                  models.BooleanField, models.ForeignKey, models.BigAutoField, models.AutoField}
 _PLAIN_VALUES = {str, int, bool, type(None)}
+
+
+_Spec = tuple[dict[str, tuple[str, str | None]], dict[str, Any], list[tuple[str, Callable[[], Any]]], bool]
+_SPECS: dict[type, _Spec] = {}
+
+
+def _spec(model: Any) -> _Spec:
+    """Per model: keyword -> (attname, the related model's attname it holds, for a related object), the fixed defaults, the callable defaults, and whether
+    something listens to its ``pre_init``/``post_init`` (then :func:`new` calls the model as usual)."""
+    names: dict[str, tuple[str, str | None]] = {}
+    static: dict[str, Any] = {}
+    dynamic: list[tuple[str, Callable[[], Any]]] = []
+    for f in model._meta.concrete_fields:
+        names[f.attname] = (f.attname, None)
+        if f.is_relation:
+            names[f.name] = (f.attname, f.target_field.attname)
+        if f.has_default() and callable(f.default):
+            dynamic.append((f.attname, f.default))
+        else:
+            static[f.attname] = f.get_default()
+    listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    _SPECS[model] = names, static, dynamic, listened
+    return _SPECS[model]
+
+
+def new(model: Any, **values: Any) -> Any:
+    """A model instance as ``model(**values)`` builds it for saving (defaults filled in, a related object
+    given by name sets its ``<name>_id`` and is cached), without ``Model.__init__``'s per-field work: that
+    was the largest client cost of seeding (docs/performance.md, "seed-demo at scale"). Only concrete
+    fields (an unknown keyword raises ``TypeError`` as the model does)."""
+    names, static, dynamic, listened = _SPECS.get(model) or _spec(model)
+    if listened:
+        return model(**values)
+    obj = model.__new__(model)
+    data = obj.__dict__
+    data.update(static)
+    for attname, default in dynamic:
+        data[attname] = default()
+    state = data["_state"] = ModelState()
+    for key, value in values.items():
+        try:
+            attname, target = names[key]
+        except KeyError:
+            raise TypeError(f"{model.__name__}() got an unexpected keyword argument {key!r}") from None
+        if target is not None and attname != key:
+            data[attname] = None if value is None else getattr(value, target)
+            state.fields_cache[key] = value
+        else:
+            data[attname] = value
+    return obj
+
+
+def load_session(connection: Any) -> None:
+    """Inside a bulk-load transaction: on PostgreSQL, do not wait for its commit to reach the disk
+    (``SET LOCAL synchronous_commit = off``, this transaction only). Safe for generated demo data: a crash
+    can lose the last few committed batches, never corrupt the database or half-write a batch."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def bulk_insert(model: Any, objs: list[Any]) -> None:
@@ -55,18 +126,63 @@ def _copy(connection: Any, model: Any, objs: list[Any]) -> None:
                 setattr(obj, pk.attname, new_id)
         fields = list(meta.concrete_fields)
         columns = ", ".join(quote(f.column) for f in fields)
-        plain = [type(f) in _PLAIN_FIELDS for f in fields]
+        attnames = [f.attname for f in fields]
+        kinds = [_kind(f) for f in fields]
+        prep = [f.get_db_prep_save for f in fields]
+        # a value that is already what get_db_prep_save would return for it on PostgreSQL goes as it is
+        plain = [(i, prep[i]) for i, k in enumerate(kinds) if k == "plain"]
+        moments = [(i, prep[i]) for i, k in enumerate(kinds) if k == "datetime"]
+        days = [(i, prep[i]) for i, k in enumerate(kinds) if k == "date"]
+        # sealed exactly as EncryptedTextField.get_prep_value seals a str: the field's purpose, newest key
+        sealed = [(i, prep[i], crypto.sealer(f._purpose())) for i, f in enumerate(fields) if kinds[i] == "sealed"]
+        other = [(i, prep[i]) for i, k in enumerate(kinds) if k == "other"]
+        plain_values, datetime_type, date_type = _PLAIN_VALUES, dt.datetime, dt.date
         # only quoted model metadata is formatted into the statement; the rows are data
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:  # noqa: S608
+        binary = COPY_BINARY
+        fmt = " (FORMAT BINARY)" if binary else ""
+        if binary and meta.db_table not in _COLUMN_TYPES:
+            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                           [quote(meta.db_table)])
+            _COLUMN_TYPES[meta.db_table] = dict(cursor.fetchall())
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN{fmt}") as copy:  # noqa: S608
+            if binary:
+                copy.set_types([_COLUMN_TYPES[meta.db_table][f.column] for f in fields])
+            write = copy.write_row
             for obj in objs:
-                row = []
-                for f, is_plain in zip(fields, plain, strict=True):
-                    value = getattr(obj, f.attname)
-                    # a plain str/int/bool/None goes to psycopg as is (what get_db_prep_save returns for
-                    # it anyway); everything else (sealed text, JSON, dates, enums) through the field
-                    row.append(value if is_plain and type(value) in _PLAIN_VALUES
-                               else f.get_db_prep_save(value, connection))
-                copy.write_row(row)
+                data = obj.__dict__
+                row = [data[a] for a in attnames]
+                for i, to_db in plain:
+                    if type(row[i]) not in plain_values:
+                        row[i] = to_db(row[i], connection)
+                for i, to_db in moments:
+                    value = row[i]
+                    if value is not None and (type(value) is not datetime_type or value.tzinfo is None):
+                        row[i] = to_db(value, connection)
+                for i, to_db in days:
+                    if row[i] is not None and type(row[i]) is not date_type:
+                        row[i] = to_db(row[i], connection)
+                for i, to_db, seal in sealed:
+                    value = row[i]
+                    if type(value) is str:
+                        if value:
+                            row[i] = seal(value)
+                    elif value is not None:
+                        row[i] = to_db(value, connection)
+                for i, to_db in other:
+                    row[i] = to_db(row[i], connection)
+                write(row)
+
+
+def _kind(field: Any) -> str:
+    if type(field) is EncryptedTextField:
+        return "sealed"
+    if type(field) in _PLAIN_FIELDS:
+        return "plain"
+    if type(field) is models.DateTimeField:  # PostgreSQL takes an aware datetime as it is
+        return "datetime"
+    if type(field) is models.DateField:
+        return "date"
+    return "other"
 
 
 def _insert_returning(connection: Any, model: Any, objs: list[Any]) -> None:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from salingsapa.cases import sla
 from salingsapa.cases.models import Case, CasePerson, Deadline
 from salingsapa.cases.services import deadline_first_contact_ensure
+from salingsapa.demo.bulk import new
 from salingsapa.intake.models import Report
 from salingsapa.network import services as network_services
 from salingsapa.network.models import Consent, Referral, ServiceDelivery
@@ -119,14 +120,14 @@ def history_rows(rng: random.Random, *, cases: list[Case], reports: list[Report]
         risk = sla.effective_risk(case.risk_level, emergency=case.is_emergency)
         due = sla.first_contact_due(start=report.received_at, risk_level=risk)
         met = _met(rng, report.received_at, due, risk, horizon, open_allowed=fresh)
-        out.deadlines.append(Deadline(
+        out.deadlines.append(new(Deadline,
             kind=Deadline.Kind.FIRST_CONTACT, report=report, case=case, risk_level=risk, starts_at=report.received_at,
             due_at=due, met_at=met, met_by=case.case_manager if met else None, created_at=report.received_at,
             escalated_at=due + dt.timedelta(minutes=5) if (met is None or met > due) and due < horizon else None,
         ))
         if case.police_report_consent:
             tpks_due = sla.tpks_police_due(reported_at=case.reported_at)
-            out.deadlines.append(Deadline(
+            out.deadlines.append(new(Deadline,
                 kind=Deadline.Kind.TPKS_POLICE, case=case, risk_level=case.risk_level, starts_at=case.reported_at,
                 due_at=tpks_due, met_at=case.police_reported_at,
                 met_by=case.case_manager if case.police_reported_at else None, created_at=case.opened_at,
@@ -149,7 +150,7 @@ def _referral(rng: random.Random, out: History, *, case: Case, victim: Any, serv
     if created >= end:
         created = case.opened_at + (end - case.opened_at) / 3
     child = victim.is_child
-    consent = Consent(
+    consent = new(Consent,
         case=case, victim=victim.person, recipient_organisation=org, services=[service],
         purpose="Rujukan layanan sesuai rencana intervensi.", given_by="parent" if child else "victim",
         given_by_name="Orang tua korban" if child else "", child_view=CHILD_VIEW if child else "",
@@ -169,7 +170,7 @@ def _referral(rng: random.Random, out: History, *, case: Case, victim: Any, serv
         responded = (respond_by + dt.timedelta(hours=rng.randint(2, 72)) if late
                      else created + response * rng.uniform(0.05, 0.9))
         responded = min(responded, end)
-    referral = Referral(
+    referral = new(Referral,
         case=case, organisation=org, service=service, status=status, consent=consent,
         note_to_partner="Mohon jadwalkan layanan; hubungi manajer kasus sebelum menghubungi korban.",
         created_by=case.case_manager, created_at=created, respond_by=respond_by, responded_at=responded,
@@ -185,7 +186,7 @@ def _referral(rng: random.Random, out: History, *, case: Case, victim: Any, serv
         for _ in range(rng.randint(1, 4)):
             when = responded + (last - responded) * rng.uniform(0.05, 1)
             kind = rng.choice(DELIVERY[service])
-            out.deliveries.append(ServiceDelivery(
+            out.deliveries.append(new(ServiceDelivery,
                 referral=referral, delivered_on=timezone.localtime(when).date(), kind=kind,
                 summary=DELIVERY_NOTES[kind], recorded_by=partner, recorded_at=when,
             ))

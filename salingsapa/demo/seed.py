@@ -85,7 +85,7 @@ from salingsapa.core.codelists import CHILD_AGE_GROUPS
 from salingsapa.core.identifiers import identifier_index
 from salingsapa.core.models import Code, Region
 from salingsapa.demo import casework
-from salingsapa.demo.bulk import bulk_insert
+from salingsapa.demo.bulk import bulk_insert, load_session, new
 from salingsapa.intake.models import Report, ReportIdentifier
 from salingsapa.network.models import Consent, Referral, ServiceDelivery
 
@@ -842,7 +842,7 @@ def _person(rng: random.Random, ctx: Context, *, sex: str, age: str, kelurahan: 
     birth = fake_birth(rng, age, when.date())
     name = fake_name(rng, sex)
     extra: dict[str, str] = {"name": name}
-    person = Person(full_name=name, sex=sex, kelurahan_id=kelurahan, created_at=when, birth_date=birth.isoformat(),
+    person = new(Person, full_name=name, sex=sex, kelurahan_id=kelurahan, created_at=when, birth_date=birth.isoformat(),
                     address=fake_address(rng, ctx.kelurahan_names.get(kelurahan, "")))
     if rng.random() < 0.3:
         person.alias = name.split()[0]
@@ -896,6 +896,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
 
     ``numbers``: case numbers reserved beforehand (parallel writers; otherwise reserved here)."""
     with transaction.atomic():
+        load_session(connections["default"])
         if numbers is None:
             numbers = _allocate(plans)
         persons: list[Any] = []
@@ -952,7 +953,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
             police_consent, police_reported = casework.police_plan(
                 ctx.casework_rng, sexual=sla.is_sexual_violence(plan.forms, plan.tpks), opened=opened,
                 reported=plan.reported_at, horizon=ctx.horizon)
-            cases.append(Case(
+            cases.append(new(Case,
                 number=number, year=plan.year, sequence=sequence, organisation=ctx.lead,
                 case_manager=ctx.managers[sequence % len(ctx.managers)], status=plan.status, risk_level=plan.risk,
                 is_emergency=plan.emergency, reported_at=plan.reported_at, opened_at=opened, closed_at=closed,
@@ -969,20 +970,20 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
         victims = []
         for plan, row, case in zip(plans, person_rows, cases, strict=True):
             victim = persons[row["victim"]]
-            victims.append(CasePerson(case=case, person=victim, role="victim", age_group=plan.victim_age,
+            victims.append(new(CasePerson, case=case, person=victim, role="victim", age_group=plan.victim_age,
                                       is_child=row["child"]))
             links.append(victims[-1])
             if row["perpetrator"] is not None:
                 perp = persons[row["perpetrator"]]
                 page = row["pinfo"]["age"]
-                links.append(CasePerson(case=case, person=perp, role="perpetrator", age_group=page,
+                links.append(new(CasePerson, case=case, person=perp, role="perpetrator", age_group=page,
                                         is_child=page in CHILD_AGE_GROUPS))
                 if "handle" in row["pinfo"] and not row["pinfo"].get("ident_written"):
-                    pidents.append(PersonIdentifier(person=perp, kind=plan.platform, value=row["pinfo"]["handle"],
+                    pidents.append(new(PersonIdentifier, person=perp, kind=plan.platform, value=row["pinfo"]["handle"],
                                                     value_index=identifier_index(plan.platform, row["pinfo"]["handle"])))
                     row["pinfo"]["ident_written"] = "1"
             reporter = persons[row["reporter"]]
-            links.append(CasePerson(case=case, person=reporter, role="reporter",
+            links.append(new(CasePerson, case=case, person=reporter, role="reporter",
                                     age_group=plan.victim_age if reporter is victim else "25-44",
                                     is_child=row["child"] if reporter is victim else False))
         bulk_insert(CasePerson, links)
@@ -990,7 +991,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
 
         incidents = []
         for plan, row, case in zip(plans, person_rows, cases, strict=True):
-            incidents.append(Incident(
+            incidents.append(new(Incident,
                 case=case, occurred_on=plan.occurred_on, place=plan.place, kelurahan_id=plan.kelurahan,
                 relationship=plan.relationship, met_via=plan.met_via, met_via_platform=plan.platform,
                 description=f"{row['vinfo']['name']} {', '.join(_NARRATIVE.get(f, f) for f in plan.forms)} oleh "
@@ -1004,7 +1005,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
                                            ("factors", "factor", plan.factors)):
                 through = getattr(Incident, attr).through
                 for slug in slugs:
-                    through_rows[attr].append(through(incident_id=incident.pk, code_id=ctx.codes[(list_name, slug)]))
+                    through_rows[attr].append(new(through, incident_id=incident.pk, code_id=ctx.codes[(list_name, slug)]))
         for attr, rows in through_rows.items():
             bulk_insert(getattr(Incident, attr).through, rows)
 
@@ -1013,7 +1014,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
         for plan, row, case in zip(plans, person_rows, cases, strict=True):
             ctx.report_seq += 1
             rinfo = row["rinfo"]
-            report = Report(
+            report = new(Report,
                 reference=f"DEMO-{ctx.report_seq:08d}", channel=plan.channel,
                 received_at=plan.reported_at, status="case_opened", is_emergency=plan.emergency,
                 risk_level=plan.risk, reporter_role=plan.reporter_role, in_danger_now=plan.emergency,
@@ -1040,7 +1041,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
             reports.append(_report_without_case(rng, ctx, "not_violence", rng.choice(plans).reported_at))
         bulk_insert(Report, reports)
         bulk_insert(ReportIdentifier,
-                    [ReportIdentifier(report=r, kind=kind, value=handle, value_index=identifier_index(kind, handle))
+                    [new(ReportIdentifier, report=r, kind=kind, value=handle, value_index=identifier_index(kind, handle))
                      for r, kind, handle in ridents])
         history = casework.history_rows(
             ctx.casework_rng, cases=cases, reports=reports[:len(cases)], victims=victims,
@@ -1064,7 +1065,7 @@ def _report_without_case(rng: random.Random, ctx: Context, status: str, when: dt
     written, e164 = fake_phone(rng)
     reasons = {"not_violence": "Sengketa utang-piutang antar-tetangga; bukan kasus kekerasan. Diarahkan ke kelurahan."}
     form = rng.choice(["seksual", "seksual", "fisik", "psikis"])
-    return Report(
+    return new(Report,
         reference=f"DEMO-{ctx.report_seq:08d}", channel=rng.choice(["web", "whatsapp", "phone", "walk_in"]),
         received_at=when, status=status, status_reason=reasons.get(status, ""),
         reporter_role=rng.choice(["victim", "family", "witness"]), in_danger_now=False,

@@ -122,6 +122,7 @@ def stats(runs: int, env: dict[str, str], *, year: int, live_runs: int) -> dict[
     keys = {k for s in samples for k, v in s.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     median = {k: round(statistics.median(s[k] for s in samples if k in s), 3) for k in sorted(keys)}
     median["summary_identical"] = all(s["summary_identical"] for s in samples if "summary_identical" in s)
+    median["services_identical"] = all(s["services_identical"] for s in samples if "services_identical" in s)
     median["rollups_in_use"] = all(s["rollups_in_use"] for s in samples)
     return {"median": median, "runs": samples}
 
@@ -207,11 +208,14 @@ ROWS = [
     ("dashboard summary, cold (rollups)", "summary_rollup_cold_s", "hand_total_s"),
     ("dashboard summary, same process again (rollups)", "summary_rollup_warm_s", "hand_total_s"),
     ("dashboard summary, live from the case tables", "summary_live_s", "hand_total_s"),
-    ("service figures (deadlines, referrals, deliveries; live, part of the summary)", "service_stats_s", None),
+    ("service figures (deadlines, referrals, deliveries; part of the summary), rollups + open clocks live",
+     "service_stats_s", "hand_service_s"),
+    ("— of which the open clocks, live", "service_open_clocks_s", None),
+    ("service figures, live from the base tables", "service_stats_live_s", "hand_service_s"),
     ("one breakdown with previous year (forms), rollups", "breakdown_form_compare_rollup_s", "hand_forms_s"),
     ("one breakdown with previous year (forms), live", "breakdown_form_compare_live_s", "hand_forms_s"),
-    ("public snapshot data (rollups)", "snapshot_data_rollup_s", "hand_total_s"),
-    ("public snapshot data (live)", "snapshot_data_live_s", "hand_total_s"),
+    ("public snapshot data (rollups)", "snapshot_data_rollup_s", "hand_case_s"),
+    ("public snapshot data (live)", "snapshot_data_live_s", "hand_case_s"),
     ("public snapshot prepare with differencing check (rollups)", "snapshot_prepare_rollup_s", None),
     ("public snapshot prepare with differencing check (live)", "snapshot_prepare_live_s", None),
     ("PDF report figures, annual (rollups)", "report_context_rollup_s", None),
@@ -242,7 +246,8 @@ def markdown(data: dict[str, Any]) -> str:
                   f"run only); {m.get('cases_in_period', 0):,.0f} cases in Jan–Okt {m.get('year', 2025):.0f} (the "
                   f"supervisor's office) against the same months a year earlier; load average during the runs "
                   f"{min(loads)}–{max(loads)}; rollups in use: {m['rollups_in_use']}; rollup summary identical to "
-                  f"the live one: {m['summary_identical']}.", "",
+                  f"the live one: {m['summary_identical']}; service figures identical: "
+                  f"{m.get('services_identical')}.", "",
                   "| what | median | hand-written SQL | ratio |", "| --- | ---: | ---: | ---: |"]
         for label, key, ref in ROWS:
             if key not in m:
@@ -254,7 +259,8 @@ def markdown(data: dict[str, Any]) -> str:
                          f"{f'{ref_value * 1000:,.0f} ms' if ref_value else '—'} | {ratio} |")
         lines += ["", f"Queries: summary {m.get('summary_rollup_cold_queries', 0):.0f} (rollups) vs "
                       f"{m.get('summary_live_queries', 0):.0f} (live); snapshot data {m.get('snapshot_data_rollup_queries', 0):.0f}; "
-                      f"service figures {m.get('service_stats_queries', 0):.0f}; snapshot prepare "
+                      f"service figures {m.get('service_stats_queries', 0):.0f} (rollups + open clocks) vs "
+                      f"{m.get('service_stats_live_queries', 0):.0f} (live); snapshot prepare "
                       f"{m.get('snapshot_prepare_rollup_queries', 0):.0f} (rollups) vs "
                       f"{m.get('snapshot_prepare_live_queries', 0):.0f} (live).",
                   "", f"Peak RSS of one statistics process (all of the above, the PDF included): "

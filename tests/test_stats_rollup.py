@@ -19,15 +19,18 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
-from salingsapa.accounts.models import Organisation
+from salingsapa.accounts.models import Organisation, User
 from salingsapa.cases import services as case_services
-from salingsapa.cases.models import Case, CasePerson, Person
+from salingsapa.cases.models import Case, CasePerson, Deadline, Person
 from salingsapa.core.events import Event, publish
 from salingsapa.core.jobs import periodic_enqueue_due
 from salingsapa.core.models import Region
 from salingsapa.intake import services as intake_services
-from salingsapa.stats import disclosure, engine, reports, rollup
+from salingsapa.network import services as network_services
+from salingsapa.network.models import Referral, ServiceDelivery
+from salingsapa.stats import disclosure, engine, reports, rollup, service_stats
 from salingsapa.stats.engine import StatsFilter
 from salingsapa.stats.jobs import rollup_flush_job
 from salingsapa.stats.models import RollupDirty, RollupState, StatsFact
@@ -68,8 +71,45 @@ def _edge_cases() -> Organisation:
     make_case(other, wib(2025, 3, 3), kelurahan="36.04.01.2001")
     for code in (None, SERANG_1, "36.04.01.2001"):  # no kelurahan, home, outside the home region
         make_report(wib(2025, 5, 10), kelurahan=code, channel="phone", status="not_violence")
+    _service_edge_cases(lead, other)
     rollup.rebuild()
     return other
+
+
+def _service_edge_cases(lead: Organisation, other: Organisation) -> None:
+    """Deadlines, referrals and deliveries the seed does not make: clocks of reports without a case (no kelurahan,
+    home, outside the home region), met on time, late, open overdue and open pending, at a month boundary in
+    WIB; a referral revoked after acceptance (accepted), declined, answered late; deliveries on both sides of a
+    month boundary; the other office's."""
+    user = User.objects.order_by("pk").first()
+    now = timezone.now()
+    for code, met in ((None, dt.timedelta(hours=3)), (SERANG_1, dt.timedelta(days=3)), ("36.04.01.2001", None),
+                      (SERANG_2, None)):
+        report = make_report(wib(2025, 3, 31, 23, 30), kelurahan=code)
+        due = report.received_at + dt.timedelta(days=1)
+        Deadline.objects.create(kind="first_contact", report=report, risk_level="high", starts_at=report.received_at,
+                                due_at=due if code != SERANG_2 else now + dt.timedelta(days=2), created_at=due,
+                                met_at=report.received_at + met if met else None)
+    cases = {org: make_case(org, wib(2025, 4, 1, 0, 5), kelurahan=KASEMEN_1) for org in (lead, other)}
+    for case in cases.values():
+        Deadline.objects.create(kind="tpks_police", case=case, risk_level="low", starts_at=case.reported_at,
+                                due_at=case.reported_at + dt.timedelta(days=3), created_at=case.reported_at,
+                                met_at=case.reported_at + dt.timedelta(days=5, seconds=7))
+        Deadline.objects.create(kind="first_contact", case=case, risk_level="", starts_at=case.reported_at,
+                                due_at=case.reported_at + dt.timedelta(hours=1), created_at=case.reported_at,
+                                met_at=case.reported_at + dt.timedelta(minutes=59, microseconds=5))
+        for status, answered, created in (("revoked", 1, wib(2025, 3, 31, 23, 50)), ("declined", 30, wib(2025, 4, 2)),
+                                          ("accepted", 50, wib(2025, 4, 1, 0, 10)), ("sent", None, wib(2025, 4, 3))):
+            referral = Referral.objects.create(
+                case=case, organisation=other, service="psikologis", status=status, created_by=user,
+                created_at=created, respond_by=created + dt.timedelta(hours=48),
+                responded_at=created + dt.timedelta(hours=answered) if answered else None)
+            if status == "accepted":
+                for day in (dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 4, 1)):
+                    ServiceDelivery.objects.create(referral=referral, delivered_on=day, kind="sesi-konseling",
+                                                   summary="(uji)", recorded_by=user, recorded_at=now)
+                ServiceDelivery.objects.create(referral=referral, delivered_on=dt.date(2025, 4, 1), kind="visum",
+                                               summary="(uji)", recorded_by=user, recorded_at=now)
 
 
 FILTERS = [
@@ -119,6 +159,24 @@ def test_summary_identical_for_every_filter(seeded):
         assert facts == live, flt
     nonzero = engine.summary(FILTERS[0])
     assert nonzero.cases > 30 and nonzero.closure.closed > 0 and nonzero.age_sex
+    services = nonzero.services
+    assert services.referral_total and services.delivery_total and services.deadlines
+    assert sum(d.on_time for d in services.deadlines) and sum(d.late for d in services.deadlines)
+    assert sum(d.overdue_open for d in services.deadlines) and sum(d.pending for d in services.deadlines)
+
+
+def test_service_figures_identical_for_every_filter_at_any_moment(seeded):
+    """The service figures alone (also where a form filter makes the case figures read live): met clocks, referrals
+    and deliveries from the rollups, open clocks live — overdue or still running as of ``now``."""
+    lead_id, other_id = seeded
+    moments = (None, timezone.now() + dt.timedelta(days=3))  # the pending clock is overdue three days on
+    for flt in [*FILTERS, *_scoped(lead_id, other_id), replace(FILTERS[0], form="seksual")]:
+        for now in moments:
+            facts, live = _both(service_stats.service_stats, flt, now=now)
+            assert facts == live, (flt, now)
+    boundary = service_stats.service_stats(FILTERS[2])  # 31 Mar - 1 Apr 2025: the edge cases above
+    assert {d.key for d in boundary.deadlines} >= {"first_contact:high", "first_contact:-", "tpks_police"}
+    assert dict(boundary.deliveries) and boundary.referral_total >= 4
 
 
 def test_crosstabs_and_single_breakdowns_identical(seeded):
@@ -222,6 +280,43 @@ def test_writes_through_the_services_keep_the_rollups_current(intake_officer, ca
     assert StatsFact.objects.filter(dimension="report_status", category="case_opened").exists()
 
 
+def test_deadline_referral_and_delivery_services_keep_the_service_facts_current(
+        intake_officer, case_manager, supervisor, psychology_org, partner_psychologist):
+    rollup.rebuild()
+    report = _web_report()  # its first-contact clock starts (the report's own announcement covers it)
+    when = report.received_at.astimezone(engine.JAKARTA)
+    month = StatsFilter.for_month(when.year, when.month)
+    _assert_current(month)
+    assert [(d.total, d.pending) for d in service_stats.service_stats(month).deadlines] == [(1, 1)]
+    case_services.first_contact_record(actor=intake_officer, report=report)  # a report's clock, no case yet
+    assert RollupDirty.objects.filter(report_id=report.pk).exists()
+    _assert_current(month)
+    assert [(d.on_time, d.pending) for d in service_stats.service_stats(month).deadlines] == [(1, 0)]
+    assert StatsFact.objects.filter(dimension="sla", organisation_id__isnull=True).exists()
+
+    case = case_services.case_open(actor=intake_officer, report=report, case_manager=case_manager)
+    victim = case.participants.get(role="victim")
+    network_services.consent_record(actor=case_manager, case=case, victim=victim.person, given_by="victim",
+                                    services=["psikologis"], recipient_organisation=psychology_org)
+    referral = network_services.referral_create(actor=case_manager, case=case, organisation=psychology_org,
+                                                service="psikologis")
+    assert RollupDirty.objects.filter(case_id=case.pk).exists()
+    _assert_current(month)
+    network_services.referral_accept(actor=partner_psychologist, referral=referral)
+    network_services.service_delivery_record(actor=partner_psychologist, referral=referral,
+                                             delivered_on=when.date(), kind="sesi-konseling", summary="Sesi pertama")
+    assert RollupDirty.objects.filter(case_id=case.pk).exists()
+    _assert_current(month)
+    figures = service_stats.service_stats(month)
+    assert [(r.total, r.accepted, r.active, r.responded_on_time) for r in figures.referrals] == [(1, 1, 1, 1)]
+    assert figures.delivery_total == 1
+    network_services.referral_complete(actor=partner_psychologist, referral=referral, outcome="Selesai")
+    _assert_current(month)
+    assert [(r.completed, r.active) for r in service_stats.service_stats(month).referrals] == [(1, 0)]
+    assert StatsFact.objects.filter(dimension="referral", category="psikologis|completed|t").exists()
+    assert StatsFact.objects.filter(dimension="delivery*", category="sesi-konseling", n=1).exists()
+
+
 def test_announcement_without_ids_or_rows_behind_the_back_turn_the_rollups_off(intake_officer):
     make_case(Organisation.objects.create(name="Kantor"), wib(2025, 1, 5))
     assert not rollup.flush()  # never built: live
@@ -281,7 +376,10 @@ def _fact_rows() -> list[tuple]:
 
 def test_set_based_rebuild_is_row_for_row_the_per_dimension_write(seeded):
     rebuilt = _fact_rows()
-    assert {d for _m, _o, _k, d, *_rest in rebuilt} >= {"violence_form", "age_sex", "closure", "cases*", "closure*"}
+    assert {d for _m, _o, _k, d, *_rest in rebuilt} >= {"violence_form", "age_sex", "closure", "cases*", "closure*",
+                                                       "sla", "referral", "delivery", "sla*", "referral*",
+                                                       "delivery*"}
+    assert StatsFact.objects.filter(dimension="sla", total__gt=0, organisation_id__isnull=True).exists()
     with transaction.atomic():  # the refresh path: one grouped query per dimension, then the coarse rows
         StatsFact.objects.all().delete()
         rollup._write(None, None)
@@ -295,14 +393,21 @@ def test_set_based_rebuild_is_row_for_row_the_per_dimension_write(seeded):
     # the coarse rows are the fine ones summed over kelurahan
     fine = sum(StatsFact.objects.filter(dimension="violence_form").values_list("n", flat=True))
     assert fine and fine == sum(StatsFact.objects.filter(dimension="violence_form*").values_list("n", flat=True))
-    assert not StatsFact.objects.filter(dimension__endswith="*", kelurahan_id__isnull=False).exists()
+    # (a report's deadline without a case has no office: its coarse row keeps the kelurahan for the region scope)
+    assert not StatsFact.objects.filter(dimension__endswith="*", kelurahan_id__isnull=False,
+                                        organisation_id__isnull=False).exists()
+    for name in ("sla", "referral", "delivery"):
+        fine = StatsFact.objects.filter(dimension=name).values_list("n", "total")
+        coarse = StatsFact.objects.filter(dimension=name + "*").values_list("n", "total")
+        assert [sum(c) for c in zip(*fine, strict=True)] == [sum(c) for c in zip(*coarse, strict=True)], name
     assert not StatsFact.objects.filter(dimension__startswith="report", dimension__endswith="*").exists()
 
 
 def test_a_summary_and_a_snapshot_cost_a_handful_of_queries(seeded, django_assert_max_num_queries):
     lead_id, _other = seeded
     flt = replace(FILTERS[0], organisation_id=lead_id, report_region=HOME)
-    with django_assert_max_num_queries(9):  # state, 2 sides, kelurahan, codes, regions, 3 service figures
+    # state, 3 sides (cases, reports, service figures), kelurahan, codes, regions, the open deadlines (live)
+    with django_assert_max_num_queries(8):
         summary = engine.summary(flt)
     with django_assert_max_num_queries(9):
         data = snapshot_data(flt)
@@ -310,8 +415,9 @@ def test_a_summary_and_a_snapshot_cost_a_handful_of_queries(seeded, django_asser
     with rollup.live():
         assert engine.summary(flt) == summary
     partial = replace(FILTERS[1], organisation_id=lead_id, report_region=HOME)  # partly covered months at both ends
-    # + one UNION of every dimension per side and day range (2 ranges, this year and last: 8), the closure per range: 2
-    with django_assert_max_num_queries(19):
+    # + one UNION of every dimension per side and day range (cases and reports: 2 ranges, this year and last: 8;
+    # the service figures, this year only: 2), the closure per range: 2
+    with django_assert_max_num_queries(20):
         summary = engine.summary(partial)
     with rollup.live():
         assert engine.summary(partial) == summary
@@ -353,8 +459,17 @@ def test_migration_gives_rollups_built_before_their_coarse_rows():
     from django.db import connection
 
     _seed(30)
-    built = _fact_rows()
+    service = {"sla", "referral", "delivery"}  # the service facts came later (0006)
+
+    def case_side() -> list[tuple]:
+        return [row for row in _fact_rows() if row[3].removesuffix("*") not in service]
+
+    built = case_side()
     StatsFact.objects.filter(dimension__endswith="*").delete()  # as an older version left them
     editor = SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name)  # what the step uses
     import_module("salingsapa.stats.migrations.0005_coarse_facts").add_coarse(django_apps, editor)
-    assert _fact_rows() == built
+    assert case_side() == built
+    # rollups built before 0006 have no service facts: turned off (read live) until `stats rebuild`
+    assert rollup.flush()
+    import_module("salingsapa.stats.migrations.0006_service_facts").turn_off(django_apps, editor)
+    assert RollupState.objects.get().stale and not rollup.flush()

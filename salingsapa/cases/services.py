@@ -207,6 +207,15 @@ def alerts_mark_read(*, actor: User, alert_ids: Iterable[int] | None = None) -> 
 # --- deadlines ------------------------------------------------------------------------------
 
 
+def _clocks_counted(deadlines: Iterable[Deadline]) -> None:
+    """The statistics count the clocks (``stats/service_stats.py``, rolled up per start month): say whose they
+    are, so the rollups refresh those months (``COUNTED_DATA_CHANGED``, see ``core/events.py``)."""
+    cases = sorted({d.case_id for d in deadlines if d.case_id})
+    reports = sorted({d.report_id for d in deadlines if d.report_id})
+    if cases or reports:
+        publish(Event.COUNTED_DATA_CHANGED, case_ids=cases, report_ids=reports)
+
+
 def _first_contact_clock(report: Report) -> Deadline:
     risk = sla.effective_risk(report.risk_level, emergency=report.is_emergency or report.in_danger_now)
     return Deadline(
@@ -225,6 +234,7 @@ def deadline_first_contact_ensure(*, report: Report) -> Deadline:
         with transaction.atomic():
             deadline = _first_contact_clock(report)
             deadline.save(force_insert=True)
+            _clocks_counted([deadline])
             return deadline
     except IntegrityError:
         return Deadline.objects.get(report=report, kind=Deadline.Kind.FIRST_CONTACT)
@@ -234,7 +244,9 @@ def deadline_first_contact_start(*, report: Report) -> Deadline:
     """The handler of ``REPORT_RECEIVED``: the clock of a report inserted in this very transaction.
 
     No other transaction can see that report yet, so it has no clock: one INSERT, without the look-up
-    and the savepoint of ``deadline_first_contact_ensure`` (three statements less per report)."""
+    and the savepoint of ``deadline_first_contact_ensure`` (three statements less per report). Nor an
+    announcement for the statistics: the report's own (``intake.report_create``, same transaction) covers
+    its clock, which starts when the report was received (the same month)."""
     deadline = _first_contact_clock(report)
     deadline.save(force_insert=True)
     return deadline
@@ -254,13 +266,14 @@ def deadlines_reschedule(*, risk_level: str, emergency: bool, report: Report | N
     """Move open first-contact clocks to the clock of a new risk level (after triage or assessment)."""
     qs = _running_first_contact_clocks(report=report, case=case)
     risk = sla.effective_risk(risk_level, emergency=emergency)
-    changed = 0
+    changed = []
     for deadline in qs:
         deadline.risk_level = risk
         deadline.due_at = sla.first_contact_due(start=deadline.starts_at, risk_level=risk)
         deadline.save(update_fields=["risk_level", "due_at"])
-        changed += 1
-    return changed
+        changed.append(deadline)
+    _clocks_counted(changed)
+    return len(changed)
 
 
 def first_contact_record(*, actor: User, report: Report | None = None, case: Case | None = None) -> int:
@@ -268,15 +281,16 @@ def first_contact_record(*, actor: User, report: Report | None = None, case: Cas
     _require_casework(actor)
     qs = _running_first_contact_clocks(report=report, case=case)
     now = _now()
-    count = 0
+    met = []
     for deadline in qs:
         deadline.met_at, deadline.met_by = now, actor
         deadline.save(update_fields=["met_at", "met_by"])
         audit_log(actor=actor, action="update", object_type="deadline", object_id=deadline.pk, detail={"event": "met"})
         if deadline.case_id:
             _event(deadline.case, actor, CaseEvent.Kind.DEADLINE, what="first_contact")  # type: ignore[arg-type]
-        count += 1
-    return count
+        met.append(deadline)
+    _clocks_counted(met)
+    return len(met)
 
 
 def _case_is_sexual_violence(case: Case) -> bool:
@@ -299,10 +313,12 @@ def deadline_tpks_ensure(*, case: Case) -> Deadline | None:
         return existing
     try:
         with transaction.atomic():
-            return Deadline.objects.create(
+            deadline = Deadline.objects.create(
                 kind=Deadline.Kind.TPKS_POLICE, case=case, risk_level=case.risk_level, starts_at=case.reported_at,
                 due_at=sla.tpks_police_due(reported_at=case.reported_at), created_at=_now(),
             )
+            _clocks_counted([deadline])
+            return deadline
     except IntegrityError:
         return Deadline.objects.get(case=case, kind=Deadline.Kind.TPKS_POLICE)
 

@@ -13,8 +13,9 @@ REPORT_RECEIVED       ``intake.services.report_create``            ``cases``: st
 PERPETRATOR_CHANGED   ``cases.services``: ``case_open``,           ``network``: repeat-perpetrator scan of
                       ``report_attach``, ``case_person_save``      those cases, once, after the commit
 COUNTED_DATA_CHANGED  every service writing reports, cases,         ``stats``: cached dashboard figures go
-                      people or incidents (with ``case_ids`` /     stale (generation bump); the rollups
-                      ``report_ids``: what it wrote)               queue those ids (no ids: rollups stale)
+                      people or incidents, deadlines (``cases``),  stale (generation bump); the rollups
+                      referrals or deliveries (``network``), with  queue those ids (no ids: rollups stale)
+                      ``case_ids`` / ``report_ids``: whose rows
 BULK_LOADED           ``restore`` (and any import) after loading    ``stats``: rebuild the rollups
                       rows behind the services' back
 ACCOUNT_SECURITY      ``accounts.services``: account created or     ``cases``: in-app alert to the lead

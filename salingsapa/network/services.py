@@ -16,6 +16,7 @@ from salingsapa.cases.models import Alert, Case, CaseEvent, CasePerson, Person, 
 from salingsapa.cases.services import CaseError, alert_create, task_create
 from salingsapa.core import codelists
 from salingsapa.core.audit import audit_log
+from salingsapa.core.events import Event, publish
 from salingsapa.intake.models import Evidence, ReportIdentifier
 from salingsapa.network.models import (
     CaseConference,
@@ -131,6 +132,12 @@ def partner_alert(*, organisation: Organisation, kind: str, message: str, link: 
 
 # --- referrals ---------------------------------------------------------------------------------
 
+
+def _counted(referral: Referral) -> None:
+    """The statistics count referrals and deliveries by their case's office and kelurahan
+    (``stats/service_stats.py``, rolled up per month): say which case, so the rollups refresh its months."""
+    publish(Event.COUNTED_DATA_CHANGED, case_ids=[referral.case_id])
+
 def referral_create(
     *,
     actor: Any,
@@ -164,6 +171,7 @@ def referral_create(
         created_by=actor, created_at=now,
         respond_by=now + dt.timedelta(hours=respond_within_hours or REFERRAL_RESPONSE_HOURS),
     )
+    _counted(referral)
     audit_log(actor=actor, action="create", object_type="referral", object_id=referral.pk,
               detail={"case": case.pk, "organisation": organisation.pk, "service": service, "override": override})
     partner_alert(
@@ -202,6 +210,7 @@ def _referral_conclude(
     for name, value in stamps.items():
         setattr(referral, name, value)
     referral.save(update_fields=["status", text_field, *stamps])
+    _counted(referral)
     audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": str(status)})
 
 
@@ -212,6 +221,7 @@ def referral_accept(*, actor: Any, referral: Referral) -> Referral:
     referral.status = Referral.Status.ACCEPTED
     referral.responded_at, referral.responded_by = timezone.now(), actor
     referral.save(update_fields=["status", "responded_at", "responded_by"])
+    _counted(referral)
     audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": "accepted"})
     return referral
 
@@ -241,6 +251,7 @@ def service_delivery_record(
         referral=referral, delivered_on=delivered_on, kind=kind, summary=summary, next_steps=next_steps,
         recorded_by=actor, recorded_at=timezone.now(),
     )
+    _counted(referral)
     audit_log(actor=actor, action="create", object_type="service_delivery", object_id=delivery.pk,
               detail={"referral": referral.pk})
     return delivery
@@ -261,6 +272,7 @@ def _revoke(referral: Referral, *, actor: Any, reason: str, now: dt.datetime) ->
     referral.revoked_at = now
     referral.revoke_reason = reason
     referral.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    _counted(referral)
     audit_log(actor=actor, action="update", object_type="referral", object_id=referral.pk, detail={"status": "revoked"})
     # No link: a revoked referral can no longer be opened by the partner. The reason stays with the office.
     partner_alert(

@@ -15,14 +15,20 @@ How the numbers stay identical to the engine's live queries:
 * Raw category values are stored (NULL and "" apart, code ids rather than slugs); the engine maps
   them exactly as it maps its live rows.
 * Filters the facts cannot answer (a violence form or an age group) make the engine read live.
+* The service figures (``stats/service_stats.py``) have their own side: met deadlines, referrals and deliveries
+  placed by their own dates, keyed by their case's office and kelurahan (a report's clock without a case: no
+  office, the report's kelurahan, scoped by region). The clocks still open are counted live.
 
 How they stay current: the services announce ``COUNTED_DATA_CHANGED`` with the ids of the cases and
-reports they wrote; the handler queues those ids in ``RollupDirty`` in the writer's own transaction.
-Before a read, :func:`ready` recomputes the months of the queued rows (one month of base rows per
-queued month, under a lock) — so a read always sees every committed write, with no lag. An
-announcement without ids marks the rollups stale, and so does a case or report whose id is newer than
-the rollups know (a bulk load or a hand edit): the engine then reads live until ``salingsapa stats
-rebuild``, which seed-demo and restore run.
+reports they wrote (the deadline, referral and delivery services: whose clocks, referrals and deliveries);
+the handler queues those ids in ``RollupDirty`` in the writer's own transaction. Before a read,
+:func:`ready` recomputes the months of the queued rows and of their deadlines, referrals and deliveries
+(one month of base rows per queued month, under a lock) — so a read always sees every committed write,
+with no lag. An announcement without ids marks the rollups stale, and so does a case or report whose id
+is newer than the rollups know (a bulk load or a hand edit): the engine then reads live until
+``salingsapa stats rebuild``, which seed-demo and restore run. (A deadline, referral or delivery loaded
+behind the services' back for an existing case is not noticed — their ids are not tracked: rebuild after
+loading rows any other way, as docs/operations.md says.)
 """
 
 from __future__ import annotations
@@ -36,12 +42,14 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     CharField,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     Q,
@@ -49,17 +57,21 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
+from django.db.models import Case as DbCase
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from salingsapa.cases.models import Case, CasePerson, CaseStatus, Incident
+from salingsapa.cases.models import Case, CasePerson, CaseStatus, Deadline, Incident
 from salingsapa.intake.models import Report
+from salingsapa.network.models import Referral, ServiceDelivery
 from salingsapa.stats.filters import JAKARTA, StatsFilter, month_end
 from salingsapa.stats.models import RollupDirty, RollupState, StatsFact
 
 CASE_SIDE = "case"
 REPORT_SIDE = "report"
+SERVICE_SIDE = "service"  # deadlines, referrals, deliveries: keyed by their case's office and kelurahan
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,22 @@ class Dimension:
     prefix: str  # path from the base row to its case (or "" for cases and reports)
     category: Any  # expression for the category, or None
     count: Any  # the aggregate
+    at: str = ""  # the placement column, where not the case's reported_at / the report's received_at
+    by_date: bool = False  # ``at`` is a date (deliveries): its month without a time zone
+    total: Any = None  # a summed duration in microseconds (stored as total), or None
+    kel: Any = None  # the kelurahan, where not the case's / the report's
+    caseless: bool = False  # rows without a case (a report's deadline): no office, scoped by their region
+
+
+class _Micros(Func):
+    """A duration as whole microseconds (SQLite computes durations in microseconds already)."""
+
+    template = "%(expressions)s"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) * 1000000 AS BIGINT)",
+                           **extra)
 
 
 def _victims() -> QuerySet[Any]:
@@ -106,40 +134,80 @@ DIMENSIONS: list[Dimension] = [
     Dimension("reports", REPORT_SIDE, Report.objects.all, "", None, _CASE_COUNT),
     Dimension("report_channel", REPORT_SIDE, Report.objects.all, "", F("channel"), _CASE_COUNT),
     Dimension("report_status", REPORT_SIDE, Report.objects.all, "", F("status"), _CASE_COUNT),
+    # service figures (stats/service_stats.py): a referral by created_at, as "service|status|answered" where
+    # answered is "" (not yet), "t" (by respond_by) or "l" (later); a delivery by delivered_on, by kind
+    Dimension("referral", SERVICE_SIDE, Referral.objects.all, "case__",
+              Concat("service", Value("|"), "status", Value("|"),
+                     DbCase(When(responded_at__isnull=True, then=Value("")),
+                            When(responded_at__lte=F("respond_by"), then=Value("t")), default=Value("l"),
+                            output_field=CharField()), output_field=CharField()), _CASE_COUNT, at="created_at"),
+    Dimension("delivery", SERVICE_SIDE, ServiceDelivery.objects.all, "referral__case__", F("kind"), _CASE_COUNT,
+              at="delivered_on", by_date=True),
+    # deadlines met, by start (starts_at), as "kind|risk|state" (risk only for first contact; state "t" met by
+    # due_at, "l" later); total = microseconds from start to met. Office and kelurahan are the case's, or for a
+    # report's clock without a case NULL and the report's kelurahan. Open clocks are counted live (overdue or
+    # not depends on the moment): stats/service_stats.py.
+    Dimension("sla", SERVICE_SIDE, lambda: Deadline.objects.filter(met_at__isnull=False), "case__",
+              Concat("kind", Value("|"),
+                     DbCase(When(kind=Deadline.Kind.FIRST_CONTACT, then=F("risk_level")), default=Value(""),
+                            output_field=CharField()), Value("|"),
+                     DbCase(When(met_at__lte=F("due_at"), then=Value("t")), default=Value("l"),
+                            output_field=CharField()), output_field=CharField()),
+              _CASE_COUNT, at="starts_at",
+              total=_Micros(Sum(ExpressionWrapper(F("met_at") - F("starts_at"), output_field=DurationField()))),
+              kel=DbCase(When(case__isnull=True, then=F("report__kelurahan_id")), default=F("case__kelurahan_id"),
+                         output_field=CharField()), caseless=True),
 ]
 BY_NAME = {d.name: d for d in DIMENSIONS}
 COARSE = "*"  # "cases*": the case-side facts summed over kelurahan (office kept), read when no area is filtered
 CLOSURE = "closure"  # categories w30 / w90 / o90; n = closed cases, total = microseconds to closure
+SLA = "sla"
 CLOSURE_BANDS = (("w30", None, dt.timedelta(days=30)), ("w90", dt.timedelta(days=30), dt.timedelta(days=90)),
                  ("o90", dt.timedelta(days=90), None))
 
 
-def _time_column(side: str, prefix: str) -> str:
-    return f"{prefix}reported_at" if side == CASE_SIDE else "received_at"
+def _time_column(dim: Dimension) -> str:
+    return dim.at or (f"{dim.prefix}reported_at" if dim.side == CASE_SIDE else "received_at")
+
+
+def _month_expr(at: str, *, by_date: bool = False) -> Any:
+    if by_date:
+        return ExtractYear(at) * 100 + ExtractMonth(at)
+    return ExtractYear(at, tzinfo=JAKARTA) * 100 + ExtractMonth(at, tzinfo=JAKARTA)
 
 
 def _grouped(dim: Dimension, when: Q, *, labelled: bool = False) -> QuerySet[Any]:
     """The dimension's base rows in ``when``, grouped by (m, o, k, c) with the count as n (and the dimension's
     name as d when ``labelled``, for a UNION of several dimensions)."""
-    at = _time_column(dim.side, dim.prefix)
     keys: dict[str, Any] = {
-        "m": ExtractYear(at, tzinfo=JAKARTA) * 100 + ExtractMonth(at, tzinfo=JAKARTA),
-        "o": F(f"{dim.prefix}organisation_id") if dim.side == CASE_SIDE else Cast(Value(None), IntegerField()),
-        "k": F(f"{dim.prefix}kelurahan_id"),
+        "m": _month_expr(_time_column(dim), by_date=dim.by_date),
+        "o": F(f"{dim.prefix}organisation_id") if dim.side != REPORT_SIDE else Cast(Value(None), IntegerField()),
+        "k": dim.kel if dim.kel is not None else F(f"{dim.prefix}kelurahan_id"),
         "c": dim.category if dim.category is not None else Cast(Value(None), CharField()),
     }
     if labelled:
         keys["d"] = Value(dim.name, output_field=CharField())
-    return dim.build().filter(when).values(**keys).annotate(n=dim.count).order_by()
+    total = dim.total if dim.total is not None else Value(0, output_field=BigIntegerField())
+    return dim.build().filter(when).values(**keys).annotate(n=dim.count, t=total).order_by()
 
 
-def _when(side: str, prefix: str, lo: dt.datetime | None, hi: dt.datetime | None) -> Q:
-    at = _time_column(side, prefix)
+def _org_q(dim: Dimension, org: int) -> Q:
+    """The office's rows of a dimension (and the rows without a case, which the caller scopes by region)."""
+    q = Q(**{f"{dim.prefix}organisation_id": org})
+    return q | Q(case__isnull=True) if dim.caseless else q
+
+
+def _when(dim: Dimension, lo: dt.datetime | None, hi: dt.datetime | None) -> Q:
+    return _when_at(_time_column(dim), lo, hi, by_date=dim.by_date)
+
+
+def _when_at(at: str, lo: dt.datetime | None, hi: dt.datetime | None, *, by_date: bool = False) -> Q:
+    """``at`` in [lo, hi); a date column by the WIB days of the bounds (they are WIB midnights)."""
     q = Q()
     if lo is not None:
-        q &= Q(**{f"{at}__gte": lo})
+        q &= Q(**{f"{at}__gte": lo.astimezone(JAKARTA).date() if by_date else lo})
     if hi is not None:
-        q &= Q(**{f"{at}__lt": hi})
+        q &= Q(**{f"{at}__lt": hi.astimezone(JAKARTA).date() if by_date else hi})
     return q
 
 
@@ -177,42 +245,45 @@ def _micros(value: Any) -> int:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _insert_select(dim: Dimension, when: Q) -> None:
+def _insert_select_sql(dim: Dimension, when: Q) -> tuple[str, list[Any]]:
     """INSERT … SELECT the grouped base rows of one dimension (no rows travel through Python)."""
     sql, params = _grouped(dim, when).query.sql_with_params()
     table = connection.ops.quote_name(StatsFact._meta.db_table)
     # only the quoted table name is formatted into the statement; values are parameters
     statement = (f"INSERT INTO {table} (month, organisation_id, kelurahan_id, dimension, category, n, total) "  # noqa: S608
-                 f"SELECT q.m, q.o, q.k, %s, q.c, q.n, 0 FROM ({sql}) q")
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [dim.name, *params])
+                 f"SELECT q.m, q.o, q.k, %s, q.c, q.n, q.t FROM ({sql}) q")
+    return statement, [dim.name, *params]
 
 
 def _write(lo: dt.datetime | None, hi: dt.datetime | None) -> None:
     """The fine facts of one period, one grouped query per dimension (a month's refresh)."""
-    for dim in DIMENSIONS:
-        _insert_select(dim, _when(dim.side, dim.prefix, lo, hi))
-    _write_closure(_when(CASE_SIDE, "", lo, hi))
+    with connection.cursor() as cursor:
+        for dim in DIMENSIONS:
+            cursor.execute(*_insert_select_sql(dim, _when(dim, lo, hi)))
+    _write_rows(CLOSURE, _closure_rows(_when_at("reported_at", lo, hi)))
 
 
-def _write_closure(when: Q) -> None:
+def _write_rows(dimension: str, rows: Iterable[tuple[int, Any, Any, str, int, int]]) -> None:
     StatsFact.objects.bulk_create(
-        [StatsFact(month=m, organisation_id=o, kelurahan_id=k, dimension=CLOSURE, category=c, n=n, total=t)
-         for m, o, k, c, n, t in _closure_rows(when)], batch_size=1000)
+        [StatsFact(month=m, organisation_id=o, kelurahan_id=k, dimension=dimension, category=c, n=n, total=t)
+         for m, o, k, c, n, t in rows], batch_size=1000)
 
 
 def _write_coarse(month: int | None = None) -> None:
-    """The case-side facts summed over kelurahan (dimension + COARSE): what a read without an area filter sums."""
+    """The case-side and service facts summed over kelurahan (dimension + COARSE), office kept: what a read
+    without an area filter sums. A row without an office (a report's deadline, no case yet) keeps its
+    kelurahan: the office's scope takes those by the report's region."""
     table = connection.ops.quote_name(StatsFact._meta.db_table)
-    names: list[Any] = list(SIDE_DIMENSIONS[CASE_SIDE])
+    names: list[Any] = [*SIDE_DIMENSIONS[CASE_SIDE], *SIDE_DIMENSIONS[SERVICE_SIDE]]
     where, params = f"dimension IN ({', '.join(['%s'] * len(names))})", names
     if month is not None:
         where += " AND month = %s"
         params.append(month)
+    kelurahan = "CASE WHEN organisation_id IS NULL THEN kelurahan_id END"
     # only the quoted table name and placeholders are formatted into the statement
     statement = (f"INSERT INTO {table} (month, organisation_id, kelurahan_id, dimension, category, n, total) "  # noqa: S608
-                 f"SELECT month, organisation_id, NULL, dimension || %s, category, SUM(n), SUM(total) FROM {table} "
-                 f"WHERE {where} GROUP BY month, organisation_id, dimension, category")
+                 f"SELECT month, organisation_id, {kelurahan}, dimension || %s, category, SUM(n), SUM(total) "
+                 f"FROM {table} WHERE {where} GROUP BY month, organisation_id, {kelurahan}, dimension, category")
     with connection.cursor() as cursor:
         cursor.execute(statement, [COARSE, *params])
 
@@ -286,13 +357,16 @@ def _rebuild_facts(progress: Callable[[int], None]) -> None:
     fact_rows("reports", "SELECT m, NULL, k, %s, NULL, SUM(n), 0 FROM stats_rebuild_reports GROUP BY m, k")
     fact_rows("report_channel", "SELECT m, NULL, k, %s, ch, SUM(n), 0 FROM stats_rebuild_reports GROUP BY m, k, ch")
     fact_rows("report_status", "SELECT m, NULL, k, %s, st, SUM(n), 0 FROM stats_rebuild_reports GROUP BY m, k, st")
+    for dim in DIMENSIONS:  # referrals, deliveries, met deadlines: one grouped statement each over their table
+        if dim.side == SERVICE_SIDE:
+            steps.append(_insert_select_sql(dim, Q()))
     with connection.cursor() as cursor:
         for statement, params in steps:
             cursor.execute(statement, params)
             if statement.startswith("CREATE") and connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {statement.split()[3]}")  # the planner's view of the new table
             progress(1)
-        _write_closure(Q())
+        _write_rows(CLOSURE, _closure_rows(Q()))
         progress(1)
         for name in ("stats_rebuild_cases", "stats_rebuild_victims", "stats_rebuild_reports"):
             cursor.execute(f"DROP TABLE {name}")
@@ -300,7 +374,7 @@ def _rebuild_facts(progress: Callable[[int], None]) -> None:
         progress(1)
 
 
-REBUILD_STEPS = 25  # the rebuild's statements (emptying the table included), for the progress bar
+REBUILD_STEPS = 28  # the rebuild's statements (emptying the table included), for the progress bar
 
 
 def _month_bounds(month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -358,8 +432,26 @@ def refresh_months(months: Iterable[int]) -> None:
 def _months_of(model: Any, ids: set[int], column: str) -> set[int]:
     if not ids:
         return set()
-    expr = ExtractYear(column, tzinfo=JAKARTA) * 100 + ExtractMonth(column, tzinfo=JAKARTA)
-    return set(model.objects.filter(pk__in=ids).annotate(m=expr).values_list("m", flat=True).distinct())
+    return _months(model.objects.filter(pk__in=ids), column)
+
+
+def _months(rows: QuerySet[Any], column: str, *, by_date: bool = False) -> set[int]:
+    expr = _month_expr(column, by_date=by_date)
+    return set(rows.annotate(m=expr).values_list("m", flat=True).order_by().distinct())
+
+
+def _service_months(case_ids: set[int], report_ids: set[int]) -> set[int]:
+    """The months of the deadlines, referrals and deliveries of these cases and reports (placed by their own
+    dates, not the case's): a service announces its case, and a change of the case (its office, its kelurahan)
+    moves them too. No service deletes them or changes their dates, except the unmet police clock withdrawn
+    with the consent, which starts when its case was reported (the case's own month)."""
+    if not case_ids and not report_ids:
+        return set()
+    months = _months(Deadline.objects.filter(Q(case_id__in=case_ids) | Q(report_id__in=report_ids)), "starts_at")
+    if case_ids:
+        months |= _months(Referral.objects.filter(case_id__in=case_ids), "created_at")
+        months |= _months(ServiceDelivery.objects.filter(referral__case_id__in=case_ids), "delivered_on", by_date=True)
+    return months
 
 
 def _probe() -> RollupState | None:
@@ -406,6 +498,7 @@ def flush() -> bool:
         # a case service also moves its reports (opened from, attached to): their months too
         report_ids |= set(Report.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)) if case_ids else set()
         months = _months_of(Case, case_ids, "reported_at") | _months_of(Report, report_ids, "received_at")
+        months |= _service_months(case_ids, report_ids)
         # rows between the ids the rollups knew and the newest queued one that nobody queued were loaded
         # behind the services' back: the rollups cannot know their months (stale until rebuilt)
         new_case, new_report = max(case_ids, default=0), max(report_ids, default=0)
@@ -511,15 +604,22 @@ def _region_ok(code: str | None, region: str, home: str) -> bool:
     return str(code).startswith(region + ".")
 
 
+def _region_q(region: str, home: str) -> Q:
+    q = Q(kelurahan_id__startswith=region + ".")
+    return q | Q(kelurahan_id__isnull=True) if region == home else q
+
+
 def _fact_q(flt: StatsFilter, side: str, home: str) -> Q:
     q = Q()
     if side == CASE_SIDE and flt.organisation_id is not None:
         q &= Q(organisation_id=flt.organisation_id)
     if side == REPORT_SIDE and flt.report_region:
-        region = Q(kelurahan_id__startswith=flt.report_region + ".")
-        if flt.report_region == home:
-            region |= Q(kelurahan_id__isnull=True)
-        q &= region
+        q &= _region_q(flt.report_region, home)
+    if side == SERVICE_SIDE and flt.organisation_id is not None:  # the office's, and reports' clocks in its region
+        caseless = Q(organisation_id__isnull=True)
+        if flt.report_region:
+            caseless &= _region_q(flt.report_region, home)
+        q &= Q(organisation_id=flt.organisation_id) | caseless
     if flt.area:
         q &= Q(kelurahan_id=flt.area) | Q(kelurahan_id__startswith=flt.area + ".")
     return q
@@ -529,7 +629,7 @@ def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, ho
            with_total: bool = False) -> dict[tuple[Any, ...], list[int]]:
     """Sums of ``n`` (and ``total``) per ``by`` key (``m`` month, ``k`` kelurahan, ``c`` category) for the
     period and scope of ``flt``: whole months from the facts, partly covered months live."""
-    side = REPORT_SIDE if dimension.startswith("report") else CASE_SIDE
+    side = _side(dimension)
     months, partial = split(flt)
     out: dict[tuple[Any, ...], list[int]] = {}
 
@@ -544,20 +644,31 @@ def counts(flt: StatsFilter, dimension: str, by: tuple[str, ...] = ("c",), *, ho
     for lo_day, hi_day in partial:
         lo, hi = StatsFilter(start=lo_day, end=hi_day).bounds
         for m, o, k, c, n, total in _live_rows(dimension, lo, hi, flt):
-            if side == CASE_SIDE and flt.organisation_id is not None and o != flt.organisation_id:
-                continue
-            if side == REPORT_SIDE and flt.report_region and not _region_ok(k, flt.report_region, home):
-                continue
-            if flt.area and not _area_ok(k, flt.area):
-                continue
-            add(tuple({"m": m, "k": k, "c": c}[b] for b in by), n, total)
+            if _in_scope(flt, side, o, k, home):
+                add(tuple({"m": m, "k": k, "c": c}[b] for b in by), n, total)
     return out
+
+
+def _in_scope(flt: StatsFilter, side: str, o: Any, k: Any, home: str) -> bool:
+    """What :func:`_fact_q` selects, for one live row."""
+    org = flt.organisation_id
+    if side == CASE_SIDE and org is not None and o != org:
+        return False
+    if side == REPORT_SIDE and flt.report_region and not _region_ok(k, flt.report_region, home):
+        return False
+    if side == SERVICE_SIDE and org is not None and o != org and not (
+            o is None and (not flt.report_region or _region_ok(k, flt.report_region, home))):
+        return False
+    return not flt.area or _area_ok(k, flt.area)
 
 
 SIDE_DIMENSIONS = {
     CASE_SIDE: [d.name for d in DIMENSIONS if d.side == CASE_SIDE] + [CLOSURE],
     REPORT_SIDE: [d.name for d in DIMENSIONS if d.side == REPORT_SIDE],
+    SERVICE_SIDE: [d.name for d in DIMENSIONS if d.side == SERVICE_SIDE],
 }
+def _side(dimension: str) -> str:
+    return CASE_SIDE if dimension == CLOSURE else BY_NAME[dimension].side
 
 
 def _fact_sums(flt: StatsFilter, side: str, dimension: str, by: tuple[str, ...], months: list[int],
@@ -579,7 +690,7 @@ def _query_sums(flt: StatsFilter, side: str, home: str, months: Iterable[int], b
 
     Without an area filter or a kelurahan grouping the case side reads the coarse rows (summed over kelurahan
     by the rebuild): a few hundred rows per month instead of thousands."""
-    coarse = side == CASE_SIDE and not flt.area and "k" not in by
+    coarse = side != REPORT_SIDE and not flt.area and "k" not in by
     suffix = COARSE if coarse else ""
     facts = StatsFact.objects.filter(_fact_q(flt, side, home), month__in=sorted(set(months)))
     facts = (facts.filter(dimension=dimension + suffix) if dimension
@@ -663,8 +774,8 @@ def _live_rows(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilte
     cache = _bundles.get()
     if cache is None:
         return list(_live(dimension, lo, hi, flt))
-    side = CASE_SIDE if dimension == CLOSURE else BY_NAME[dimension].side
-    org = flt.organisation_id if side == CASE_SIDE else None
+    side = _side(dimension)
+    org = flt.organisation_id if side != REPORT_SIDE else None
     key = ("live", side, lo, hi, org, dimension if dimension == CLOSURE else None)
     if key not in cache:
         if dimension == CLOSURE:
@@ -673,24 +784,24 @@ def _live_rows(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilte
             parts = []
             for dim in DIMENSIONS:
                 if dim.side == side:
-                    when = _when(dim.side, dim.prefix, lo, hi)
+                    when = _when(dim, lo, hi)
                     if org is not None:
-                        when &= Q(**{f"{dim.prefix}organisation_id": org})
+                        when &= _org_q(dim, org)
                     parts.append(_grouped(dim, when, labelled=True))
             rows: dict[str, list[tuple[Any, ...]]] = {}
             for row in parts[0].union(*parts[1:], all=True):
-                rows.setdefault(row["d"], []).append((row["m"], row["o"], row["k"], row["c"], row["n"], 0))
+                rows.setdefault(row["d"], []).append((row["m"], row["o"], row["k"], row["c"], row["n"], _micros(row["t"])))
             cache[key] = rows
     return list(cache[key].get(dimension, ()))
 
 
 def _live(dimension: str, lo: dt.datetime, hi: dt.datetime, flt: StatsFilter) -> Iterator[tuple[Any, ...]]:
     if dimension == CLOSURE:
-        yield from _closure_rows(_when(CASE_SIDE, "", lo, hi))
+        yield from _closure_rows(_when_at("reported_at", lo, hi))
         return
     dim = BY_NAME[dimension]
-    when = _when(dim.side, dim.prefix, lo, hi)
-    if dim.side == CASE_SIDE and flt.organisation_id is not None:
-        when &= Q(**{f"{dim.prefix}organisation_id": flt.organisation_id})
+    when = _when(dim, lo, hi)
+    if dim.side != REPORT_SIDE and flt.organisation_id is not None:
+        when &= _org_q(dim, flt.organisation_id)
     for row in _grouped(dim, when):
-        yield row["m"], row["o"], row["k"], row["c"], row["n"], 0
+        yield row["m"], row["o"], row["k"], row["c"], row["n"], _micros(row["t"])

@@ -61,10 +61,11 @@ bench: install-dev
 	$(BIN)/python -m bench.scale --cases $(if $(FULL),1000000,$(BENCH_CASES))
 
 ## bench-intake: POST /api/v1/reports vs GET /healthz at 8/16/32 clients on the production server (with a job
-##               worker); load generator wrk when installed (apt-get install wrk), else Python threads; CPU per
+##               worker) on PostgreSQL (a new database beside DATABASE_URL's, default salingsapa_bench; set
+##               DATABASE_URL=sqlite to measure SQLite); load generator wrk when installed (apt-get install wrk), else Python threads; CPU per
 ##               request of server, database and generator, load average, peak RSS per worker. Not in `make test`.
 bench-intake: install-dev
-	$(BIN)/python -m bench.intake_load
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/salingsapa_bench} $(BIN)/python -m bench.intake_load
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -279,6 +279,11 @@ def run_threads(url: str, *, kind: str, clients: int, seconds: float) -> dict[st
     }
 
 
+def _cell(value: object) -> str:
+    """A figure, or "—" where the run could not take it (SQLite has no backends; older runs kept no RSS)."""
+    return "—" if value is None else str(value)
+
+
 def table(rows: list[dict[str, object]]) -> str:
     out = ["| what | clients | generator | load avg | ok/s | p50 ms | p99 ms | errors | CPU ms/request: server "
            "| database | generator | peak RSS MiB: web worker | job worker |",
@@ -286,10 +291,10 @@ def table(rows: list[dict[str, object]]) -> str:
     for r in rows:
         what = "POST /api/v1/reports" if r["kind"] == "report" else "GET /healthz"
         load = "–".join(str(x) for x in r.get("load_average", []))  # type: ignore[attr-defined]
-        out.append(f"| {what} | {r['clients']} | {r.get('generator', 'threads')} | {load} | {r['per_second']} "
-                   f"| {r['p50_ms']} | {r['p99_ms']} | {r['errors']} | {r.get('server_cpu_ms_per_ok')} "
-                   f"| {r.get('db_cpu_ms_per_ok')} | {r.get('client_cpu_ms_per_ok')} "
-                   f"| {r.get('web_worker_rss_peak_mib')} | {r.get('job_worker_rss_peak_mib')} |")
+        cells = [r.get(k) for k in ("server_cpu_ms_per_ok", "db_cpu_ms_per_ok", "client_cpu_ms_per_ok",
+                                    "web_worker_rss_peak_mib", "job_worker_rss_peak_mib")]
+        out.append(f"| {what} | {r['clients']} | {r.get('generator', 'threads')} | {load or '—'} | {r['per_second']} "
+                   f"| {r['p50_ms']} | {r['p99_ms']} | {r['errors']} | " + " | ".join(map(_cell, cells)) + " |")
     return "\n".join(out)
 
 

@@ -224,6 +224,11 @@ ROWS = [
 ]
 
 
+def _ratio(r: float) -> str:
+    """2.9×, 0.23×, 0.011× — enough digits that a fast figure does not read as 0.0×."""
+    return f"{r:.1f}×" if r >= 1 else f"{r:.2g}×"
+
+
 def markdown(data: dict[str, Any]) -> str:
     m = data["stats"]["median"] if data.get("stats") else {}
     lines = [f"# Scale benchmark: {data['cases']:,} cases (PostgreSQL)", "",
@@ -254,7 +259,7 @@ def markdown(data: dict[str, Any]) -> str:
                 continue
             value = m[key]
             ref_value = m.get(ref) if ref else None
-            ratio = f"{value / ref_value:.1f}×" if ref_value else "—"
+            ratio = _ratio(value / ref_value) if ref_value else "—"
             lines.append(f"| {label} | {value * 1000:,.0f} ms | "
                          f"{f'{ref_value * 1000:,.0f} ms' if ref_value else '—'} | {ratio} |")
         lines += ["", f"Queries: summary {m.get('summary_rollup_cold_queries', 0):.0f} (rollups) vs "

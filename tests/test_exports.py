@@ -217,6 +217,8 @@ def test_undownloaded_exports_are_purged_after_a_day(data, supervisor, monkeypat
                         lambda: real_now + dt.timedelta(seconds=2 * exports.STASH_MAX_AGE_SECONDS + 120))
     assert exports.take(late) is None  # a token older than a day is refused (and deleted) even before a purge
     assert late not in set(files.walk(files.EXPORTS))
+    assert exports.take("t99999999999999999999-x") is None  # a time no clock holds: refused, no crash
+    assert exports._stashed_at("t99999999999999999999-x") is None
     assert exports.take("../../etc/passwd") is None
 
 

@@ -16,7 +16,7 @@ from salingsapa.core import crypto
 from salingsapa.core.fields import EncryptedTextField
 from salingsapa.core.identifiers import identifier_index, normalise_identifier
 from salingsapa.demo import seed as demo
-from salingsapa.demo.bulk import DanglingReference, check_references, new
+from salingsapa.demo.bulk import DanglingReference, check_references, load_session, new
 from salingsapa.demo.outreach import PLAN
 from salingsapa.intake.models import Report, ReportIdentifier
 from salingsapa.network.models import Consent, Referral, ServiceDelivery
@@ -157,3 +157,27 @@ def test_references_are_checked_after_the_load():
         check_references(demo.LOADED_MODELS)
     link.refresh_from_db()
     assert link.person_id != 10**9
+
+
+def test_a_load_switches_nothing_off_beyond_its_own_writes():
+    """The load's settings (no per-row triggers, no waiting for the disk) end with the load's block, also
+    inside an outer transaction, where a bare SET LOCAL would last until the outermost one ends and leave,
+    say, the audit log's append-only trigger off for whatever that transaction does next."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings (SQLite has no session_replication_role)")
+
+    def show(name: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {name}")
+            return str(cursor.fetchone()[0])
+
+    with transaction.atomic():  # the caller's transaction
+        with transaction.atomic(), load_session(connection) as deferred:
+            assert show("synchronous_commit") == "off"
+            assert show("session_replication_role") == ("replica" if deferred else "origin")
+        assert show("session_replication_role") == "origin"
+        assert show("synchronous_commit") == "on"
+        with pytest.raises(RuntimeError), transaction.atomic(), load_session(connection):
+            raise RuntimeError("the load fails")
+        assert show("session_replication_role") == "origin"  # rolled back with its savepoint
+        assert show("synchronous_commit") == "on"

@@ -452,6 +452,32 @@ def test_periodic_job_folds_queued_writes_before_anyone_reads(intake_officer):
     assert rollup_flush_job.call()["current"] is False
 
 
+def test_a_write_committed_while_a_flush_runs_stays_queued(intake_officer, monkeypatch):
+    """A writer's queue row with a lower id that commits while a flush is refreshing (its id was drawn
+    before the flush read the queue) is not deleted unread: the next flush folds it in."""
+    rollup.rebuild()
+    first, late = _web_report(), _web_report()
+    late_row = RollupDirty.objects.get(report_id=late.pk)
+    late_pk = late_row.pk
+    late_row.delete()  # not yet committed when the flush reads the queue
+    RollupDirty.objects.create(pk=late_pk + 1000, report_id=first.pk)  # a higher id the flush does read
+    refresh = rollup.refresh_months
+
+    def refresh_while_the_writer_commits(months):
+        refresh(months)
+        RollupDirty.objects.create(pk=late_pk, report_id=late.pk)  # the writer commits now, lower id
+
+    monkeypatch.setattr(rollup, "refresh_months", refresh_while_the_writer_commits)
+    rollup.flush()
+    assert list(RollupDirty.objects.values_list("report_id", flat=True)) == [late.pk]
+    monkeypatch.setattr(rollup, "refresh_months", refresh)
+    month = StatsFilter.for_month(late.received_at.astimezone(engine.JAKARTA).year,
+                                  late.received_at.astimezone(engine.JAKARTA).month)
+    assert engine.report_total(month) == 2  # the next read folds the late write in
+    _assert_current(month)
+    assert not RollupDirty.objects.exists()
+
+
 def test_migration_gives_rollups_built_before_their_coarse_rows():
     from importlib import import_module
 

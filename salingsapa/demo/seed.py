@@ -895,8 +895,7 @@ def write_batch(rng: random.Random, ctx: Context, plans: list[CasePlan], *, not_
     """Write planned cases with their persons, incidents and reports in one transaction.
 
     ``numbers``: case numbers reserved beforehand (parallel writers; otherwise reserved here)."""
-    with transaction.atomic():
-        load_session(connections["default"])  # PostgreSQL: may defer the foreign-key checks (seed_demo checks)
+    with transaction.atomic(), load_session(connections["default"]):  # PostgreSQL: may defer the FK checks
         if numbers is None:
             numbers = _allocate(plans)
         persons: list[Any] = []

@@ -344,7 +344,10 @@ def _stashed_at(name: str) -> dt.datetime | None:
     stamp, sep, _ = name.partition("-")
     if not sep or not stamp.startswith("t") or not stamp[1:].isdigit():
         return None
-    return dt.datetime.fromtimestamp(int(stamp[1:]), tz=dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(stamp[1:]), tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):  # a stray name with a time no clock can hold: treated as old
+        return None
 
 
 def _expired(name: str, cutoff: dt.datetime) -> bool:

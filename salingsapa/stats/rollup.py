@@ -486,11 +486,12 @@ def flush() -> bool:
         state = _lock()
         if state.stale:
             return False
-        upto = RollupDirty.objects.aggregate(m=Max("pk"))["m"] or 0
-        queued = RollupDirty.objects.filter(pk__lte=upto)
-        case_ids = {int(c) for c in queued.filter(case_id__isnull=False).values_list("case_id", flat=True).distinct() if c}
-        report_ids = {int(r) for r in queued.filter(report_id__isnull=False).values_list("report_id", flat=True)
-                      .distinct() if r}
+        # The queue is read once and exactly the rows read are deleted: a writer whose row has a lower id but
+        # commits after this read stays queued for the next flush (a DELETE by id range would see it, as each
+        # statement takes a new snapshot, and drop it without refreshing its months).
+        seen = list(RollupDirty.objects.values_list("pk", "case_id", "report_id"))
+        case_ids = {int(c) for _, c, _ in seen if c}
+        report_ids = {int(r) for _, _, r in seen if r}
         if case_ids:  # a victim's sex is the person's: every case of the same victims counts it
             persons = CasePerson.objects.filter(case_id__in=case_ids, role=CasePerson.Role.VICTIM).values("person_id")
             case_ids |= set(CasePerson.objects.filter(person_id__in=persons, role=CasePerson.Role.VICTIM)
@@ -510,7 +511,9 @@ def flush() -> bool:
             state.save(update_fields=["stale"])
             return False
         refresh_months(months)
-        queued.delete()
+        ids = [pk for pk, _, _ in seen]
+        for start in range(0, len(ids), 1000):  # bounded statements (SQLite's variable limit)
+            RollupDirty.objects.filter(pk__in=ids[start:start + 1000]).delete()
         state.last_case_id = max(state.last_case_id, new_case)
         state.last_report_id = max(state.last_report_id, new_report)
         state.refreshed_at = timezone.now()

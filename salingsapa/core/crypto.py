@@ -66,10 +66,19 @@ def _ring() -> tuple[tuple[bytes, AESGCM], dict[bytes, AESGCM]]:
     return _keyring(tuple(settings.ENCRYPTION_KEYS))
 
 
+def _sealed(kid: bytes, aead: AESGCM, data: bytes, aad: bytes) -> bytes:
+    """The token layout, in one place: version, key id, a fresh nonce, ciphertext with its tag."""
+    nonce = os.urandom(12)
+    return VERSION + kid + nonce + aead.encrypt(nonce, data, aad)
+
+
+def _text_token(sealed: bytes) -> str:
+    return PREFIX + base64.urlsafe_b64encode(sealed).decode()
+
+
 def seal_bytes(data: bytes, *, purpose: str) -> bytes:
     (kid, aead), _ = _ring()
-    nonce = os.urandom(12)
-    return VERSION + kid + nonce + aead.encrypt(nonce, data, purpose.encode())
+    return _sealed(kid, aead, data, purpose.encode())
 
 
 def unseal_bytes(token: bytes, *, purpose: str) -> bytes:
@@ -86,18 +95,17 @@ def unseal_bytes(token: bytes, *, purpose: str) -> bytes:
 
 
 def seal(text: str, *, purpose: str) -> str:
-    return PREFIX + base64.urlsafe_b64encode(seal_bytes(text.encode("utf-8"), purpose=purpose)).decode()
+    return _text_token(seal_bytes(text.encode("utf-8"), purpose=purpose))
 
 
 def sealer(purpose: str) -> Callable[[str], str]:
     """``seal`` for many values of one purpose: the same tokens (newest key, fresh nonce per value) without
     looking the key up per value. For bulk loads; take a new sealer per batch (keys may rotate)."""
     (kid, aead), _ = _ring()
-    head, aad, encrypt, b64, urandom = VERSION + kid, purpose.encode(), aead.encrypt, base64.urlsafe_b64encode, os.urandom
+    aad = purpose.encode()
 
     def seal_one(text: str) -> str:
-        nonce = urandom(12)
-        return PREFIX + b64(head + nonce + encrypt(nonce, text.encode("utf-8"), aad)).decode()
+        return _text_token(_sealed(kid, aead, text.encode("utf-8"), aad))
 
     return seal_one
 

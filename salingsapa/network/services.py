@@ -138,6 +138,7 @@ def _counted(referral: Referral) -> None:
     (``stats/service_stats.py``, rolled up per month): say which case, so the rollups refresh its months."""
     publish(Event.COUNTED_DATA_CHANGED, case_ids=[referral.case_id])
 
+
 def referral_create(
     *,
     actor: Any,
